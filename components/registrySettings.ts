@@ -11,6 +11,8 @@ export const CONTAINER_PATHS = {
     data: "/var/lib/registry",
 } as const;
 
+export type RegistryPaths = Record<keyof typeof CONTAINER_PATHS, string>;
+
 export const HTPASSWD_REALM = "bigbang-oci-dev";
 
 export interface RegistrySettingsInput {
@@ -19,7 +21,7 @@ export interface RegistrySettingsInput {
     port: number;
     authEnabled: boolean;
     /** Overrides for running the same settings outside the container (tests). */
-    paths?: Partial<typeof CONTAINER_PATHS>;
+    paths?: Partial<RegistryPaths>;
     /** Listen address; the container listens on every interface. */
     listenHost?: string;
 }
@@ -27,7 +29,7 @@ export interface RegistrySettingsInput {
 export interface RegistrySettings {
     /** Environment for distribution 2.8 (`registry:2`, Debian's docker-registry). */
     env: Record<string, string>;
-    paths: typeof CONTAINER_PATHS;
+    paths: RegistryPaths;
     port: number;
     /** Status the readiness probe of `/v2/` expects. */
     readyStatus: 200 | 401;
