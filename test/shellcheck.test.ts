@@ -1,0 +1,102 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/cloudInit";
+import { DEFAULT_TOOL_VERSIONS, HostConfig } from "../components/config";
+
+const SCRIPTS_DIR = path.join(__dirname, "..", "components", "scripts");
+
+/** shellcheck's findings for a file; "" when there are none. Scripts without a shebang are checked as bash. */
+function shellcheck(file: string): { status: number | null; output: string } {
+    const hasShebang = fs.readFileSync(file, "utf8").startsWith("#!");
+    const args = [...(hasShebang ? [] : ["--shell=bash"]), "--external-sources", "--format=gcc", file];
+    const result = spawnSync("shellcheck", args, { encoding: "utf8" });
+    if (result.error) {
+        assert.fail(`cannot run shellcheck (${result.error.message}); install the shellcheck package (apt-get install shellcheck)`);
+    }
+    return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+function assertClean(file: string, label: string): void {
+    const { status, output } = shellcheck(file);
+    assert.equal(output, "", `${label}:\n${output}`);
+    assert.equal(status, 0, `${label}: shellcheck exited ${status}`);
+}
+
+let tmp = "";
+before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "shellcheck-test-"));
+});
+after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("shellcheck: components/scripts", function () {
+    this.timeout(60_000);
+
+    // Read at load time so each script gets its own test, including ones added later.
+    const scripts = fs.readdirSync(SCRIPTS_DIR).filter((name) => name.endsWith(".sh")).sort();
+
+    it("finds the host scripts", () => {
+        for (const name of ["install-tools.sh", "wait-cloud-init.sh", "etc-hosts-block.sh"]) {
+            assert.ok(scripts.includes(name), `${name} missing from ${SCRIPTS_DIR}: ${scripts.join(", ")}`);
+        }
+    });
+
+    for (const name of scripts) {
+        it(`${name} has no findings`, () => assertClean(path.join(SCRIPTS_DIR, name), name));
+    }
+});
+
+describe("shellcheck: scripts in the user-data", function () {
+    this.timeout(120_000);
+
+    const host: HostConfig = {
+        instanceType: "t3.2xlarge",
+        architecture: "amd64",
+        market: "spot",
+        volumeSizeGiB: 120,
+        ubuntuRelease: "24.04",
+        sshUser: "ubuntu",
+        autoShutdownHours: 8,
+        usePrivateIp: false,
+        tools: { ...DEFAULT_TOOL_VERSIONS },
+    };
+    const variants: [string, HostConfig, CloudInitOptions][] = [];
+    for (const architecture of ["amd64", "arm64"] as const) {
+        for (const autoShutdownHours of [0, 8]) {
+            variants.push([`${architecture}, autoShutdownHours ${autoShutdownHours}`, { ...host, architecture, autoShutdownHours }, {}]);
+        }
+    }
+    variants.push(["another user, all options on", { ...host, sshUser: "dev_user-1" }, { packageUpgrade: true, extraPackages: ["git"], dockerDaemonConfig: {} }]);
+
+    for (const [label, variantHost, opts] of variants) {
+        it(`has no findings (${label})`, () => {
+            const scripts = embeddedScripts(cloudInitConfig(variantHost, opts));
+            assert.ok(scripts.length >= 3, `expected the installer, the provisioning script and runcmd, got ${scripts.map((s) => s.path).join(", ")}`);
+            for (const [i, script] of scripts.entries()) {
+                const file = path.join(tmp, `${label.replace(/\W+/g, "-")}-${i}-${path.basename(script.path)}`);
+                fs.writeFileSync(file, script.content);
+                assertClean(file, `${script.path} (${label})`);
+            }
+        });
+    }
+});
+
+describe("shellcheck: the check itself", () => {
+    it("reports a finding in a flawed script", () => {
+        const file = path.join(tmp, "flawed.sh");
+        fs.writeFileSync(file, "#!/usr/bin/env bash\nrm -rf $1/*\n");
+        const { status, output } = shellcheck(file);
+        assert.notEqual(status, 0);
+        assert.match(output, /SC2086/);
+    });
+
+    it("checks a script without a shebang as bash", () => {
+        const file = path.join(tmp, "no-shebang.sh");
+        fs.writeFileSync(file, "names=(a b)\necho \"${names[@]}\"\n");
+        assert.deepEqual(shellcheck(file), { status: 0, output: "" });
+    });
+});
