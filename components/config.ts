@@ -235,7 +235,9 @@ const networkSchema = z.strictObject({
 
 const tlsSchema = z.strictObject({
     source: z.enum(["bigbang", "files", "self-signed"], { error: "expected bigbang, files or self-signed" }).default("bigbang"),
-    url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default(BIGBANG_INGRESS_CERTS_URL),
+    url: z.string().regex(/^(https?:\/\/[^\s/]+|file:\/\/)\S*$/, {
+        error: "expected an https:// URL, or file://<path> to a local Big Bang checkout's chart/ingress-certs.yaml",
+    }).default(BIGBANG_INGRESS_CERTS_URL),
     certFile: nonEmpty("a path to a PEM certificate").optional(),
     keyFile: nonEmpty("a path to a PEM private key").optional(),
     caFile: nonEmpty("a path to a PEM CA certificate").optional(),

@@ -1,0 +1,321 @@
+// Runs the Pulumi program (index.ts) under Pulumi's mocks and records every
+// resource registration: inputs, which inputs were secret, the dependency
+// edges, and resource options, so tests can assert on what `pulumi up` would
+// ask the providers to do. With `preview: true`, providers return no outputs,
+// so every output stays unknown, as in `pulumi preview`.
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as path from "path";
+
+const PROJECT_ROOT = path.resolve(__dirname, "../..");
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    urn: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    /** Top-level input keys whose value is, or contains, a secret. */
+    secretInputs: Set<string>;
+    /** URNs this resource depends on (explicit and through its inputs). */
+    dependencies: string[];
+    parent: string;
+    provider: string;
+    additionalSecretOutputs: string[];
+    ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
+}
+
+interface StructLike {
+    toJavaScript(): Record<string, unknown>;
+}
+
+interface RegisterResourceRequestLike {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getObject(): StructLike | undefined;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+}
+
+interface RegisterResourceResponseLike {
+    getUrn(): string;
+}
+
+type Callback = (err: unknown, response: RegisterResourceResponseLike | undefined) => void;
+
+let recorder: RecordedResource[] = [];
+const originalRegister = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: MockMonitor, req: RegisterResourceRequestLike, callback: Callback) {
+    const raw = req.getObject()?.toJavaScript() ?? {};
+    const secretInputs = new Set(Object.keys(raw).filter((k) => containsSecret(raw[k])));
+    const target = recorder;
+    return originalRegister.call(this, req, (err: unknown, response: RegisterResourceResponseLike | undefined) => {
+        if (!err && response) {
+            target.push({
+                type: req.getType(),
+                name: req.getName(),
+                urn: response.getUrn(),
+                custom: req.getCustom(),
+                inputs: unwrapSecrets(raw) as Record<string, unknown>,
+                secretInputs,
+                dependencies: req.getDependenciesList(),
+                parent: req.getParent(),
+                provider: req.getProvider(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                ignoreChanges: req.getIgnorechangesList(),
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+            });
+        }
+        callback(err, response);
+    });
+};
+
+function isSecretEnvelope(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE;
+}
+
+export function containsSecret(v: unknown): boolean {
+    if (isSecretEnvelope(v)) return true;
+    if (Array.isArray(v)) return v.some(containsSecret);
+    if (typeof v === "object" && v !== null) return Object.values(v).some(containsSecret);
+    return false;
+}
+
+function unwrapSecrets(v: unknown): unknown {
+    if (isSecretEnvelope(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
+export const MOCK = {
+    publicIp: "198.51.100.10",
+    privateIp: "10.0.1.10",
+    amiId: "ami-0123456789abcdef0",
+    defaultVpcId: "vpc-0123456789abcdef0",
+    sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n",
+    sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock",
+    password: "mock-registry-password-0123456789",
+    caCert: "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n",
+    leafCert: "-----BEGIN CERTIFICATE-----\nTEVBRg==\n-----END CERTIFICATE-----\n",
+    leafExpiry: "2027-02-26T01:00:00Z",
+    kubeconfig: [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: k3d-bigbang",
+        "    cluster:",
+        "      certificate-authority-data: Q0E=",
+        "      server: https://0.0.0.0:6443",
+        "contexts:",
+        "  - name: k3d-bigbang",
+        "    context: { cluster: k3d-bigbang, user: admin@k3d-bigbang }",
+        "current-context: k3d-bigbang",
+        "users:",
+        "  - name: admin@k3d-bigbang",
+        "    user: { client-certificate-data: Y2VydA==, client-key-data: a2V5 }",
+        "",
+    ].join("\n"),
+};
+
+function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "aws:ec2/instance:Instance":
+            return { publicIp: MOCK.publicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
+        case "aws:ec2/keyPair:KeyPair":
+            return { keyName: `${name}-key` };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { arn: `arn:aws:ec2:::security-group/${name}` };
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyOpenssh: MOCK.sshPrivateKey, publicKeyOpenssh: MOCK.sshPublicKey, privateKeyPem: "-----BEGIN PRIVATE KEY-----\nbW9jaw==\n-----END PRIVATE KEY-----\n" };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return { certPem: MOCK.caCert, validityEndTime: "2027-11-28T01:00:00Z" };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: MOCK.leafCert, validityEndTime: MOCK.leafExpiry };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: MOCK.password };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:${"ab".repeat(32)}`, repoDigest: `${String(inputs.name)}@sha256:${"cd".repeat(32)}` };
+        case "command:remote:Command":
+            return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
+        case "command:local:Command":
+            return { stdout: "", stderr: "" };
+        default:
+            return {};
+    }
+}
+
+export interface RecordedCall {
+    token: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    resources: RecordedResource[];
+    calls: RecordedCall[];
+    outputs: Record<string, unknown>;
+    /** The one resource of this type (and name, if given); fails when there is not exactly one. */
+    one(type: string, name?: string): RecordedResource;
+    all(type: string): RecordedResource[];
+    find(type: string, name?: string): RecordedResource | undefined;
+    /** Whether `from` depends on `to`, directly. */
+    dependsOn(from: RecordedResource, to: RecordedResource): boolean;
+    /** Whether `from` depends on `to`, directly or through other resources and their parents' edges. */
+    dependsOnTransitively(from: RecordedResource, to: RecordedResource): boolean;
+}
+
+export interface RunOptions {
+    preview?: boolean;
+    stack?: string;
+    secretKeys?: string[];
+    region?: string;
+    /** Chart and certificate paths resolve from here, as from the project directory. */
+    cwd?: string;
+}
+
+/** Base config every test starts from: no IP detection, no certificate download. */
+export const BASE_CONFIG: Record<string, string> = {
+    "aws:region": "us-east-1",
+    "bigbang-oci-dev:owner": "jdoe",
+    "bigbang-oci-dev:allowedCidrs": JSON.stringify(["203.0.113.7/32"]),
+    "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" } }),
+};
+
+export async function runProgram(config: Record<string, string>, opts: RunOptions = {}): Promise<ProgramRun> {
+    const region = config["aws:region"] ?? opts.region ?? "us-east-1";
+    const preview = opts.preview ?? false;
+    recorder = [];
+    const recorded = recorder;
+    const calls: RecordedCall[] = [];
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            const inputs = args.inputs as Record<string, unknown>;
+            if (preview) return { id: undefined, state: inputs };
+            return { id: `${args.name}-id`, state: { ...inputs, ...fabricatedOutputs(args.type, args.name, inputs) } };
+        },
+        call(args) {
+            const inputs = args.inputs as Record<string, unknown>;
+            calls.push({ token: args.token, inputs });
+            switch (args.token) {
+                case "aws:index/getPartition:getPartition":
+                    return { partition: region.startsWith("us-gov-") ? "aws-us-gov" : "aws", dnsSuffix: "amazonaws.com", id: "partition" };
+                case "aws:ec2/getAmi:getAmi":
+                    return { ...inputs, id: MOCK.amiId, imageId: MOCK.amiId };
+                case "aws:ec2/getSubnets:getSubnets":
+                    return { ...inputs, ids: ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaaaaaaaaaaaaaaa"], id: "subnets" };
+                case "aws:ec2/getSubnet:getSubnet":
+                    return { ...inputs, vpcId: MOCK.defaultVpcId };
+                default:
+                    return inputs;
+            }
+        },
+    }, "bigbang-oci-dev", opts.stack ?? "dev", preview);
+    pulumi.runtime.setAllConfig(config, opts.secretKeys);
+
+    for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(PROJECT_ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}test${path.sep}`)) {
+            delete require.cache[key];
+        }
+    }
+    const previousCwd = process.cwd();
+    if (opts.cwd) process.chdir(opts.cwd);
+    let outputs: Record<string, unknown>;
+    try {
+        // require, not import(): the program must load afresh from a cleared require cache on every run.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const loaded: unknown = require(path.join(PROJECT_ROOT, "index.ts"));
+        const program = typeof loaded === "function" ? loaded : (loaded as { default?: unknown }).default;
+        if (typeof program !== "function") throw new Error("index.ts does not export the program function");
+        outputs = await (program as () => Promise<Record<string, unknown>>)();
+    } finally {
+        if (opts.cwd) process.chdir(previousCwd);
+    }
+    await settle(recorded);
+
+    const byUrn = new Map(recorded.map((r) => [r.urn, r]));
+    const run: ProgramRun = {
+        resources: recorded,
+        calls,
+        outputs,
+        all: (type) => recorded.filter((r) => r.type === type),
+        find: (type, name) => recorded.find((r) => r.type === type && (name === undefined || r.name === name)),
+        one(type, name) {
+            const matches = recorded.filter((r) => r.type === type && (name === undefined || r.name === name));
+            if (matches.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}`);
+            return matches[0];
+        },
+        dependsOn: (from, to) => from.dependencies.includes(to.urn),
+        dependsOnTransitively(from, to) {
+            const seen = new Set<string>();
+            const queue = [from.urn];
+            while (queue.length > 0) {
+                const urn = queue.shift() ?? "";
+                if (seen.has(urn)) continue;
+                seen.add(urn);
+                const r = byUrn.get(urn);
+                if (!r) continue;
+                for (const dep of r.dependencies) {
+                    if (dep === to.urn) return true;
+                    queue.push(dep);
+                    // A dependency on a component is a dependency on its children.
+                    for (const child of recorded.filter((c) => c.parent === dep)) queue.push(child.urn);
+                }
+            }
+            return false;
+        },
+    };
+    return run;
+}
+
+/** Wait until registrations stop arriving (bounded). */
+async function settle(recorded: RecordedResource[]): Promise<void> {
+    let last = -1;
+    let stableFor = 0;
+    for (let i = 0; i < 200 && stableFor < 5; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (recorded.length === last) stableFor++;
+        else stableFor = 0;
+        last = recorded.length;
+    }
+}
+
+interface OutputInternals<T> {
+    isKnown: Promise<boolean>;
+    promise(withUnknowns?: boolean): Promise<T>;
+}
+
+function hasInternals<T>(o: pulumi.Output<T>): o is pulumi.Output<T> & OutputInternals<T> {
+    return typeof (o as unknown as Partial<OutputInternals<T>>).promise === "function" && "isKnown" in o;
+}
+
+export interface ResolvedOutput<T> {
+    known: boolean;
+    secret: boolean;
+    value: T | undefined;
+}
+
+/** An output's value, whether it is known (false in preview), and whether it is secret. */
+export async function resolve<T>(value: unknown): Promise<ResolvedOutput<T>> {
+    if (!pulumi.Output.isInstance(value)) return { known: true, secret: false, value: value as T };
+    const output = value as pulumi.Output<T>;
+    if (!hasInternals(output)) throw new Error("unexpected Output shape");
+    const [known, secret] = await Promise.all([output.isKnown, pulumi.isSecret(output)]);
+    return { known, secret, value: known ? await output.promise() : undefined };
+}
+
+/** The program is loaded fresh for each run, so its ConfigError is not this module's class. */
+export function isConfigError(err: unknown): err is Error {
+    return err instanceof Error && err.name === "ConfigError";
+}
