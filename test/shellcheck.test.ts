@@ -100,3 +100,20 @@ describe("shellcheck: the check itself", () => {
         assert.deepEqual(shellcheck(file), { status: 0, output: "" });
     });
 });
+
+describe("shellcheck: the project's own scripts", function () {
+    this.timeout(60_000);
+    const root = path.join(__dirname, "..");
+    const files = [
+        ...fs.readdirSync(path.join(root, "scripts")).filter((n) => n.endsWith(".sh")).map((n) => path.join("scripts", n)),
+        path.join(".ci", "run"),
+    ];
+
+    it("finds the deploy wrapper and the CI entry point", () => {
+        assert.ok(files.includes(path.join("scripts", "pulumi-local.sh")));
+    });
+
+    for (const file of files) {
+        it(`${file} has no findings`, () => assertClean(path.join(root, file), file));
+    }
+});
