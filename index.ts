@@ -2,7 +2,6 @@
 // OCI registry. Reads and checks the stack config, builds the components, and
 // exports what the developer copies from.
 import * as pulumi from "@pulumi/pulumi";
-import * as os from "os";
 import { ChartPushes } from "./components/charts";
 import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/chartsPlan";
 import { K3dCluster } from "./components/cluster";
@@ -15,7 +14,7 @@ import { valuesSnippetYaml } from "./components/valuesSnippet";
 
 export = async () => {
     const stack = pulumi.getStack();
-    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd(), userName: os.userInfo().username });
+    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd() });
     for (const warning of prepared.warnings) void pulumi.log.warn(warning);
     const { config } = prepared;
     const reg = config.registry;
