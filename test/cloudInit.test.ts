@@ -18,19 +18,10 @@ import {
     cloudInitUserData,
     embeddedScripts,
 } from "../components/cloudInit";
-import { DEFAULT_TOOL_VERSIONS, HostConfig } from "../components/config";
+import { HostConfig } from "../components/config";
+import { defaultStackConfig } from "./support/fixtures";
 
-const baseHost: HostConfig = {
-    instanceType: "t3.2xlarge",
-    architecture: "amd64",
-    market: "spot",
-    volumeSizeGiB: 120,
-    ubuntuRelease: "24.04",
-    sshUser: "ubuntu",
-    autoShutdownHours: 8,
-    usePrivateIp: false,
-    tools: { ...DEFAULT_TOOL_VERSIONS },
-};
+const baseHost: HostConfig = defaultStackConfig().host;
 
 function hostWith(overrides: Partial<HostConfig>): HostConfig {
     return { ...baseHost, ...overrides, tools: { ...baseHost.tools, ...overrides.tools } };

@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { HOST_PATHS, cloudInitConfig, embeddedScripts } from "../components/cloudInit";
 import { DEFAULT_TOOL_VERSIONS, HostConfig } from "../components/config";
+import { defaultStackConfig } from "./support/fixtures";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "components", "scripts");
 const HOSTS_BLOCK = path.join(SCRIPTS_DIR, "etc-hosts-block.sh");
@@ -481,17 +482,7 @@ describe("install-tools.sh", function () {
 // ---------------------------------------------------------------------------
 
 describe("the provisioning script in the user-data", () => {
-    const host: HostConfig = {
-        instanceType: "t3.2xlarge",
-        architecture: "amd64",
-        market: "spot",
-        volumeSizeGiB: 120,
-        ubuntuRelease: "24.04",
-        sshUser: "ubuntu",
-        autoShutdownHours: 8,
-        usePrivateIp: false,
-        tools: { ...DEFAULT_TOOL_VERSIONS },
-    };
+    const host: HostConfig = defaultStackConfig().host;
 
     interface Provisioned extends RunResult {
         calls: string[];

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/cloudInit";
-import { DEFAULT_TOOL_VERSIONS, HostConfig } from "../components/config";
+import { HostConfig } from "../components/config";
+import { defaultStackConfig } from "./support/fixtures";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "components", "scripts");
 
@@ -53,17 +54,7 @@ describe("shellcheck: components/scripts", function () {
 describe("shellcheck: scripts in the user-data", function () {
     this.timeout(120_000);
 
-    const host: HostConfig = {
-        instanceType: "t3.2xlarge",
-        architecture: "amd64",
-        market: "spot",
-        volumeSizeGiB: 120,
-        ubuntuRelease: "24.04",
-        sshUser: "ubuntu",
-        autoShutdownHours: 8,
-        usePrivateIp: false,
-        tools: { ...DEFAULT_TOOL_VERSIONS },
-    };
+    const host: HostConfig = defaultStackConfig().host;
     const variants: [string, HostConfig, CloudInitOptions][] = [];
     for (const architecture of ["amd64", "arm64"] as const) {
         for (const autoShutdownHours of [0, 8]) {
