@@ -45,8 +45,8 @@ export function chartPushPlan(chart: ChartInfo, target: PushTarget, stagingRoot:
 
 /** A copy-paste push for a chart built by hand on the workstation. */
 export function helmPushCommand(target: PushTarget, caFileOnWorkstation?: string): string {
-    const login = target.username ? `helm registry login ${shellQuote(target.registryHost)} --username ${shellQuote(target.username)} && ` : "";
     const ca = caFileOnWorkstation ? ` --ca-file ${shellQuote(caFileOnWorkstation)}` : "";
+    const login = target.username ? `helm registry login ${shellQuote(target.registryHost)} --username ${shellQuote(target.username)}${ca} && ` : "";
     return `${login}helm package <chart-dir> && helm push <name>-<version>.tgz ${shellQuote(target.ociUrl)}${ca}`;
 }
 

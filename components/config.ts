@@ -328,7 +328,7 @@ export function sanitizeOwner(raw: string): string {
 /** Graviton families carry a `g` after the generation digit (t4g, m7g, c7gn, r8g). */
 export function architectureOf(instanceType: string): Architecture {
     const family = instanceType.split(".")[0];
-    return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) && !/^(g|p|inf|trn|dl)\d/.test(family) ? "arm64" : "amd64";
+    return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
 }
 
 function describe(value: unknown): string {
@@ -477,7 +477,9 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
                 }
             }
             const reg = ipToInt(cfg.network.registryAddress);
-            if (reg === ipToInt(cfg.network.gateway)) {
+            if (!cidrContains(cfg.network.subnet, cfg.network.registryAddress)) {
+                // Already reported above; the range rules below only make sense inside the subnet.
+            } else if (reg === ipToInt(cfg.network.gateway)) {
                 p("network.registryAddress", "must differ from the network gateway", cfg.network.registryAddress);
             } else if (reg - subnet.base < 256) {
                 p("network.registryAddress", "must be outside the first /24 of network.subnet, where k3d places its nodes", cfg.network.registryAddress);
@@ -492,9 +494,10 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     switch (reg.target) {
         case "hosted":
             reg.hostname ||= "oci.dev.bigbang.mil";
-            for (const key of ["url", "username", "password", "dnsAlias"] as const) {
+            for (const key of ["url", "username", "password"] as const) {
                 if (rawRegistry[key] !== undefined) p(`registry.${key}`, "only applies to registry.target external or registry1-staging", key === "password" ? "[secret]" : rawRegistry[key]);
             }
+            if (rawRegistry.dnsAlias !== undefined) p("registry.dnsAlias", "only applies to registry.target external", rawRegistry.dnsAlias);
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
             }
