@@ -85,6 +85,6 @@ export = async () => {
         valuesSnippet,
         charts: chartsOutput(prepared.charts, target),
         etcHostsLine: hosted ? host.address.apply((ip) => etcHostsLine(ip, reg.hostname)) : undefined,
-        helmPushCommand: helmPushCommand(target, reg.tls.source === "self-signed" ? "registry-ca.crt" : undefined),
+        helmPushCommand: helmPushCommand(target, registry?.caFileOnHost ? "registry-ca.crt" : undefined),
     };
 };

@@ -142,7 +142,7 @@ const bool = z.preprocess(
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).trim().min(1, { error: `expected ${what}` });
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const ipv4 = z.string({ error: "expected an IPv4 address" }).regex(IPV4, { error: "expected an IPv4 address" });
 
 export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
@@ -177,7 +177,7 @@ const cidrv4 = z.string({ error: "expected an IPv4 CIDR such as 203.0.113.7/32" 
 });
 
 // DNS-1123 hostname: lower-case labels of letters, digits and dashes.
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+export const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const hostname = z.string({ error: "expected a lower-case DNS name with at least two labels" })
     .regex(HOSTNAME, { error: "expected a lower-case DNS name with at least two labels" });
 

@@ -6,13 +6,12 @@
 // `bigbang.server` block for all of `dev.bigbang.mil`.
 import { createHash } from "crypto";
 import { stringify } from "yaml";
+import { HOSTNAME, IPV4 } from "./config";
 
 export const CUSTOM_CONFIGMAP = { name: "coredns-custom", namespace: "kube-system" } as const;
 export const COREDNS_DEPLOYMENT = { name: "coredns", namespace: "kube-system" } as const;
 export const RESTART_ANNOTATION = "bigbang-oci-dev/coredns-custom-hash";
 
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** The coredns-custom key for a registry name: its first label, e.g. `oci.server`. */
 export function corednsCustomKey(hostname: string): string {

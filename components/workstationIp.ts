@@ -2,7 +2,7 @@
 // only, found at deploy time the way the AWS console's "My IP" does.
 import * as http from "http";
 import * as https from "https";
-import { ConfigError, PROJECT } from "./config";
+import { ConfigError, IPV4, PROJECT } from "./config";
 
 export const IP_CHECK_URL = "https://checkip.amazonaws.com/";
 
@@ -16,7 +16,7 @@ export async function detectWorkstationCidr(url: string = IP_CHECK_URL, timeoutM
         throw fail(err instanceof Error ? err.message : String(err));
     }
     const ip = body.trim();
-    if (!/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(ip)) {
+    if (!IPV4.test(ip)) {
         throw fail(`expected an IPv4 address, got ${JSON.stringify(ip.slice(0, 40))}`);
     }
     return `${ip}/32`;

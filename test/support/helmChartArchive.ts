@@ -189,7 +189,5 @@ export function helmConfigJson(chartYaml: string): Buffer {
     return Buffer.from(JSON.stringify(ordered), "utf8");
 }
 
-/** HIP-0006: OCI tags cannot hold '+', so Helm writes SemVer build metadata with '_'. */
-export function ociTagForChartVersion(version: string): string {
-    return version.replace(/\+/g, "_");
-}
+// The tag rule is the program's own (HIP-0006), so the test pushes what the program pushes.
+export { ociTagForVersion as ociTagForChartVersion } from "../../components/chartSource";
