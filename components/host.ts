@@ -170,7 +170,19 @@ export class DevHost extends pulumi.ComponentResource {
             tags,
         }, { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] });
 
-        this.publicIp = this.instance.publicIp;
+        // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
+        // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
+        const addressDeps: pulumi.Resource[] = [this.instance];
+        if (host.usePrivateIp) {
+            this.publicIp = this.instance.publicIp;
+        } else {
+            const eip = new aws.ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
+            addressDeps.push(new aws.ec2.EipAssociation("public-ip-association", {
+                instanceId: this.instance.id,
+                allocationId: eip.allocationId,
+            }, { parent: this }));
+            this.publicIp = eip.publicIp;
+        }
         this.privateIp = this.instance.privateIp;
         this.address = host.usePrivateIp ? this.privateIp : this.publicIp;
         const connection: command.types.input.remote.ConnectionArgs = {
@@ -187,7 +199,7 @@ export class DevHost extends pulumi.ComponentResource {
             create: scriptCommand("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
             triggers: [this.instance.id],
-        }, { parent: this, dependsOn: [this.instance, ...keyFileDeps] });
+        }, { parent: this, dependsOn: [...addressDeps, ...keyFileDeps] });
 
         this.sshCommand = this.address.apply((address) => sshCommand({
             user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts,

@@ -156,6 +156,18 @@ describe("program: the dev host", function () {
         }
     });
 
+    it("gives the host an Elastic IP, so a stop and start keeps its address, and waits for the association", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const association = run.one("aws:ec2/eipAssociation:EipAssociation");
+        assert.equal(association.inputs.instanceId, "instance-id");
+        assert.equal(association.inputs.allocationId, "eipalloc-public-ip");
+        assert.ok(run.dependsOn(run.one(T.remote, "wait-ready"), association));
+        assert.equal((await resolve(run.outputs.publicIp)).value, MOCK.publicIp);
+        assert.equal(run.one("aws:ec2/eip:Eip").inputs.domain, "vpc");
+        const vpn = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
+        assert.equal(vpn.find("aws:ec2/eip:Eip"), undefined, "a VPN user reaches the stable private IP");
+    });
+
     it("uses the private IP for commands and the endpoint when usePrivateIp is set", async () => {
         const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
         const connection = run.one(T.remote, "wait-ready").inputs.connection as Record<string, unknown>;

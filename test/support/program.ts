@@ -99,7 +99,10 @@ function unwrapSecrets(v: unknown): unknown {
 }
 
 export const MOCK = {
+    /** The Elastic IP. */
     publicIp: "198.51.100.10",
+    /** The address the instance has before the Elastic IP is associated. */
+    ephemeralPublicIp: "198.51.100.99",
     privateIp: "10.0.1.10",
     amiId: "ami-0123456789abcdef0",
     defaultVpcId: "vpc-0123456789abcdef0",
@@ -131,7 +134,9 @@ export const MOCK = {
 function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "aws:ec2/instance:Instance":
-            return { publicIp: MOCK.publicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
+            return { publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
+        case "aws:ec2/eip:Eip":
+            return { publicIp: MOCK.publicIp, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
             return { keyName: `${name}-key` };
         case "aws:ec2/securityGroup:SecurityGroup":
