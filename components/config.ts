@@ -452,9 +452,6 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     if (cfg.host.sshPrivateKeyFile && !cfg.host.sshPublicKey) {
         p("host.sshPrivateKeyFile", "is only used with host.sshPublicKey", cfg.host.sshPrivateKeyFile);
     }
-    if (cfg.host.subnetId === undefined && cfg.host.vpcId !== undefined) {
-        // A VPC without a subnet is allowed: the first default-for-AZ subnet is chosen at deploy time.
-    }
     if (cfg.host.market === "on-demand" && cfg.host.spotMaxPrice !== undefined) {
         p("host.spotMaxPrice", "only applies when host.market is spot", cfg.host.spotMaxPrice);
     }
