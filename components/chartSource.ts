@@ -5,12 +5,12 @@
 // the resource graph, before any Output exists.
 import { createHash, type Hash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import ignore from "ignore";
 import { isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
 import { ConfigError, PROJECT, type ChartEntry } from "./config";
 import { packageKeyForChart, packageKeyProblem } from "./bigbangPackages";
+import { expandHome } from "./paths";
 
 /** A problem with one chart directory; the message starts with the file at fault. */
 export class ChartError extends Error {
@@ -88,9 +88,7 @@ export function ociTagForVersion(version: string): string {
  * ChartError naming the file or directory at fault.
  */
 export function readChart(chartDir: string, opts: ChartReadOptions = {}): ChartInfo {
-    // "~/src/chart" in the stack config means the developer's home, as in a shell.
-    const expanded = chartDir === "~" || chartDir.startsWith("~/") ? path.join(os.homedir(), chartDir.slice(1)) : chartDir;
-    const dir = path.resolve(opts.baseDir ?? process.cwd(), expanded);
+    const dir = path.resolve(opts.baseDir ?? process.cwd(), expandHome(chartDir));
     const chartFile = path.join(dir, "Chart.yaml");
     const dirStat = statOrUndefined(dir);
     if (!dirStat) throw new ChartError(dir, "chart directory does not exist");

@@ -7,11 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import * as fs from "fs";
 import * as os from "os";
+import * as path from "path";
 import { cloudInitUserData } from "./cloudInit";
 import { StackConfig } from "./config";
 import {
     canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
 } from "./hostPlan";
+import { expandHome } from "./paths";
 import { scriptCommand } from "./remoteScript";
 
 export interface DevHostArgs {
@@ -75,7 +77,7 @@ export class DevHost extends pulumi.ComponentResource {
             this.privateKeyFile = files.privateKey;
             // The Docker provider and the user's own ssh read the key from disk.
             const keyFile = new command.local.Command("ssh-key-file", {
-                create: `umask 077 && mkdir -p ${shellQuote(parentDir(files.privateKey))} && cat > ${shellQuote(files.privateKey)} && chmod 600 ${shellQuote(files.privateKey)}`,
+                create: `umask 077 && mkdir -p ${shellQuote(path.dirname(files.privateKey))} && cat > ${shellQuote(files.privateKey)} && chmod 600 ${shellQuote(files.privateKey)}`,
                 delete: `rm -f ${shellQuote(files.privateKey)} ${shellQuote(files.knownHosts)}`,
                 stdin: privateKey,
                 logging: "none",
@@ -209,13 +211,9 @@ export class DevHost extends pulumi.ComponentResource {
     }
 }
 
-function parentDir(file: string): string {
-    return file.slice(0, file.lastIndexOf("/")) || "/";
-}
-
 function readPrivateKeyFile(file: string): string {
     try {
-        return fs.readFileSync(file.replace(/^~(?=\/)/, os.homedir()), "utf8");
+        return fs.readFileSync(expandHome(file), "utf8");
     } catch (err) {
         throw new Error(`bigbang-oci-dev:host.sshPrivateKeyFile: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -24,11 +24,7 @@ export interface RegistryArgs {
 }
 
 export class Registry extends pulumi.ComponentResource {
-    readonly hostname: string;
-    readonly port: number;
-    readonly endpoint: string;
     readonly addressInCluster: string;
-    readonly network: docker.Network;
     readonly container: docker.Container;
     /** Completes when `https://<hostname>:<port>/v2/` answers on the host. Pushes wait for it. */
     readonly ready: command.remote.Command;
@@ -37,16 +33,12 @@ export class Registry extends pulumi.ComponentResource {
     /** Path of that CA on the host (mounted into k3d nodes, given to helm --ca-file). */
     readonly caFileOnHost?: string;
     readonly certificateExpiresAt: pulumi.Output<string>;
-    readonly username?: string;
     readonly password?: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:Registry", name, {}, opts);
         const { config, host } = args;
         const reg = config.registry;
-        this.hostname = reg.hostname;
-        this.port = reg.port;
-        this.endpoint = `oci://${reg.hostname}:${reg.port}`;
         this.addressInCluster = config.network.registryAddress;
         const settings = registrySettings({ hostname: reg.hostname, port: reg.port, authEnabled: reg.auth.enabled });
 
@@ -95,7 +87,6 @@ export class Registry extends pulumi.ComponentResource {
 
         const onHost = { parent: this, provider: args.docker.provider };
         const net = config.network;
-        this.network = args.docker.network;
 
         const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data" }, onHost);
         const image = new docker.RemoteImage("registry-image", { name: reg.image, keepLocally: true }, onHost);
@@ -106,7 +97,6 @@ export class Registry extends pulumi.ComponentResource {
         ];
         if (reg.auth.enabled) {
             const password = new random.RandomPassword("registry-password", { length: 32, special: false }, { parent: this });
-            this.username = reg.auth.username;
             this.password = pulumi.secret(password.result);
             uploads.push({
                 file: settings.paths.htpasswd,
@@ -121,7 +111,7 @@ export class Registry extends pulumi.ComponentResource {
             envs: Object.entries(settings.env).map(([k, v]) => `${k}=${v}`).sort(),
             uploads,
             volumes: [{ volumeName: volume.name, containerPath: settings.paths.data }],
-            networksAdvanced: [{ name: this.network.name, ipv4Address: net.registryAddress, aliases: [reg.hostname] }],
+            networksAdvanced: [{ name: args.docker.network.name, ipv4Address: net.registryAddress, aliases: [reg.hostname] }],
             ports: [{ internal: reg.port, external: reg.port, ip: "0.0.0.0", protocol: "tcp" }],
             labels: [{ label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }],
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
@@ -153,7 +143,7 @@ export class Registry extends pulumi.ComponentResource {
             triggers: [this.container.id],
         }, { parent: this, dependsOn: readyDeps });
 
-        this.registerOutputs({ endpoint: this.endpoint, addressInCluster: this.addressInCluster });
+        this.registerOutputs({ addressInCluster: this.addressInCluster });
     }
 }
 

@@ -6,10 +6,10 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { RegistryTlsConfig } from "./config";
+import { expandHome } from "./paths";
 
 export type CertificateErrorReason =
     | "fetch"
@@ -272,7 +272,7 @@ export function readCertificateFiles(files: CertificateFiles, baseDir: string = 
 
 function readPemFile(field: keyof CertificateFiles, file: string, baseDir: string, blockType: string): string {
     // Stack config is written by hand, and `~` is what people type for their home directory.
-    const expanded = file === "~" || file.startsWith("~/") ? path.join(os.homedir(), file.slice(1)) : file;
+    const expanded = expandHome(file);
     const resolved = path.resolve(baseDir, expanded);
     const named = resolved === file ? resolved : `${resolved} (from "${file}")`;
     let text: string;
