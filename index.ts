@@ -2,15 +2,15 @@
 // OCI registry. Reads and checks the stack config, builds the components, and
 // exports what the developer copies from.
 import * as pulumi from "@pulumi/pulumi";
-import { ChartPushes } from "./components/charts";
-import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/chartsPlan";
-import { K3dCluster } from "./components/cluster";
-import { RegistryDns } from "./components/coredns";
-import { DevHost } from "./components/host";
-import { HostDocker } from "./components/hostDocker";
+import { ChartPushes } from "./components/charts/charts";
+import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/charts/chartsPlan";
+import { K3dCluster } from "./components/cluster/cluster";
+import { RegistryDns } from "./components/dns/coredns";
+import { DevHost } from "./components/host/host";
+import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
-import { Registry } from "./components/registry";
-import { valuesSnippetYaml } from "./components/valuesSnippet";
+import { Registry } from "./components/registry/registry";
+import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 
 export = async () => {
     const stack = pulumi.getStack();

@@ -4,10 +4,10 @@
 // through a deployment.
 import * as fs from "fs";
 import * as path from "path";
-import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./chartSource";
-import { ConfigError, parseStackConfig, PROJECT, StackConfig } from "./config";
-import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./tlsCertificate";
-import { detectWorkstationCidr } from "./workstationIp";
+import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/chartSource";
+import { ConfigError, parseStackConfig, PROJECT, StackConfig } from "./config/config";
+import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
+import { detectWorkstationCidr } from "./host/workstationIp";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;

@@ -1,14 +1,12 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import fc from "fast-check";
-import * as fs from "fs";
-import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { ChartInfo } from "../components/chartSource";
-import { chartPushPlan, chartsOutput, etcHostsLine, helmPushCommand, ociReference, pushTarget, PushTarget } from "../components/chartsPlan";
-import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "../components/clusterPlan";
-import { ClusterPort, parseStackConfig, RegistryConfig } from "../components/config";
-import { corednsBlockHash, corednsCustomKey, corednsServerBlock, localRegistryHostingYaml } from "../components/corednsPlan";
+import { ChartInfo } from "../components/charts/chartSource";
+import { chartPushPlan, chartsOutput, etcHostsLine, helmPushCommand, ociReference, pushTarget, PushTarget } from "../components/charts/chartsPlan";
+import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "../components/cluster/clusterPlan";
+import { ClusterPort, firstSlash24, parseStackConfig, RegistryConfig } from "../components/config/config";
+import { corednsBlockHash, corednsCustomKey, corednsServerBlock, localRegistryHostingYaml } from "../components/dns/corednsPlan";
 import {
     canonicalOwner,
     ec2Architecture,
@@ -19,10 +17,10 @@ import {
     sshCommand,
     ubuntuAmiNameFilter,
     workstationSshFiles,
-} from "../components/hostPlan";
-import { firstSlash24, readinessProbeArgs, selfSignedCertificateRequest } from "../components/registryPlan";
+} from "../components/host/hostPlan";
+import { readinessProbeArgs, selfSignedCertificateRequest } from "../components/registry/registryPlan";
 import { defaultStackConfig } from "./support/fixtures";
-import { SCRIPTS_DIR, scriptCommand, scriptText } from "../components/remoteScript";
+import { allScripts, scriptNamed } from "./support/scripts";
 
 /** Run `command` in bash with `fn` defined as a function that prints its arguments NUL-separated. */
 function argvOf(fn: string, command: string): string[] {
@@ -33,7 +31,7 @@ function argvOf(fn: string, command: string): string[] {
 
 /** The `<name>` / `[<name>]` words of the usage line a script documents in its header. */
 function usageArgs(script: string): string[] {
-    const line = scriptText(script).split("\n").find((l) => l.startsWith(`#   ${script}.sh `));
+    const line = scriptNamed(script).text(script).split("\n").find((l) => l.startsWith(`#   ${script}.sh `));
     assert.ok(line, `${script}.sh has no usage line`);
     return [...line.matchAll(/<([a-z-]+)>/g)].map((m) => m[1]);
 }
@@ -472,24 +470,26 @@ describe("registryPlan", () => {
 });
 
 describe("remoteScript", () => {
-    const scripts = fs.readdirSync(SCRIPTS_DIR).filter((f) => f.endsWith(".sh")).map((f) => path.basename(f, ".sh"));
+    const scripts = allScripts();
 
     it("finds the scripts", () => {
-        assert.ok(scripts.includes("helm-push") && scripts.includes("registry-ready"), scripts.join(", "));
+        const names = scripts.map((s) => s.name);
+        assert.ok(names.includes("helm-push") && names.includes("registry-ready"), names.join(", "));
+        assert.equal(new Set(names).size, names.length, `script names must be unique: ${names.join(", ")}`);
     });
 
-    for (const name of scripts) {
+    for (const { name, folder } of scripts) {
         it(`${name}: the command hands bash the script text and arguments unchanged`, () => {
             const args = ["a b", "x'y", "$HOME", "", 42];
-            const cmd = scriptCommand(name, args);
+            const cmd = folder.command(name, args);
             assert.ok(cmd.startsWith("bash -c '"), cmd.slice(0, 40));
             execFileSync("bash", ["-n", "-c", cmd]);
-            execFileSync("bash", ["-n", "-c", scriptText(name)]);
-            assert.deepStrictEqual(argvOf("bash", cmd), ["-c", scriptText(name), name, "a b", "x'y", "$HOME", "", "42"]);
+            execFileSync("bash", ["-n", "-c", folder.text(name)]);
+            assert.deepStrictEqual(argvOf("bash", cmd), ["-c", folder.text(name), name, "a b", "x'y", "$HOME", "", "42"]);
         });
     }
 
     it("throws for an unknown script", () => {
-        assert.throws(() => scriptCommand("no-such-script"), /ENOENT/);
+        assert.throws(() => scripts[0].folder.command("no-such-script"), /ENOENT/);
     });
 });

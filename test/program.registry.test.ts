@@ -2,7 +2,7 @@
 // CoreDNS entry.
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { corednsBlockHash, corednsServerBlock } from "../components/corednsPlan";
+import { corednsBlockHash, corednsServerBlock } from "../components/dns/corednsPlan";
 import { BASE_CONFIG, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
 import { createTestPki } from "./support/pki";
 

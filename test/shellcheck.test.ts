@@ -3,11 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/cloudInit";
-import { HostConfig } from "../components/config";
+import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/host/cloudInit";
+import { HostConfig } from "../components/config/config";
 import { defaultStackConfig } from "./support/fixtures";
-
-const SCRIPTS_DIR = path.join(__dirname, "..", "components", "scripts");
+import { allScripts } from "./support/scripts";
 
 /** shellcheck's findings for a file; "" when there are none. Scripts without a shebang are checked as bash. */
 function shellcheck(file: string): { status: number | null; output: string } {
@@ -34,20 +33,21 @@ after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe("shellcheck: components/scripts", function () {
+describe("shellcheck: components/*/scripts", function () {
     this.timeout(60_000);
 
     // Read at load time so each script gets its own test, including ones added later.
-    const scripts = fs.readdirSync(SCRIPTS_DIR).filter((name) => name.endsWith(".sh")).sort();
+    const scripts = allScripts();
 
     it("finds the host scripts", () => {
-        for (const name of ["install-tools.sh", "wait-cloud-init.sh", "etc-hosts-block.sh"]) {
-            assert.ok(scripts.includes(name), `${name} missing from ${SCRIPTS_DIR}: ${scripts.join(", ")}`);
+        const names = scripts.map((s) => s.name);
+        for (const name of ["install-tools", "wait-cloud-init", "etc-hosts-block", "k3d-cluster-create", "helm-push", "registry-ready"]) {
+            assert.ok(names.includes(name), `${name}.sh missing: ${names.join(", ")}`);
         }
     });
 
-    for (const name of scripts) {
-        it(`${name} has no findings`, () => assertClean(path.join(SCRIPTS_DIR, name), name));
+    for (const { name, file } of scripts) {
+        it(`${name}.sh has no findings`, () => assertClean(file, path.relative(path.join(__dirname, ".."), file)));
     }
 });
 

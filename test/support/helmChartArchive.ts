@@ -190,4 +190,4 @@ export function helmConfigJson(chartYaml: string): Buffer {
 }
 
 // The tag rule is the program's own (HIP-0006), so the test pushes what the program pushes.
-export { ociTagForVersion as ociTagForChartVersion } from "../../components/chartSource";
+export { ociTagForVersion as ociTagForChartVersion } from "../../components/charts/chartSource";

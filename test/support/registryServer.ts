@@ -7,7 +7,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify as stringifyYaml } from "yaml";
-import { RegistrySettings, registrySettings } from "../../components/registrySettings";
+import { RegistrySettings, registrySettings } from "../../components/registry/registrySettings";
 import { createOciClient } from "./ociClient";
 
 export const DOCKER_REGISTRY_BINARY = "/usr/bin/docker-registry";

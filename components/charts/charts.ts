@@ -1,0 +1,64 @@
+// The developer's charts, pushed from the dev host whenever their content
+// changes, so the workstation needs neither Helm, nor /etc/hosts edits, nor an
+// open registry port.
+//
+// Concept `charts`: exports ChartPushes, the Chart.yaml reader for prepare,
+// the push target and outputs (chartsPlan), and the Big Bang values snippet.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { ChartInfo } from "./chartSource";
+import { DevHost } from "../host/host";
+import { chartPushPlan, PushTarget } from "./chartsPlan";
+import { scriptFolder } from "../host/remoteScript";
+
+export interface ChartPushesArgs {
+    host: DevHost;
+    /** Read and validated from Chart.yaml before any resource exists. */
+    charts: ChartInfo[];
+    target: PushTarget;
+    /** Password or token for target.username (secret). */
+    password?: pulumi.Input<string>;
+    /** What must exist before a push: the registry's readiness gate, the CA file. */
+    dependsOn: pulumi.Resource[];
+}
+
+export class ChartPushes extends pulumi.ComponentResource {
+    readonly pushes: command.remote.Command[] = [];
+
+    constructor(name: string, args: ChartPushesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bigbang-oci-dev:index:ChartPushes", name, {}, opts);
+        const { host } = args;
+        if (args.charts.length === 0) {
+            this.registerOutputs({});
+            return;
+        }
+        const stagingRoot = `/home/${host.sshUser}/.bigbang-oci-dev/charts`;
+        const staging = new command.remote.Command("staging-dir", {
+            connection: host.connection,
+            create: `mkdir -p ${stagingRoot}`,
+        }, { parent: this, dependsOn: [host.ready] });
+
+        for (const chart of args.charts) {
+            const plan = chartPushPlan(chart, args.target, stagingRoot);
+            // A new content hash is a new staging path, so the copy never lands inside an old one.
+            const copy = new command.remote.CopyToRemote(`${plan.resourceName}-copy`, {
+                connection: host.connection,
+                source: new pulumi.asset.FileArchive(chart.dir),
+                remotePath: plan.remoteDir,
+                triggers: [chart.contentHash],
+            }, { parent: this, dependsOn: [staging] });
+            this.pushes.push(new command.remote.Command(`${plan.resourceName}-push`, {
+                connection: host.connection,
+                create: CHART_SCRIPTS.command("helm-push", plan.scriptArgs),
+                // Removing or renaming a chart entry only cleans the staging copy; the pushed artifact stays.
+                delete: `rm -rf -- ${plan.remoteDir}`,
+                stdin: args.target.username ? args.password : undefined,
+                triggers: [chart.contentHash, plan.ociReference],
+            }, { parent: this, dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
+        }
+        this.registerOutputs({});
+    }
+}
+
+const CHART_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));

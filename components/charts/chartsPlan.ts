@@ -1,0 +1,67 @@
+// Pure planning for chart pushes: where each chart goes, with which helm
+// arguments, and what the developer is told about it.
+import { ChartInfo } from "./chartSource";
+import { RegistryConfig } from "../config/config";
+import { shellQuote } from "../host/hostPlan";
+
+export interface PushTarget {
+    /** `oci://host[:port][/path]`, what `helm push` takes. */
+    ociUrl: string;
+    /** `host[:port]`, what `helm registry login` takes. */
+    registryHost: string;
+    /** CA file on the host, when the registry's certificate is not publicly trusted. */
+    caFile?: string;
+    username?: string;
+}
+
+export function pushTarget(registry: RegistryConfig, caFile?: string): PushTarget {
+    const ociUrl = registry.target === "hosted" ? `oci://${registry.hostname}:${registry.port}` : registry.url ?? "";
+    const registryHost = ociUrl.slice("oci://".length).split("/")[0];
+    const username = registry.target === "hosted" ? (registry.auth.enabled ? registry.auth.username : undefined) : registry.username;
+    return { ociUrl, registryHost, caFile, username };
+}
+
+/** Where Flux (and `helm pull`) finds a pushed chart: `<oci-url>/<name>:<version with + as _>` (HIP-0006). */
+export function ociReference(target: PushTarget, chart: Pick<ChartInfo, "name" | "ociTag">): string {
+    return `${target.ociUrl}/${chart.name}:${chart.ociTag}`;
+}
+
+export interface ChartPushPlan {
+    resourceName: string;
+    remoteDir: string;
+    scriptArgs: string[];
+    ociReference: string;
+}
+
+export function chartPushPlan(chart: ChartInfo, target: PushTarget, stagingRoot: string): ChartPushPlan {
+    const remoteDir = `${stagingRoot}/${chart.name}-${chart.contentHash.slice(0, 12)}`;
+    return {
+        resourceName: `chart-${chart.name}`,
+        remoteDir,
+        scriptArgs: [remoteDir, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
+        ociReference: ociReference(target, chart),
+    };
+}
+
+/** A copy-paste push for a chart built by hand on the workstation. */
+export function helmPushCommand(target: PushTarget, caFileOnWorkstation?: string): string {
+    const ca = caFileOnWorkstation ? ` --ca-file ${shellQuote(caFileOnWorkstation)}` : "";
+    const login = target.username ? `helm registry login ${shellQuote(target.registryHost)} --username ${shellQuote(target.username)}${ca} && ` : "";
+    return `${login}helm package <chart-dir> && helm push <name>-<version>.tgz ${shellQuote(target.ociUrl)}${ca}`;
+}
+
+export interface ChartOutput {
+    name: string;
+    version: string;
+    ociReference: string;
+    package: string;
+}
+
+export function chartsOutput(charts: (Pick<ChartInfo, "name" | "version" | "ociTag"> & { packageKey: string })[], target: PushTarget): ChartOutput[] {
+    return charts.map((c) => ({ name: c.name, version: c.version, ociReference: ociReference(target, c), package: c.packageKey }));
+}
+
+/** For the workstation's /etc/hosts, to push by hand to the hosted registry. */
+export function etcHostsLine(address: string, hostname: string): string {
+    return `${address} ${hostname}`;
+}

@@ -1,0 +1,77 @@
+// The k3d cluster on the dev host, its kubeconfig, and a Kubernetes provider.
+//
+// Concept `cluster`: exports K3dCluster (the create command, kubeconfig,
+// Kubernetes provider) and the k3d config planner.
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "./clusterPlan";
+import { StackConfig } from "../config/config";
+import { DevHost } from "../host/host";
+import { k3dConfigYaml, k3dCreateCommandTimeoutSeconds, K3dRegistryInput } from "./k3dConfig";
+import { scriptFolder } from "../host/remoteScript";
+
+export interface K3dClusterArgs {
+    config: StackConfig;
+    stack: string;
+    host: DevHost;
+    /** The Docker network the cluster joins (created by the Registry component). */
+    network: pulumi.Input<string>;
+    /** Resources the cluster must wait for: the network, the registry CA file. */
+    dependsOn: pulumi.Resource[];
+    /** The hosted registry, for hostAliases and (self-signed) CA trust. */
+    registry?: K3dRegistryInput;
+}
+
+export class K3dCluster extends pulumi.ComponentResource {
+    readonly clusterName: string;
+    readonly configYaml: pulumi.Output<string>;
+    readonly cluster: command.remote.Command;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly kubeApiEndpoint: pulumi.Output<string>;
+    readonly kubectlHint: string;
+    readonly provider: k8s.Provider;
+
+    constructor(name: string, args: K3dClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bigbang-oci-dev:index:K3dCluster", name, {}, opts);
+        const { config, host } = args;
+        const cluster = config.cluster;
+        this.clusterName = cluster.name;
+
+        this.configYaml = pulumi.all([host.publicIp, host.privateIp, args.network]).apply(([publicIp, privateIp, networkName]) =>
+            k3dConfigYaml({ cluster, networkName, publicIp, privateIp, usePrivateIp: config.host.usePrivateIp, registry: args.registry }));
+
+        this.cluster = new command.remote.Command("k3d-cluster", {
+            connection: host.connection,
+            create: CLUSTER_SCRIPTS.command("k3d-cluster-create", [cluster.name, k3dCreateCommandTimeoutSeconds(cluster)]),
+            delete: CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name]),
+            stdin: this.configYaml,
+            // A changed config is a new cluster; the config text in triggers shows the change in the diff.
+            triggers: [this.configYaml],
+        }, { parent: this, dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
+
+        const rawKubeconfig = new command.remote.Command("kubeconfig", {
+            connection: host.connection,
+            create: `k3d kubeconfig get ${cluster.name}`,
+            triggers: [this.cluster.id],
+            logging: "none",
+        }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
+
+        this.kubeApiEndpoint = host.address.apply(kubeApiEndpoint);
+        this.kubeconfig = pulumi.secret(pulumi.all([rawKubeconfig.stdout, this.kubeApiEndpoint])
+            .apply(([text, server]) => kubeconfigForEndpoint(text, server)));
+        this.kubectlHint = kubectlHint(args.stack, cluster.name);
+
+        this.provider = new k8s.Provider("k3d", {
+            kubeconfig: this.kubeconfig,
+            // The kubeconfig text changes when the cluster's certs rotate; that must not replace every k8s resource.
+            clusterIdentifier: `bigbang-oci-dev-${args.stack}-${cluster.name}`,
+            enableServerSideApply: true,
+        }, { parent: this });
+
+        this.registerOutputs({ clusterName: this.clusterName, kubeApiEndpoint: this.kubeApiEndpoint });
+    }
+}
+
+const CLUSTER_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));

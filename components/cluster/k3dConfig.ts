@@ -1,0 +1,174 @@
+// The k3d cluster, as a k3d SimpleConfig document (apiVersion k3d.io/v1alpha5).
+// Pure: the same input always gives the same bytes, which the create script
+// relies on to decide whether an existing cluster can be reused.
+import * as path from "path";
+import { stringify } from "yaml";
+import { ClusterConfig } from "../config/config";
+
+export interface K3dRegistryInput {
+    /** Registry DNS name, e.g. oci.dev.bigbang.mil. */
+    hostname: string;
+    port: number;
+    /** The registry container's fixed IP on the cluster's Docker network. */
+    address: string;
+    /** Self-signed only: path of the CA certificate on the host, mounted into every node and trusted by containerd. */
+    caFileOnHost?: string;
+}
+
+export interface K3dConfigInput {
+    cluster: ClusterConfig;
+    /** An existing Docker network the cluster joins. */
+    networkName: string;
+    publicIp: string;
+    privateIp: string;
+    /** Also accept the private IP in the API server certificate. */
+    usePrivateIp: boolean;
+    /** Present when the registry runs on this host. */
+    registry?: K3dRegistryInput;
+}
+
+export interface K3dFilteredValue {
+    nodeFilters: string[];
+}
+
+export interface K3dSimpleConfig {
+    apiVersion: "k3d.io/v1alpha5";
+    kind: "Simple";
+    metadata: { name: string };
+    servers: number;
+    agents: number;
+    kubeAPI: { hostIP: string; hostPort: string };
+    image: string;
+    network: string;
+    volumes: (K3dFilteredValue & { volume: string })[];
+    ports: (K3dFilteredValue & { port: string })[];
+    hostAliases?: { ip: string; hostnames: string[] }[];
+    registries?: { config: string };
+    options: {
+        k3d: { wait: boolean; timeout: string; disableLoadbalancer: boolean; disableRollback: boolean };
+        k3s: { extraArgs: (K3dFilteredValue & { arg: string })[] };
+        kubeconfig: { updateDefaultKubeconfig: boolean; switchCurrentContext: boolean };
+    };
+}
+
+/** k3s registries.yaml, the part of it this program writes. */
+export interface K3sRegistriesConfig {
+    configs: Record<string, { tls: { ca_file: string } }>;
+}
+
+export const K3D_API_VERSION = "k3d.io/v1alpha5";
+export const KUBE_API_PORT = 6443;
+/** Where the registry CA is mounted in every node, beside the registries.yaml that k3d writes there. */
+export const NODE_REGISTRY_CA_PATH = "/etc/rancher/k3s/bigbang-oci-dev-registry-ca.crt";
+/** Big Bang's dev script mounts it for its logging stack (PLG), which reads the machine ID that node containers otherwise lack. */
+export const MACHINE_ID_VOLUME = "/etc/machine-id:/etc/machine-id:ro";
+
+/** Scripts run on the host as `bash -c "<text>" <name> <args>`; see their headers for arguments. */
+export const K3D_SCRIPT_FILES = {
+    create: path.join(__dirname, "scripts", "k3d-cluster-create.sh"),
+    delete: path.join(__dirname, "scripts", "k3d-cluster-delete.sh"),
+} as const;
+
+/**
+ * The bound for the create script's `timeout`. It exceeds k3d's own timeout so
+ * that a slow start fails inside k3d (which rolls back and says why), and the
+ * script's timeout only catches a k3d that hangs after the cluster is up.
+ */
+export function k3dCreateCommandTimeoutSeconds(cluster: ClusterConfig): number {
+    return cluster.createTimeoutSeconds + 120;
+}
+
+export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
+    const { cluster, registry } = input;
+    // "agent:*" on a cluster without agents selects nothing; leave it out rather than rely on that.
+    const everyNode = cluster.agents > 0 ? ["server:*", "agent:*"] : ["server:*"];
+
+    const volumes: K3dSimpleConfig["volumes"] = [{ volume: MACHINE_ID_VOLUME, nodeFilters: [...everyNode] }];
+    if (registry?.caFileOnHost) {
+        volumes.push({ volume: `${registry.caFileOnHost}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: [...everyNode] });
+    }
+
+    // As in Big Bang's dev script: on EC2, traffic to the public IP arrives NATed
+    // to the private one, so binding the private IP serves outside clients too.
+    const ports = cluster.ports.map((p) => ({
+        port: `${input.privateIp}:${p.port}:${p.containerPort}`,
+        nodeFilters: [...p.nodeFilters],
+    }));
+
+    const tlsSans = input.usePrivateIp && input.privateIp !== input.publicIp ? [input.publicIp, input.privateIp] : [input.publicIp];
+    const extraArgs: K3dSimpleConfig["options"]["k3s"]["extraArgs"] = [
+        ...cluster.disable.map((component) => ({ arg: `--disable=${component}`, nodeFilters: ["server:*"] })),
+        ...tlsSans.map((ip) => ({ arg: `--tls-san=${ip}`, nodeFilters: ["server:*"] })),
+        ...cluster.k3sArgs.map((a) => ({ arg: a.arg, nodeFilters: [...a.nodeFilters] })),
+    ];
+
+    const config: K3dSimpleConfig = {
+        apiVersion: K3D_API_VERSION,
+        kind: "Simple",
+        metadata: { name: cluster.name },
+        servers: cluster.servers,
+        agents: cluster.agents,
+        // No kubeAPI.host: the kubeconfig k3d writes on the host must reach the API
+        // locally; a public-IP server URL would hairpin through the internet gateway.
+        kubeAPI: { hostIP: "0.0.0.0", hostPort: String(KUBE_API_PORT) },
+        image: cluster.k3sImage,
+        network: input.networkName,
+        volumes,
+        ports,
+        options: {
+            k3d: {
+                wait: true,
+                timeout: `${cluster.createTimeoutSeconds}s`,
+                disableLoadbalancer: false,
+                disableRollback: false,
+            },
+            k3s: { extraArgs },
+            kubeconfig: { updateDefaultKubeconfig: true, switchCurrentContext: true },
+        },
+    };
+    if (registry) {
+        // Node container runtimes resolve through /etc/hosts, which k3d fills from hostAliases.
+        config.hostAliases = [{ ip: registry.address, hostnames: [registry.hostname] }];
+        if (registry.caFileOnHost) {
+            config.registries = { config: k3sRegistriesYaml(registry.hostname, registry.port) };
+        }
+    }
+    assertNoEnvReferences(config);
+    return config;
+}
+
+export function k3sRegistriesConfig(hostname: string, port: number): K3sRegistriesConfig {
+    return { configs: { [`${hostname}:${port}`]: { tls: { ca_file: NODE_REGISTRY_CA_PATH } } } };
+}
+
+// lineWidth 0: never fold long k3s arguments over several lines. No anchors:
+// node filter lists shared in memory are written out in full, as people write them.
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+// Quoted keys keep "host:port" a plain string key to every YAML 1.1 reader.
+function k3sRegistriesYaml(hostname: string, port: number): string {
+    return stringify(k3sRegistriesConfig(hostname, port), { ...YAML_OPTIONS, defaultKeyType: "QUOTE_DOUBLE" });
+}
+
+export function k3dConfigYaml(input: K3dConfigInput): string {
+    return stringify(k3dConfig(input), YAML_OPTIONS);
+}
+
+// k3d runs os.ExpandEnv over the whole config file before parsing it and has
+// no escape for `$`, so a value with `$` would silently change on the host.
+function assertNoEnvReferences(config: K3dSimpleConfig): void {
+    const offending: string[] = [];
+    const visit = (value: unknown): void => {
+        if (typeof value === "string") {
+            if (value.includes("$")) offending.push(value);
+        } else if (Array.isArray(value)) {
+            value.forEach(visit);
+        } else if (value !== null && typeof value === "object") {
+            Object.values(value).forEach(visit);
+        }
+    };
+    visit(config);
+    if (offending.length > 0) {
+        throw new Error(`k3d expands environment variables in its config file, so '$' cannot be used: ${offending.map((v) => JSON.stringify(v)).join(", ")}`);
+    }
+}

@@ -1,0 +1,70 @@
+// The cluster's DNS entry for the registry, kept in `coredns-custom` so that it
+// survives k3s restarts, and the KEP-1755 registry-discovery ConfigMap.
+//
+// Concept `dns`: exports RegistryDns; it uses the host and the cluster.
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    COREDNS_DEPLOYMENT, corednsBlockHash, corednsCustomKey, corednsServerBlock, CUSTOM_CONFIGMAP, localRegistryHostingYaml, RESTART_ANNOTATION,
+} from "./corednsPlan";
+import { K3dCluster } from "../cluster/cluster";
+import { DevHost } from "../host/host";
+
+export const README_URL = "https://github.com/bigbang-oci-dev/bigbang-oci-dev#readme";
+
+export interface RegistryDnsArgs {
+    host: DevHost;
+    cluster: K3dCluster;
+    hostname: string;
+    /** What the name resolves to inside the cluster. */
+    address: string;
+    /** Publish KEP-1755 `local-registry-hosting` (the hosted registry only). */
+    localRegistryHosting?: { port: number };
+}
+
+export class RegistryDns extends pulumi.ComponentResource {
+    readonly key: string;
+    readonly block: string;
+
+    constructor(name: string, args: RegistryDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bigbang-oci-dev:index:RegistryDns", name, {}, opts);
+        const { cluster } = args;
+        const k8sOpts = { parent: this, provider: cluster.provider };
+        this.key = corednsCustomKey(args.hostname);
+        this.block = corednsServerBlock(args.hostname, args.address);
+
+        // A patch needs an object to patch, and a fresh k3s has no coredns-custom.
+        // Create it empty if missing; never delete it (Big Bang's dev script keeps keys there too).
+        const ensure = new command.remote.Command("coredns-custom-exists", {
+            connection: args.host.connection,
+            create: `kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} get configmap ${CUSTOM_CONFIGMAP.name} >/dev/null 2>&1 || kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} create configmap ${CUSTOM_CONFIGMAP.name}`,
+            triggers: [cluster.cluster.id],
+        }, { parent: this, dependsOn: [cluster.cluster] });
+
+        // Server-side apply with its own field manager: other keys stay untouched, and
+        // deleting this resource removes only the key it owns.
+        const entry = new k8s.core.v1.ConfigMapPatch("coredns-custom-entry", {
+            metadata: { ...CUSTOM_CONFIGMAP, annotations: { "pulumi.com/patchForce": "true" } },
+            data: { [this.key]: this.block },
+        }, { ...k8sOpts, dependsOn: [ensure] });
+
+        // CoreDNS reads coredns-custom at start; a new block hash rolls the Deployment, an unchanged one does nothing.
+        new k8s.apps.v1.DeploymentPatch("coredns-restart", {
+            metadata: { ...COREDNS_DEPLOYMENT, annotations: { "pulumi.com/patchForce": "true" } },
+            spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: corednsBlockHash(this.block) } } } },
+        }, { ...k8sOpts, dependsOn: [entry] });
+
+        if (args.localRegistryHosting) {
+            new k8s.core.v1.ConfigMap("local-registry-hosting", {
+                metadata: { name: "local-registry-hosting", namespace: "kube-public" },
+                data: {
+                    "localRegistryHosting.v1": localRegistryHostingYaml({
+                        hostname: args.hostname, port: args.localRegistryHosting.port, help: README_URL,
+                    }),
+                },
+            }, k8sOpts);
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,224 @@
+// The EC2 dev host: an Ubuntu instance with Docker, k3d, kubectl and Helm,
+// reachable only from the developer's CIDRs, and a readiness gate that later
+// components depend on.
+//
+// Concept `host`: exports DevHost (connection, address, ready gate, ssh files),
+// HostDocker (Docker provider and network), shellQuote, the host scripts
+// (HOST_SCRIPTS, scriptFolder) and the workstation-IP check for prepare.
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cloudInitUserData } from "./cloudInit";
+import { StackConfig } from "../config/config";
+import {
+    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
+} from "./hostPlan";
+import { expandHome } from "../config/paths";
+import { HOST_SCRIPTS } from "./remoteScript";
+
+export interface DevHostArgs {
+    config: StackConfig;
+    stack: string;
+    /** CIDRs allowed in: the configured ones, or the detected workstation IP. */
+    allowedCidrs: pulumi.Input<string[]>;
+    /** The workstation's home directory, where the per-stack SSH files go. */
+    homeDir?: string;
+}
+
+/** A fresh instance needs a minute or two before sshd answers; allow ~10 minutes of dialling. */
+const SSH_DIAL_ERROR_LIMIT = 60;
+const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
+
+export class DevHost extends pulumi.ComponentResource {
+    readonly instance: aws.ec2.Instance;
+    readonly securityGroup: aws.ec2.SecurityGroup;
+    readonly publicIp: pulumi.Output<string>;
+    readonly privateIp: pulumi.Output<string>;
+    /** The address the workstation uses: the private IP with usePrivateIp, else the public one. */
+    readonly address: pulumi.Output<string>;
+    readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
+    /** Completes when cloud-init has finished and the tools answer. Later components depend on it. */
+    readonly ready: command.remote.Command;
+    readonly sshUser: string;
+    /** Path of the private key on the workstation, when there is one the program knows. */
+    readonly privateKeyFile?: string;
+    readonly knownHostsFile: string;
+    /** Generated private key (secret); undefined when the stack config gives sshPublicKey. */
+    readonly generatedPrivateKey?: pulumi.Output<string>;
+    readonly sshCommand: pulumi.Output<string>;
+
+    constructor(name: string, args: DevHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bigbang-oci-dev:index:DevHost", name, {}, opts);
+        const { config, stack } = args;
+        const host = config.host;
+        const tags = resourceTags(config.owner, stack);
+        const files = workstationSshFiles(args.homeDir ?? os.homedir(), stack);
+        this.sshUser = host.sshUser;
+        this.knownHostsFile = files.knownHosts;
+
+        // --- SSH key: the configured public key, or a generated ed25519 key kept in state.
+        let publicKey: pulumi.Input<string>;
+        let privateKey: pulumi.Output<string> | undefined;
+        const keyFileDeps: pulumi.Resource[] = [];
+        if (host.sshPublicKey) {
+            publicKey = host.sshPublicKey;
+            if (host.sshPrivateKeyFile) {
+                this.privateKeyFile = host.sshPrivateKeyFile;
+                privateKey = pulumi.secret(readPrivateKeyFile(host.sshPrivateKeyFile));
+            }
+        } else {
+            const key = new tls.PrivateKey("ssh-key", { algorithm: "ED25519" }, {
+                parent: this,
+                additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"],
+            });
+            publicKey = key.publicKeyOpenssh;
+            privateKey = pulumi.secret(key.privateKeyOpenssh);
+            this.generatedPrivateKey = privateKey;
+            this.privateKeyFile = files.privateKey;
+            // The Docker provider and the user's own ssh read the key from disk.
+            const keyFile = new command.local.Command("ssh-key-file", {
+                create: `umask 077 && mkdir -p ${shellQuote(path.dirname(files.privateKey))} && cat > ${shellQuote(files.privateKey)} && chmod 600 ${shellQuote(files.privateKey)}`,
+                delete: `rm -f ${shellQuote(files.privateKey)} ${shellQuote(files.knownHosts)}`,
+                stdin: privateKey,
+                logging: "none",
+            }, { parent: this, additionalSecretOutputs: ["stdout", "stderr"] });
+            keyFileDeps.push(keyFile);
+        }
+        const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
+
+        // --- Network placement: the given subnet, a subnet of the given VPC, or the default VPC.
+        const subnetId: pulumi.Output<string> = host.subnetId
+            ? pulumi.output(host.subnetId)
+            : aws.ec2.getSubnetsOutput({
+                filters: host.vpcId
+                    ? [{ name: "vpc-id", values: [host.vpcId] }]
+                    : [{ name: "default-for-az", values: ["true"] }],
+            }, { parent: this }).apply((r) => {
+                const ids = [...r.ids].sort();
+                if (ids.length === 0) {
+                    throw new Error(host.vpcId
+                        ? `bigbang-oci-dev:host.vpcId: VPC ${host.vpcId} has no subnets; set host.subnetId`
+                        : "bigbang-oci-dev:host.subnetId: this region has no default VPC; set host.vpcId or host.subnetId");
+                }
+                return ids[0];
+            });
+        const vpcId: pulumi.Output<string> = host.vpcId
+            ? pulumi.output(host.vpcId)
+            : aws.ec2.getSubnetOutput({ id: subnetId }, { parent: this }).vpcId;
+
+        const rules = ingressRules({
+            registryPort: config.registry.target === "hosted" && config.registry.exposePublicly ? config.registry.port : undefined,
+            clusterPorts: config.cluster.ports,
+        });
+        this.securityGroup = new aws.ec2.SecurityGroup("security-group", {
+            description: `bigbang-oci-dev dev host of ${config.owner} (${stack})`,
+            vpcId,
+            ingress: rules.map((rule) => ({
+                protocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.port,
+                cidrBlocks: args.allowedCidrs,
+                description: rule.description,
+            })),
+            // Outbound stays open: apt, Docker's repository, the tool downloads and image pulls.
+            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "all outbound" }],
+            tags,
+        }, { parent: this });
+
+        // --- AMI: looked up once; a newer Ubuntu image must not replace a running dev host.
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const amiId: pulumi.Output<string> = host.amiId
+            ? pulumi.output(host.amiId)
+            : partition.apply((p) => aws.ec2.getAmiOutput({
+                mostRecent: true,
+                owners: [canonicalOwner(p)],
+                filters: [
+                    { name: "name", values: [ubuntuAmiNameFilter(host.ubuntuRelease, host.architecture)] },
+                    { name: "architecture", values: [ec2Architecture(host.architecture)] },
+                    { name: "virtualization-type", values: ["hvm"] },
+                    { name: "root-device-type", values: ["ebs"] },
+                ],
+            }, { parent: this }).id);
+
+        this.instance = new aws.ec2.Instance("instance", {
+            ami: amiId,
+            instanceType: host.instanceType,
+            subnetId,
+            vpcSecurityGroupIds: [this.securityGroup.id],
+            keyName: keyPair.keyName,
+            userData: cloudInitUserData(host),
+            userDataReplaceOnChange: true,
+            // The auto-shutdown timer powers off; stop (not terminate) keeps the disk and the cluster.
+            instanceInitiatedShutdownBehavior: "stop",
+            instanceMarketOptions: host.market === "spot"
+                ? {
+                    marketType: "spot",
+                    spotOptions: {
+                        // A persistent request with stop behaviour is what lets a spot host be stopped and started.
+                        spotInstanceType: "persistent",
+                        instanceInterruptionBehavior: "stop",
+                        maxPrice: host.spotMaxPrice,
+                    },
+                }
+                : undefined,
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            rootBlockDevice: {
+                volumeType: "gp3",
+                volumeSize: host.volumeSizeGiB,
+                encrypted: true,
+                deleteOnTermination: true,
+                tags,
+            },
+            tags,
+        }, { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] });
+
+        // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
+        // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
+        const addressDeps: pulumi.Resource[] = [this.instance];
+        if (host.usePrivateIp) {
+            this.publicIp = this.instance.publicIp;
+        } else {
+            const eip = new aws.ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
+            addressDeps.push(new aws.ec2.EipAssociation("public-ip-association", {
+                instanceId: this.instance.id,
+                allocationId: eip.allocationId,
+            }, { parent: this }));
+            this.publicIp = eip.publicIp;
+        }
+        this.privateIp = this.instance.privateIp;
+        this.address = host.usePrivateIp ? this.privateIp : this.publicIp;
+        const connection: command.types.input.remote.ConnectionArgs = {
+            host: this.address,
+            user: host.sshUser,
+            privateKey,
+            dialErrorLimit: SSH_DIAL_ERROR_LIMIT,
+            perDialTimeout: SSH_PER_DIAL_TIMEOUT_SECONDS,
+        };
+        this.connection = pulumi.secret(pulumi.output(connection));
+
+        this.ready = new command.remote.Command("wait-ready", {
+            connection: this.connection,
+            create: HOST_SCRIPTS.command("wait-cloud-init"),
+            // A replaced instance is a new host to wait for.
+            triggers: [this.instance.id],
+        }, { parent: this, dependsOn: [...addressDeps, ...keyFileDeps] });
+
+        this.sshCommand = this.address.apply((address) => sshCommand({
+            user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts,
+        }));
+
+        this.registerOutputs({ publicIp: this.publicIp, privateIp: this.privateIp, sshCommand: this.sshCommand });
+    }
+}
+
+function readPrivateKeyFile(file: string): string {
+    try {
+        return fs.readFileSync(expandHome(file), "utf8");
+    } catch (err) {
+        throw new Error(`bigbang-oci-dev:host.sshPrivateKeyFile: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}

@@ -1,0 +1,68 @@
+// Pure planning for the EC2 dev host: AMI lookup terms, tags, ingress ports,
+// and the names of the files the program leaves on the workstation.
+import * as path from "path";
+import { Architecture, ClusterPort, PROJECT, UbuntuRelease } from "../config/config";
+
+/** Canonical publishes its Ubuntu AMIs from a different account in GovCloud. */
+export const CANONICAL_OWNER = { aws: "099720109477", "aws-us-gov": "513442679011" } as const;
+
+export function canonicalOwner(partition: string): string {
+    return partition === "aws-us-gov" ? CANONICAL_OWNER["aws-us-gov"] : CANONICAL_OWNER.aws;
+}
+
+const CODENAMES: Record<UbuntuRelease, string> = { "22.04": "jammy", "24.04": "noble" };
+
+/** The AMI name filter for Canonical's server images (gp2 and gp3 image families alike). */
+export function ubuntuAmiNameFilter(release: UbuntuRelease, arch: Architecture): string {
+    return `ubuntu/images/hvm-ssd*/ubuntu-${CODENAMES[release]}-${release}-${arch}-server-*`;
+}
+
+export function ec2Architecture(arch: Architecture): "x86_64" | "arm64" {
+    return arch === "amd64" ? "x86_64" : "arm64";
+}
+
+export function resourceTags(owner: string, stack: string): Record<string, string> {
+    return { Name: `${PROJECT}-${owner}-${stack}`, Owner: owner, Project: PROJECT, Stack: stack };
+}
+
+export interface IngressRule {
+    port: number;
+    description: string;
+}
+
+/**
+ * The TCP ports the security group opens to the developer's CIDRs. SSH and the
+ * Kubernetes API always; the registry and cluster ports only when asked.
+ */
+export function ingressRules(opts: { registryPort?: number; clusterPorts: ClusterPort[] }): IngressRule[] {
+    const rules: IngressRule[] = [
+        { port: 22, description: "SSH" },
+        { port: 6443, description: "Kubernetes API (k3d)" },
+    ];
+    if (opts.registryPort !== undefined) rules.push({ port: opts.registryPort, description: "OCI registry" });
+    for (const p of opts.clusterPorts) {
+        if (p.exposePublicly) rules.push({ port: p.port, description: `k3d load balancer port ${p.port}` });
+    }
+    return rules;
+}
+
+/** Per-stack files under ~/.ssh, as Big Bang's dev script keeps its key there. */
+export function workstationSshFiles(homeDir: string, stack: string): { privateKey: string; knownHosts: string } {
+    const base = path.join(homeDir, ".ssh", `${PROJECT}-${stack}`);
+    return { privateKey: `${base}.pem`, knownHosts: `${base}.known_hosts` };
+}
+
+/** ssh options for every client that talks to the host: trust on first use, per stack. */
+export function sshClientOptions(opts: { privateKeyFile?: string; knownHostsFile: string }): string[] {
+    const keyOpts = opts.privateKeyFile ? ["-i", opts.privateKeyFile, "-o", "IdentitiesOnly=yes"] : [];
+    return [...keyOpts, "-o", "StrictHostKeyChecking=accept-new", "-o", `UserKnownHostsFile=${opts.knownHostsFile}`, "-o", "ConnectTimeout=15"];
+}
+
+export function sshCommand(opts: { user: string; address: string; privateKeyFile?: string; knownHostsFile: string }): string {
+    return ["ssh", ...sshClientOptions(opts).map(shellQuote), `${opts.user}@${opts.address}`].join(" ");
+}
+
+/** Quote a word for a POSIX shell. */
+export function shellQuote(word: string): string {
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,368 @@
+import { strict as assert } from "assert";
+import Ajv, { ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, parseDocument, visit } from "yaml";
+import { ClusterConfig, DEFAULT_K3S_IMAGE, parseStackConfig, StackConfig } from "../../components/config/config";
+import {
+    K3dConfigInput,
+    k3dConfig,
+    k3dConfigYaml,
+    k3dCreateCommandTimeoutSeconds,
+    MACHINE_ID_VOLUME,
+    NODE_REGISTRY_CA_PATH,
+} from "../../components/cluster/k3dConfig";
+
+const REFERENCE_DIR = path.resolve(__dirname, "../../../shared/reference");
+const SCHEMA_FILE = path.join(REFERENCE_DIR, "k3d-config-v1alpha5.schema.json");
+
+const PUBLIC_IP = "198.51.100.20";
+const PRIVATE_IP = "10.0.1.15";
+const CA_ON_HOST = "/home/ubuntu/.bigbang-oci-dev/registry-ca.crt";
+
+function loadValidator(): ValidateFunction {
+    if (!fs.existsSync(SCHEMA_FILE)) {
+        assert.fail(`k3d schema not found at ${SCHEMA_FILE}: the reference folder /work/shared/reference (../shared/reference from the project root) must be present`);
+    }
+    const schema: unknown = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
+    assert.ok(schema !== null && typeof schema === "object", "k3d schema is not a JSON object");
+    // Strict mode stays on: the upstream schema compiles under it unchanged.
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    addFormats(ajv);
+    return ajv.compile(schema);
+}
+
+function stackConfig(extra: Record<string, string> = {}): StackConfig {
+    return parseStackConfig({ "bigbang-oci-dev:allowedCidrs": '["203.0.113.7/32"]', ...extra }, { userName: "tester" });
+}
+
+function defaultInput(cfg: StackConfig = stackConfig()): K3dConfigInput {
+    return {
+        cluster: cfg.cluster,
+        networkName: cfg.network.name,
+        publicIp: PUBLIC_IP,
+        privateIp: PRIVATE_IP,
+        usePrivateIp: cfg.host.usePrivateIp,
+        registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
+    };
+}
+
+function everyOptionInput(): K3dConfigInput {
+    const cfg = stackConfig({
+        "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }),
+        "bigbang-oci-dev:cluster": JSON.stringify({
+            name: "dev-1",
+            servers: 3,
+            agents: 0,
+            k3sArgs: [
+                "--kubelet-arg=max-pods=200",
+                { arg: "--kube-apiserver-arg=audit-log-maxage=7", nodeFilters: ["server:0"] },
+                { arg: "--node-label=pool=edge", nodeFilters: ["server:1", "server:2"] },
+            ],
+            disable: ["traefik"],
+            ports: [
+                { port: 80 },
+                { port: 443 },
+                { port: 8080, containerPort: 30080, nodeFilters: ["server:0"] },
+            ],
+            createTimeoutSeconds: 900,
+        }),
+    });
+    const input = defaultInput(cfg);
+    assert.ok(input.registry);
+    return { ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } };
+}
+
+/** The document as k3d will read it: the YAML text, parsed. */
+function parsedYaml(input: K3dConfigInput): Record<string, unknown> {
+    const doc: unknown = parse(k3dConfigYaml(input));
+    assert.ok(doc !== null && typeof doc === "object" && !Array.isArray(doc), "k3d config YAML is not a mapping");
+    return doc as Record<string, unknown>;
+}
+
+function assertValid(validate: ValidateFunction, doc: unknown): void {
+    const ok = validate(doc);
+    assert.ok(ok, `k3d config fails the v1alpha5 schema: ${JSON.stringify(validate.errors, null, 2)}`);
+}
+
+function extraArgs(input: K3dConfigInput): { arg: string; nodeFilters: string[] }[] {
+    return k3dConfig(input).options.k3s.extraArgs;
+}
+
+describe("k3dConfig", () => {
+    let validate: ValidateFunction;
+    before(() => {
+        validate = loadValidator();
+    });
+
+    describe("default stack config", () => {
+        it("validates against the k3d v1alpha5 schema", () => {
+            assertValid(validate, parsedYaml(defaultInput()));
+        });
+
+        it("describes the cluster, image and network", () => {
+            const doc = parsedYaml(defaultInput());
+            assert.equal(doc.apiVersion, "k3d.io/v1alpha5");
+            assert.equal(doc.kind, "Simple");
+            assert.deepEqual(doc.metadata, { name: "bigbang" });
+            assert.equal(doc.servers, 1);
+            assert.equal(doc.agents, 3);
+            assert.equal(doc.image, DEFAULT_K3S_IMAGE);
+            assert.equal(doc.network, "k3d-network");
+            assert.deepEqual(doc.kubeAPI, { hostIP: "0.0.0.0", hostPort: "6443" });
+        });
+
+        it("binds 80 and 443 to the private IP on the load balancer", () => {
+            assert.deepEqual(k3dConfig(defaultInput()).ports, [
+                { port: `${PRIVATE_IP}:80:80`, nodeFilters: ["loadbalancer"] },
+                { port: `${PRIVATE_IP}:443:443`, nodeFilters: ["loadbalancer"] },
+            ]);
+        });
+
+        it("mounts /etc/machine-id read-only into every server and agent, and no CA", () => {
+            assert.deepEqual(k3dConfig(defaultInput()).volumes, [{ volume: MACHINE_ID_VOLUME, nodeFilters: ["server:*", "agent:*"] }]);
+            assert.equal(MACHINE_ID_VOLUME, "/etc/machine-id:/etc/machine-id:ro");
+        });
+
+        it("disables the configured k3s components and adds only the public IP as a TLS SAN", () => {
+            assert.deepEqual(extraArgs(defaultInput()), [
+                { arg: "--disable=traefik", nodeFilters: ["server:*"] },
+                { arg: "--disable=metrics-server", nodeFilters: ["server:*"] },
+                { arg: `--tls-san=${PUBLIC_IP}`, nodeFilters: ["server:*"] },
+            ]);
+        });
+
+        it("maps the registry hostname to the registry address and adds no registries config", () => {
+            const cfg = k3dConfig(defaultInput());
+            assert.deepEqual(cfg.hostAliases, [{ ip: "172.20.2.10", hostnames: ["oci.dev.bigbang.mil"] }]);
+            assert.equal(cfg.registries, undefined);
+        });
+
+        it("waits with k3d's timeout and updates the host's kubeconfig", () => {
+            const options = k3dConfig(defaultInput()).options;
+            assert.equal(options.k3d.wait, true);
+            assert.equal(options.k3d.timeout, "600s");
+            assert.deepEqual(options.kubeconfig, { updateDefaultKubeconfig: true, switchCurrentContext: true });
+        });
+
+        it("gives the create script a longer timeout than k3d's own", () => {
+            const cluster = stackConfig().cluster;
+            assert.ok(k3dCreateCommandTimeoutSeconds(cluster) > cluster.createTimeoutSeconds);
+        });
+    });
+
+    describe("every option on", () => {
+        it("validates against the k3d v1alpha5 schema", () => {
+            assertValid(validate, parsedYaml(everyOptionInput()));
+        });
+
+        it("adds the private IP as a second TLS SAN", () => {
+            const sans = extraArgs(everyOptionInput()).filter((a) => a.arg.startsWith("--tls-san="));
+            assert.deepEqual(sans, [
+                { arg: `--tls-san=${PUBLIC_IP}`, nodeFilters: ["server:*"] },
+                { arg: `--tls-san=${PRIVATE_IP}`, nodeFilters: ["server:*"] },
+            ]);
+        });
+
+        it("passes k3s args through with their node filters", () => {
+            const args = extraArgs(everyOptionInput());
+            assert.deepEqual(args.slice(-3), [
+                { arg: "--kubelet-arg=max-pods=200", nodeFilters: ["server:*"] },
+                { arg: "--kube-apiserver-arg=audit-log-maxage=7", nodeFilters: ["server:0"] },
+                { arg: "--node-label=pool=edge", nodeFilters: ["server:1", "server:2"] },
+            ]);
+            assert.deepEqual(args[0], { arg: "--disable=traefik", nodeFilters: ["server:*"] });
+            assert.equal(args.filter((a) => a.arg.startsWith("--disable=")).length, 1);
+        });
+
+        it("binds extra ports to the private IP with their node filters", () => {
+            assert.deepEqual(k3dConfig(everyOptionInput()).ports, [
+                { port: `${PRIVATE_IP}:80:80`, nodeFilters: ["loadbalancer"] },
+                { port: `${PRIVATE_IP}:443:443`, nodeFilters: ["loadbalancer"] },
+                { port: `${PRIVATE_IP}:8080:30080`, nodeFilters: ["server:0"] },
+            ]);
+        });
+
+        it("sizes the cluster and mounts volumes only on the servers when there are no agents", () => {
+            const cfg = k3dConfig(everyOptionInput());
+            assert.equal(cfg.servers, 3);
+            assert.equal(cfg.agents, 0);
+            assert.deepEqual(cfg.metadata, { name: "dev-1" });
+            assert.equal(cfg.options.k3d.timeout, "900s");
+            assert.deepEqual(cfg.volumes, [
+                { volume: MACHINE_ID_VOLUME, nodeFilters: ["server:*"] },
+                { volume: `${CA_ON_HOST}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: ["server:*"] },
+            ]);
+        });
+
+        it("trusts the mounted CA for the registry in the k3s registries config", () => {
+            const doc = parsedYaml(everyOptionInput());
+            const registries = doc.registries;
+            assert.ok(registries !== null && typeof registries === "object");
+            // The schema accepts any key under registries (its additionalProperties sits inside properties), so check them here.
+            assert.deepEqual(Object.keys(registries), ["config"]);
+            const config: unknown = "config" in registries ? registries.config : undefined;
+            assert.equal(typeof config, "string");
+            assert.deepEqual(parse(String(config)), {
+                configs: { "oci.dev.bigbang.mil:5000": { tls: { ca_file: NODE_REGISTRY_CA_PATH } } },
+            });
+            assert.equal(NODE_REGISTRY_CA_PATH, "/etc/rancher/k3s/bigbang-oci-dev-registry-ca.crt");
+        });
+
+        it("mounts the CA on servers and agents alike when there are agents", () => {
+            const input = defaultInput();
+            assert.ok(input.registry);
+            const cfg = k3dConfig({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } });
+            assert.deepEqual(cfg.volumes[1], { volume: `${CA_ON_HOST}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: ["server:*", "agent:*"] });
+            assertValid(validate, parsedYaml({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } }));
+        });
+    });
+
+    describe("serialisation", () => {
+        it("parses back to exactly the typed document", () => {
+            for (const input of [defaultInput(), everyOptionInput()]) {
+                assert.deepEqual(parse(k3dConfigYaml(input)), k3dConfig(input));
+            }
+        });
+
+        it("is byte-for-byte stable, so the host can compare configs", () => {
+            assert.equal(k3dConfigYaml(everyOptionInput()), k3dConfigYaml(everyOptionInput()));
+            assert.notEqual(k3dConfigYaml(defaultInput()), k3dConfigYaml({ ...defaultInput(), publicIp: "198.51.100.21" }));
+        });
+
+        it("writes no YAML anchors or aliases, even for node filter lists used twice", () => {
+            for (const input of [defaultInput(), everyOptionInput()]) {
+                let anchorsAndAliases = 0;
+                visit(parseDocument(k3dConfigYaml(input)), {
+                    Alias: () => { anchorsAndAliases++; },
+                    Node: (_key, node) => { if (node.anchor) anchorsAndAliases++; },
+                });
+                assert.equal(anchorsAndAliases, 0);
+            }
+        });
+
+        it("quotes the host:port key of the registries config", () => {
+            assert.match(String(k3dConfig(everyOptionInput()).registries?.config), /^ {2}"oci\.dev\.bigbang\.mil:5000":$/m);
+        });
+
+        it("never folds a long k3s argument over several lines", () => {
+            const long = `--kube-apiserver-arg=oidc-issuer-url=https://${"a".repeat(100)}.example.com`;
+            const base = defaultInput();
+            const input = { ...base, cluster: { ...base.cluster, k3sArgs: [{ arg: long, nodeFilters: ["server:*"] }] } };
+            assert.ok(k3dConfigYaml(input).split("\n").some((line) => line.includes(long)));
+        });
+
+        it("omits hostAliases and registries when the registry is not on this host", () => {
+            const doc = parsedYaml({ ...defaultInput(), registry: undefined });
+            assert.equal("hostAliases" in doc, false);
+            assert.equal("registries" in doc, false);
+            assertValid(validate, doc);
+        });
+
+        it("refuses '$', which k3d would expand from its environment", () => {
+            const base = defaultInput();
+            const input = { ...base, cluster: { ...base.cluster, k3sArgs: [{ arg: "--node-label=home=$HOME", nodeFilters: ["server:*"] }] } };
+            assert.throws(() => k3dConfigYaml(input), /expands environment variables.*\$HOME/);
+        });
+    });
+
+    describe("the schema check itself", () => {
+        const broken: [string, (doc: Record<string, unknown>) => void][] = [
+            ["a wrong kind", (doc) => { doc.kind = "Cluster"; }],
+            ["a wrong apiVersion", (doc) => { doc.apiVersion = "k3d.io/v1alpha4"; }],
+            ["ports as numbers", (doc) => { doc.ports = [{ port: 80, nodeFilters: ["loadbalancer"] }]; }],
+            ["an unknown top-level field", (doc) => { doc.name = "bigbang"; }],
+            ["no servers", (doc) => { doc.servers = 0; }],
+            ["a cluster name that is not a hostname", (doc) => { doc.metadata = { name: "big_bang" }; }],
+            ["a kube API hostIP that is not an IPv4 address", (doc) => { doc.kubeAPI = { hostIP: "localhost", hostPort: "6443" }; }],
+            ["an unknown k3s option", (doc) => {
+                doc.options = { k3s: { extraServerArgs: ["--disable=traefik"] } };
+            }],
+        ];
+        for (const [what, breakIt] of broken) {
+            it(`rejects ${what}`, () => {
+                const doc = parsedYaml(defaultInput());
+                assertValid(validate, doc);
+                breakIt(doc);
+                assert.equal(validate(doc), false, `schema accepted ${what}`);
+            });
+        }
+    });
+
+    describe("property: every valid cluster config", () => {
+        const nodeFilter = fc.constantFrom("server:*", "agent:*", "server:0", "agent:0,1", "server:0-1", "loadbalancer", "all");
+        const k3sArg = fc.oneof(
+            fc.stringMatching(/^--[a-z][a-z-]{0,20}=[a-z0-9.,:=/-]{1,30}$/),
+            fc.record({
+                arg: fc.stringMatching(/^--[a-z][a-z-]{0,20}(=[a-z0-9.,:=/-]{1,30})?$/),
+                nodeFilters: fc.uniqueArray(nodeFilter, { minLength: 1, maxLength: 3 }),
+            }),
+        );
+        const clusterPort = fc.record(
+            {
+                port: fc.integer({ min: 1, max: 65535 }).filter((p) => ![22, 5000, 6443].includes(p)),
+                containerPort: fc.integer({ min: 1, max: 65535 }),
+                nodeFilters: fc.uniqueArray(nodeFilter, { minLength: 1, maxLength: 2 }),
+            },
+            { requiredKeys: ["port"] },
+        );
+        const rawCluster = fc.record(
+            {
+                name: fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/),
+                servers: fc.integer({ min: 1, max: 7 }),
+                agents: fc.integer({ min: 0, max: 20 }),
+                k3sImage: fc.constantFrom(DEFAULT_K3S_IMAGE, "rancher/k3s:v1.31.13-k3s1", "registry1.dso.mil/ironbank/k3s:v1.32.9"),
+                k3sArgs: fc.array(k3sArg, { maxLength: 5 }),
+                disable: fc.uniqueArray(fc.constantFrom("traefik", "metrics-server", "servicelb", "local-storage")),
+                ports: fc.uniqueArray(clusterPort, { maxLength: 5, selector: (p) => p.port }),
+                createTimeoutSeconds: fc.integer({ min: 60, max: 3600 }),
+            },
+            { requiredKeys: [] },
+        );
+        const scenario = fc.record({
+            cluster: rawCluster,
+            usePrivateIp: fc.boolean(),
+            publicIp: fc.ipV4(),
+            privateIp: fc.ipV4(),
+            networkName: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
+            registry: fc.option(fc.record({
+                address: fc.ipV4(),
+                caFileOnHost: fc.option(fc.stringMatching(/^\/[a-zA-Z0-9_./-]{1,60}\.crt$/), { nil: undefined }),
+            }), { nil: undefined }),
+        });
+
+        it("yields a document that validates and keeps the cluster's shape", () => {
+            fc.assert(
+                fc.property(scenario, (s) => {
+                    const cluster: ClusterConfig = stackConfig({ "bigbang-oci-dev:cluster": JSON.stringify(s.cluster) }).cluster;
+                    const input: K3dConfigInput = {
+                        cluster,
+                        networkName: s.networkName,
+                        publicIp: s.publicIp,
+                        privateIp: s.privateIp,
+                        usePrivateIp: s.usePrivateIp,
+                        registry: s.registry && { hostname: "oci.dev.bigbang.mil", port: 5000, ...s.registry },
+                    };
+                    const doc = parsedYaml(input);
+                    assertValid(validate, doc);
+                    assert.deepEqual(doc, k3dConfig(input));
+
+                    const cfg = k3dConfig(input);
+                    assert.equal(cfg.servers, cluster.servers);
+                    assert.equal(cfg.agents, cluster.agents);
+                    assert.equal(cfg.network, s.networkName);
+                    assert.deepEqual(cfg.ports.map((p) => p.port), cluster.ports.map((p) => `${s.privateIp}:${p.port}:${p.containerPort}`));
+                    const args = cfg.options.k3s.extraArgs.map((a) => a.arg);
+                    assert.ok(args.includes(`--tls-san=${s.publicIp}`));
+                    assert.equal(args.includes(`--tls-san=${s.privateIp}`), s.usePrivateIp || s.privateIp === s.publicIp);
+                    for (const component of cluster.disable) assert.ok(args.includes(`--disable=${component}`));
+                    assert.equal(cfg.hostAliases?.[0]?.ip, s.registry?.address);
+                    assert.equal(cfg.registries !== undefined, s.registry?.caFileOnHost !== undefined);
+                }),
+                { numRuns: 200 },
+            );
+        });
+    });
+});

@@ -1,0 +1,290 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseStackConfig } from "../../components/config/config";
+import { K3D_SCRIPT_FILES, k3dConfigYaml } from "../../components/cluster/k3dConfig";
+
+const STUB_DIR = path.join(__dirname, "..", "fixtures", "k3d-stub");
+const CLUSTER = "bigbang";
+const SPAWN_TIMEOUT_MS = 20_000;
+
+// Everything the scripts and the stub may run. PATH holds only these (plus the
+// stub), so a script that needs another tool, such as jq, fails here too.
+const HOST_TOOLS = ["bash", "awk", "cat", "chmod", "cmp", "id", "mkdir", "mktemp", "mv", "rm", "sleep", "sort", "timeout", "touch"];
+
+interface RunResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    elapsedMs: number;
+}
+
+function findOnPath(tool: string): string {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        const candidate = path.join(dir, tool);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            return candidate;
+        } catch {
+            // not in this directory
+        }
+    }
+    assert.fail(`'${tool}' is not installed; the k3d script tests need it`);
+}
+
+/** Runs a script the way the program does on the host: `bash -c "<text>" <name> <args>`. */
+function runScript(scriptFile: string, args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<RunResult> {
+    const text = fs.readFileSync(scriptFile, "utf8");
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        // Its own process group, so a hung stub and its children can all be killed.
+        const child = spawn(findOnPath("bash"), ["-c", text, path.basename(scriptFile, ".sh"), ...args], {
+            env,
+            detached: true,
+            stdio: ["pipe", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+        const timer = setTimeout(() => {
+            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            reject(new Error(`${path.basename(scriptFile)} ${args.join(" ")} ran longer than ${SPAWN_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, SPAWN_TIMEOUT_MS);
+        child.on("error", (err) => { clearTimeout(timer); reject(err); });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+        });
+        child.stdin.on("error", () => { /* the script may exit before reading stdin */ });
+        child.stdin.end(stdin);
+    });
+}
+
+function configYaml(publicIp: string): string {
+    const cfg = parseStackConfig({ "bigbang-oci-dev:allowedCidrs": '["203.0.113.7/32"]' }, { userName: "tester" });
+    return k3dConfigYaml({
+        cluster: cfg.cluster,
+        networkName: cfg.network.name,
+        publicIp,
+        privateIp: "10.0.1.15",
+        usePrivateIp: false,
+        registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
+    });
+}
+
+const CONFIG = configYaml("198.51.100.20");
+const CHANGED_CONFIG = configYaml("198.51.100.21");
+
+function show(result: RunResult): string {
+    return `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+}
+
+describe("k3d cluster scripts", function () {
+    this.timeout(60_000);
+
+    let sandbox: string;
+    let home: string;
+    let toolsDir: string;
+    let logFile: string;
+    let stateFile: string;
+    let storedConfig: string;
+
+    beforeEach(() => {
+        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-k3d-"));
+        home = path.join(sandbox, "home");
+        toolsDir = path.join(sandbox, "tools");
+        logFile = path.join(sandbox, "k3d-calls.log");
+        stateFile = path.join(sandbox, "k3d-nodes");
+        storedConfig = path.join(home, ".bigbang-oci-dev", `k3d-${CLUSTER}.yaml`);
+        fs.mkdirSync(home);
+        fs.mkdirSync(toolsDir);
+        for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
+        fs.writeFileSync(logFile, "");
+    });
+
+    afterEach(() => {
+        fs.rmSync(sandbox, { recursive: true, force: true });
+    });
+
+    function env(extra: Record<string, string> = {}, withK3d = true): NodeJS.ProcessEnv {
+        return {
+            HOME: home,
+            PATH: withK3d ? `${STUB_DIR}${path.delimiter}${toolsDir}` : toolsDir,
+            LC_ALL: "C",
+            K3D_STUB_LOG: logFile,
+            K3D_STUB_STATE: stateFile,
+            ...extra,
+        };
+    }
+
+    /** The k3d calls made so far, one per line, and the log then cleared. */
+    function takeCalls(): string[] {
+        const calls = fs.readFileSync(logFile, "utf8").split("\n").filter((line) => line !== "");
+        fs.writeFileSync(logFile, "");
+        return calls;
+    }
+
+    const create = (stdin: string, extra: Record<string, string> = {}, timeoutSeconds = "30") =>
+        runScript(K3D_SCRIPT_FILES.create, [CLUSTER, timeoutSeconds], env(extra), stdin);
+    const remove = (extra: Record<string, string> = {}, withK3d = true) =>
+        runScript(K3D_SCRIPT_FILES.delete, [CLUSTER], env(extra, withK3d));
+
+    it("pass shellcheck with no findings", () => {
+        const files = [K3D_SCRIPT_FILES.create, K3D_SCRIPT_FILES.delete, path.join(STUB_DIR, "k3d")];
+        let output = "";
+        try {
+            output = execFileSync("shellcheck", ["--shell=bash", "--severity=style", ...files], { encoding: "utf8", timeout: 30_000 });
+        } catch (err) {
+            if (err instanceof Error && "code" in err && err.code === "ENOENT") assert.fail("shellcheck is not installed; install it (apt-get install shellcheck) to run these tests");
+            const stdout = err instanceof Error && "stdout" in err ? String(err.stdout) : "";
+            assert.fail(`shellcheck reported problems:\n${stdout || String(err)}`);
+        }
+        assert.equal(output, "");
+    });
+
+    describe("k3d-cluster-create.sh", () => {
+        it("creates the cluster from the config on stdin and stores the config privately", async () => {
+            const result = await create(CONFIG);
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /created k3d cluster bigbang/);
+            assert.deepEqual(takeCalls(), ["node list --no-headers", `cluster create --config ${storedConfig}`]);
+            assert.equal(fs.readFileSync(storedConfig, "utf8"), CONFIG);
+            assert.equal(fs.statSync(storedConfig).mode & 0o777, 0o600);
+            assert.equal(fs.statSync(path.dirname(storedConfig)).mode & 0o077, 0);
+            assert.deepEqual(fs.readdirSync(path.dirname(storedConfig)), [`k3d-${CLUSTER}.yaml`], "a temporary file was left behind");
+        });
+
+        it("succeeds when k3d hangs after every node is running", async () => {
+            const result = await create(CONFIG, { K3D_STUB_CREATE: "hang" }, "2");
+            assert.equal(result.code, 0, show(result));
+            assert.ok(result.elapsedMs < 15_000, `the hung k3d was not cut off at the timeout (${result.elapsedMs} ms)`);
+            assert.match(result.stdout, /did not return within 2s/);
+            assert.match(result.stdout, /every node of bigbang is running/);
+            const calls = takeCalls();
+            assert.deepEqual(calls.slice(1), [
+                `cluster create --config ${storedConfig}`,
+                "node list --no-headers",
+                "kubeconfig merge bigbang --kubeconfig-merge-default --kubeconfig-switch-context",
+            ]);
+            assert.equal(fs.readFileSync(storedConfig, "utf8"), CONFIG);
+        });
+
+        it("fails when k3d hangs and the nodes are not running", async () => {
+            const result = await create(CONFIG, { K3D_STUB_CREATE: "hang-nodes-down" }, "2");
+            assert.notEqual(result.code, 0, show(result));
+            assert.ok(result.elapsedMs < 15_000, `the hung k3d was not cut off at the timeout (${result.elapsedMs} ms)`);
+            assert.match(result.stderr, /timed out after 2s and not every node of bigbang is running/);
+            assert.match(result.stderr, /server created/, "the node states are not shown");
+            assert.equal(fs.existsSync(storedConfig), false, "the config of a failed create must not be kept for reuse");
+        });
+
+        it("fails with k3d's output when the create fails", async () => {
+            const result = await create(CONFIG, { K3D_STUB_CREATE: "fail" });
+            assert.notEqual(result.code, 0, show(result));
+            assert.match(result.stderr, /port 443 is already allocated/);
+            assert.match(result.stderr, /k3d cluster create bigbang failed with exit status 1/);
+            assert.equal(fs.existsSync(storedConfig), false, "the config of a failed create must not be kept for reuse");
+        });
+
+        it("reuses a healthy cluster with the same config without creating it again", async () => {
+            assert.equal((await create(CONFIG)).code, 0);
+            takeCalls();
+            const result = await create(CONFIG);
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /reusing k3d cluster bigbang/);
+            assert.deepEqual(takeCalls(), ["node list --no-headers"]);
+        });
+
+        it("deletes and creates again when the config changed", async () => {
+            assert.equal((await create(CONFIG)).code, 0);
+            takeCalls();
+            const result = await create(CHANGED_CONFIG);
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /exists with a different config/);
+            assert.deepEqual(takeCalls(), ["node list --no-headers", "cluster delete bigbang", `cluster create --config ${storedConfig}`]);
+            assert.equal(fs.readFileSync(storedConfig, "utf8"), CHANGED_CONFIG);
+        });
+
+        it("deletes and creates again when a node of the cluster is not running", async () => {
+            assert.equal((await create(CONFIG)).code, 0);
+            takeCalls();
+            const nodes = fs.readFileSync(stateFile, "utf8").replace(/^(k3d-bigbang-agent-1 agent bigbang) running$/m, "$1 exited");
+            fs.writeFileSync(stateFile, nodes);
+            const result = await create(CONFIG);
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /not every node is running/);
+            assert.deepEqual(takeCalls(), ["node list --no-headers", "cluster delete bigbang", `cluster create --config ${storedConfig}`]);
+        });
+
+        it("creates again when the cluster exists but no config was stored for it", async () => {
+            assert.equal((await create(CONFIG)).code, 0);
+            fs.rmSync(storedConfig);
+            takeCalls();
+            const result = await create(CONFIG);
+            assert.equal(result.code, 0, show(result));
+            assert.deepEqual(takeCalls(), ["node list --no-headers", "cluster delete bigbang", `cluster create --config ${storedConfig}`]);
+        });
+
+        it("fails clearly when k3d cannot reach Docker", async () => {
+            const result = await create(CONFIG, { K3D_STUB_DOCKER: "down" });
+            assert.notEqual(result.code, 0, show(result));
+            assert.match(result.stderr, /k3d cannot list nodes/);
+            assert.equal(takeCalls().some((call) => call.startsWith("cluster create")), false);
+        });
+
+        it("refuses an empty config and bad arguments", async () => {
+            const empty = await create("");
+            assert.notEqual(empty.code, 0, show(empty));
+            assert.match(empty.stderr, /config on stdin is empty/);
+            const badTimeout = await runScript(K3D_SCRIPT_FILES.create, [CLUSTER, "soon"], env(), CONFIG);
+            assert.notEqual(badTimeout.code, 0, show(badTimeout));
+            assert.match(badTimeout.stderr, /invalid timeout/);
+            const noArgs = await runScript(K3D_SCRIPT_FILES.create, [], env(), CONFIG);
+            assert.notEqual(noArgs.code, 0, show(noArgs));
+            assert.match(noArgs.stderr, /usage: k3d-cluster-create <cluster-name> <timeout-seconds>/);
+            assert.deepEqual(takeCalls(), []);
+        });
+    });
+
+    describe("k3d-cluster-delete.sh", () => {
+        it("deletes an existing cluster and its stored config", async () => {
+            assert.equal((await create(CONFIG)).code, 0);
+            takeCalls();
+            const result = await remove();
+            assert.equal(result.code, 0, show(result));
+            assert.deepEqual(takeCalls(), ["node list --no-headers", "cluster delete bigbang"]);
+            assert.equal(fs.readFileSync(stateFile, "utf8"), "", "the stub still has nodes of the cluster");
+            assert.equal(fs.existsSync(storedConfig), false);
+        });
+
+        it("succeeds when the cluster does not exist", async () => {
+            fs.mkdirSync(path.dirname(storedConfig), { recursive: true });
+            fs.writeFileSync(storedConfig, CONFIG);
+            const result = await remove();
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /does not exist; nothing to delete/);
+            assert.deepEqual(takeCalls(), ["node list --no-headers"]);
+            assert.equal(fs.existsSync(storedConfig), false);
+        });
+
+        it("succeeds when k3d is not installed", async () => {
+            fs.mkdirSync(path.dirname(storedConfig), { recursive: true });
+            fs.writeFileSync(storedConfig, CONFIG);
+            const result = await remove({}, false);
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /k3d is not installed/);
+            assert.deepEqual(takeCalls(), []);
+            assert.equal(fs.existsSync(storedConfig), false);
+        });
+
+        it("succeeds when Docker is gone", async () => {
+            const result = await remove({ K3D_STUB_DOCKER: "down" });
+            assert.equal(result.code, 0, show(result));
+            assert.match(result.stdout, /cannot reach Docker/);
+            assert.match(result.stderr, /Cannot connect to the Docker daemon/);
+        });
+    });
+});

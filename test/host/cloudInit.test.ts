@@ -1,0 +1,323 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import fc from "fast-check";
+import { parse, stringify } from "yaml";
+import { z } from "zod";
+import {
+    AUTO_SHUTDOWN_TIMER,
+    CloudInitOptions,
+    DOCKER_APT_KEY,
+    EC2_USER_DATA_LIMIT_BYTES,
+    HOST_PATHS,
+    INSTALL_TOOLS_SCRIPT,
+    cloudInitConfig,
+    cloudInitUserData,
+    embeddedScripts,
+} from "../../components/host/cloudInit";
+import { HostConfig } from "../../components/config/config";
+import { defaultStackConfig } from "../support/fixtures";
+
+const baseHost: HostConfig = defaultStackConfig().host;
+
+function hostWith(overrides: Partial<HostConfig>): HostConfig {
+    return { ...baseHost, ...overrides, tools: { ...baseHost.tools, ...overrides.tools } };
+}
+
+// The shape the tests read; parsing with it also checks the document has that shape.
+const documentSchema = z.object({
+    package_update: z.boolean(),
+    package_upgrade: z.boolean(),
+    apt: z.object({ sources: z.record(z.string(), z.object({ source: z.string() })) }),
+    packages: z.array(z.string()),
+    write_files: z.array(z.object({ path: z.string(), content: z.string(), permissions: z.string() })),
+    runcmd: z.array(z.array(z.string())),
+});
+type Document = z.infer<typeof documentSchema>;
+
+function renderDocument(host: HostConfig, opts?: CloudInitOptions): { text: string; doc: Document } {
+    const text = cloudInitUserData(host, opts);
+    return { text, doc: documentSchema.parse(parse(text)) };
+}
+
+function fileAt(doc: Document, filePath: string): string {
+    const file = doc.write_files.find((f) => f.path === filePath);
+    assert.ok(file, `write_files has no ${filePath}; it has ${doc.write_files.map((f) => f.path).join(", ")}`);
+    return file.content;
+}
+
+let tmp = "";
+before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-init-test-"));
+});
+after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+let fileCounter = 0;
+function schemaCheck(userData: string): { status: number | null; stdout: string; stderr: string } {
+    const file = path.join(tmp, `user-data-${++fileCounter}.yaml`);
+    fs.writeFileSync(file, userData);
+    const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+    if (result.error) {
+        assert.fail(`cannot run 'cloud-init schema' (${result.error.message}); install the cloud-init package (apt-get install cloud-init)`);
+    }
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function assertSchemaValid(userData: string, label: string): void {
+    const result = schemaCheck(userData);
+    assert.equal(result.status, 0, `${label}: cloud-init schema failed:\n${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /Valid cloud-config/, `${label}: ${result.stdout}`);
+    assert.doesNotMatch(result.stderr, /error|deprecat/i, `${label}: ${result.stderr}`);
+}
+
+const ALL_OPTIONS_ON: CloudInitOptions = {
+    packageUpgrade: true,
+    extraPackages: ["git", "make", "unzip"],
+    dockerDaemonConfig: { "log-driver": "local", "default-address-pools": [{ base: "10.201.0.0/16", size: 24 }] },
+};
+
+describe("cloudInit: cloud-init schema", function () {
+    this.timeout(120_000);
+
+    for (const ubuntuRelease of ["22.04", "24.04"] as const) {
+        for (const architecture of ["amd64", "arm64"] as const) {
+            for (const autoShutdownHours of [0, 8]) {
+                for (const [optsLabel, opts] of [["defaults", {}], ["all options on", ALL_OPTIONS_ON]] as const) {
+                    const label = `Ubuntu ${ubuntuRelease} ${architecture}, autoShutdownHours ${autoShutdownHours}, ${optsLabel}`;
+                    it(`passes for ${label}`, () => {
+                        assertSchemaValid(cloudInitUserData(hostWith({ ubuntuRelease, architecture, autoShutdownHours }), opts), label);
+                    });
+                }
+            }
+        }
+    }
+
+    it("rejects a document with a wrong type, so the check above can fail", () => {
+        const broken = { ...cloudInitConfig(baseHost), packages: 5, runcmd: "reboot" };
+        const result = schemaCheck(`#cloud-config\n${stringify(broken)}`);
+        assert.notEqual(result.status, 0, `a broken document passed:\n${result.stdout}`);
+        assert.match(result.stderr, /schema errors/i);
+        assert.match(result.stderr, /packages: 5 is not of type 'array'/);
+        assert.match(result.stderr, /runcmd: 'reboot' is not of type 'array'/);
+    });
+
+    it("rejects user-data without the #cloud-config header", () => {
+        const result = schemaCheck(stringify(cloudInitConfig(baseHost)));
+        assert.notEqual(result.status, 0);
+        assert.match(result.stderr, /#cloud-config/);
+    });
+});
+
+describe("cloudInit: contents", () => {
+    it("starts with #cloud-config and is YAML of exactly cloudInitConfig()", () => {
+        const text = cloudInitUserData(baseHost, ALL_OPTIONS_ON);
+        assert.ok(text.startsWith("#cloud-config\n"));
+        assert.deepEqual(parse(text), cloudInitConfig(baseHost, ALL_OPTIONS_ON));
+    });
+
+    it("persists Big Bang's kernel settings and applies them", () => {
+        const { doc } = renderDocument(baseHost);
+        const sysctl = fileAt(doc, HOST_PATHS.sysctl);
+        assert.match(HOST_PATHS.sysctl, /^\/etc\/sysctl\.d\/[\w.-]+\.conf$/);
+        const settings = Object.fromEntries(
+            sysctl.split("\n").filter((l) => l.trim() && !l.startsWith("#")).map((l) => l.split("=").map((p) => p.trim())),
+        );
+        assert.deepEqual(settings, {
+            "vm.max_map_count": "524288",
+            "fs.nr_open": "13181252",
+            "fs.file-max": "13181250",
+            "fs.inotify.max_user_instances": "1024",
+            "fs.inotify.max_user_watches": "1048576",
+        });
+        const provision = fileAt(doc, HOST_PATHS.provision);
+        assert.match(provision, /^sysctl --system/m);
+        assert.ok(provision.includes(`done <${HOST_PATHS.sysctl}`), "the provisioning script reads back the persisted settings");
+    });
+
+    it("persists the Istio kernel modules and loads them", () => {
+        const { doc } = renderDocument(baseHost);
+        assert.match(HOST_PATHS.modules, /^\/etc\/modules-load\.d\/[\w.-]+\.conf$/);
+        const modules = fileAt(doc, HOST_PATHS.modules).split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+        assert.deepEqual(modules, ["br_netfilter", "nf_nat_redirect", "xt_REDIRECT", "xt_owner", "xt_statistic"]);
+        const provision = fileAt(doc, HOST_PATHS.provision);
+        assert.match(provision, /modprobe "\$module"/);
+        assert.ok(provision.includes(`done <${HOST_PATHS.modules}`));
+    });
+
+    it("installs Docker Engine from Docker's apt repository, signed by the embedded key", () => {
+        for (const architecture of ["amd64", "arm64"] as const) {
+            const { doc } = renderDocument(hostWith({ architecture }));
+            const sources = Object.values(doc.apt.sources).map((s) => s.source);
+            assert.deepEqual(sources, [
+                `deb [arch=${architecture} signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $RELEASE stable`,
+            ]);
+            assert.equal(fileAt(doc, "/etc/apt/keyrings/docker.asc"), DOCKER_APT_KEY);
+            for (const pkg of ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "curl", "ca-certificates"]) {
+                assert.ok(doc.packages.includes(pkg), `packages lacks ${pkg}: ${doc.packages.join(", ")}`);
+            }
+            assert.equal(doc.package_update, true);
+            assert.match(fileAt(doc, HOST_PATHS.provision), /^systemctl enable --now containerd\.service docker\.service$/m);
+        }
+    });
+
+    it("embeds Docker's published key, fingerprint 9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88", () => {
+        const { doc } = renderDocument(baseHost);
+        const keyFile = path.join(tmp, "docker.asc");
+        fs.writeFileSync(keyFile, fileAt(doc, HOST_PATHS.dockerKey));
+        const gpg = spawnSync("gpg", ["--batch", "--with-colons", "--show-keys", keyFile], { encoding: "utf8" });
+        if (gpg.error) assert.fail(`cannot run gpg (${gpg.error.message}); install the gpg package`);
+        assert.equal(gpg.status, 0, gpg.stderr);
+        const lines = gpg.stdout.split("\n");
+        const primary = lines.findIndex((l) => l.startsWith("pub:"));
+        assert.ok(primary >= 0, gpg.stdout);
+        assert.equal(lines[primary + 1].split(":")[9], "9DC858229FC7DD38854AE2D88D81803C0EBFCD88");
+        assert.match(gpg.stdout, /Docker Release \(CE deb\) <docker@docker\.com>/);
+        // Byte for byte the file download.docker.com/linux/ubuntu/gpg serves.
+        assert.equal(createHash("sha256").update(DOCKER_APT_KEY).digest("hex"), "1500c1f56fa9e26b9b8f42452a553675796ade0807cdce11975eb98170b3a570");
+    });
+
+    it("puts the login user in the docker group", () => {
+        for (const sshUser of ["ubuntu", "dev-user"]) {
+            const { doc } = renderDocument(hostWith({ sshUser }));
+            const args = doc.runcmd[0];
+            assert.equal(args[args.indexOf("--user") + 1], sshUser);
+            assert.match(fileAt(doc, HOST_PATHS.provision), /^usermod -aG docker "\$user"$/m);
+        }
+    });
+
+    it("runs exactly one command, so any failure fails cloud-init", () => {
+        const { doc } = renderDocument(baseHost);
+        assert.equal(doc.runcmd.length, 1);
+        assert.equal(doc.runcmd[0][0], HOST_PATHS.provision);
+        assert.match(fileAt(doc, HOST_PATHS.provision), /^set -euo pipefail$/m);
+    });
+
+    it("installs the pinned tool versions for the host's architecture", () => {
+        const tools = { k3d: "v5.7.4", kubectl: "v1.31.2", helm: "v3.16.1" };
+        for (const architecture of ["amd64", "arm64"] as const) {
+            const { doc } = renderDocument(hostWith({ architecture, tools }));
+            const args = doc.runcmd[0];
+            const value = (flag: string) => args[args.indexOf(flag) + 1];
+            assert.deepEqual(
+                { arch: value("--arch"), k3d: value("--k3d"), kubectl: value("--kubectl"), helm: value("--helm") },
+                { arch: architecture, ...tools },
+            );
+            assert.match(fileAt(doc, HOST_PATHS.provision), /install-tools "\$arch" "\$k3d" "\$kubectl" "\$helm"$/m);
+        }
+    });
+
+    it("verifies each download against its published SHA-256 before installing", () => {
+        const { doc } = renderDocument(baseHost);
+        const installer = fileAt(doc, HOST_PATHS.installTools);
+        assert.equal(installer, fs.readFileSync(INSTALL_TOOLS_SCRIPT, "utf8"));
+        for (const published of [
+            '"$base/checksums.txt"',
+            '"$base/kubectl.sha256"',
+            '"https://get.helm.sh/$name.sha256sum"',
+        ]) {
+            assert.ok(installer.includes(published), `installer does not fetch ${published}`);
+        }
+        assert.match(installer, /sha256sum "\$1"/);
+        assert.match(installer, /SHA-256 mismatch/);
+        assert.ok(installer.indexOf('verify "$work/kubectl"') < installer.indexOf('place "$work/kubectl" kubectl'));
+    });
+
+    it("adds the auto-shutdown timer only when autoShutdownHours > 0", () => {
+        const on = renderDocument(hostWith({ autoShutdownHours: 8 })).doc;
+        const timer = fileAt(on, HOST_PATHS.shutdownTimer);
+        assert.match(timer, /^OnBootSec=475min$/m, "8 hours after boot, less the 5-minute warning");
+        assert.match(timer, /^WantedBy=timers\.target$/m);
+        assert.match(fileAt(on, HOST_PATHS.shutdownService), /^ExecStart=\/usr\/sbin\/shutdown --poweroff \+5 /m);
+        assert.deepEqual(on.runcmd[0].slice(-2), ["--enable-timer", AUTO_SHUTDOWN_TIMER]);
+        assert.equal(`/etc/systemd/system/${AUTO_SHUTDOWN_TIMER}`, HOST_PATHS.shutdownTimer);
+
+        const off = renderDocument(hostWith({ autoShutdownHours: 0 }));
+        assert.ok(!off.doc.write_files.some((f) => f.path.includes("auto-shutdown")));
+        assert.ok(!off.doc.runcmd[0].includes("--enable-timer"));
+        assert.doesNotMatch(off.text, /auto-shutdown|OnBootSec/);
+
+        assert.match(fileAt(renderDocument(hostWith({ autoShutdownHours: 1 })).doc, HOST_PATHS.shutdownTimer), /^OnBootSec=55min$/m);
+    });
+
+    it("applies the options", () => {
+        const defaults = renderDocument(baseHost).doc;
+        assert.equal(defaults.package_upgrade, false);
+        assert.deepEqual(JSON.parse(fileAt(defaults, HOST_PATHS.dockerDaemon)), {
+            "log-driver": "json-file",
+            "log-opts": { "max-size": "50m", "max-file": "3" },
+        });
+
+        const all = renderDocument(baseHost, ALL_OPTIONS_ON).doc;
+        assert.equal(all.package_upgrade, true);
+        for (const pkg of ["git", "make", "unzip", "docker-ce"]) assert.ok(all.packages.includes(pkg), pkg);
+        assert.deepEqual(JSON.parse(fileAt(all, HOST_PATHS.dockerDaemon)), ALL_OPTIONS_ON.dockerDaemonConfig);
+        assert.equal(new Set(renderDocument(baseHost, { extraPackages: ["curl", "jq"] }).doc.packages).size,
+            renderDocument(baseHost, { extraPackages: ["curl", "jq"] }).doc.packages.length, "packages are listed once");
+    });
+
+    it("refuses values that would break the scripts", () => {
+        assert.throws(() => cloudInitConfig(hostWith({ sshUser: "ubuntu; reboot" })), /sshUser/);
+        assert.throws(() => cloudInitConfig(hostWith({ tools: { ...baseHost.tools, helm: "latest" } })), /helm version/);
+        assert.throws(() => cloudInitConfig(hostWith({ autoShutdownHours: 1.5 })), /autoShutdownHours/);
+        assert.throws(() => cloudInitConfig(baseHost, { extraPackages: ["git && reboot"] }), /extra package/);
+    });
+
+    it("lists every script it writes or runs", () => {
+        const scripts = embeddedScripts(cloudInitConfig(baseHost));
+        assert.deepEqual(scripts.map((s) => s.path), [HOST_PATHS.installTools, HOST_PATHS.provision, "runcmd"]);
+        for (const script of scripts) assert.match(script.content, /^#!/);
+        const runcmd = scripts[2].content;
+        assert.ok(runcmd.startsWith("#!/bin/sh\n"));
+        assert.ok(runcmd.includes(`'${HOST_PATHS.provision}' '--user' 'ubuntu'`), runcmd);
+    });
+
+    it("quotes runcmd arguments the way cloud-init does", () => {
+        const scripts = embeddedScripts({ runcmd: [["echo", "it's"], "ls -l"] });
+        assert.deepEqual(scripts, [{ path: "runcmd", content: "#!/bin/sh\n'echo' 'it'\\''s'\nls -l\n" }]);
+    });
+
+    it("fits EC2's user-data limit with every option on", () => {
+        const size = Buffer.byteLength(cloudInitUserData(hostWith({ autoShutdownHours: 720, architecture: "arm64" }), ALL_OPTIONS_ON));
+        assert.ok(size < EC2_USER_DATA_LIMIT_BYTES, `${size} bytes`);
+    });
+});
+
+describe("cloudInit: determinism", () => {
+    const hostArb = fc.record({
+        ubuntuRelease: fc.constantFrom("22.04" as const, "24.04" as const),
+        architecture: fc.constantFrom("amd64" as const, "arm64" as const),
+        sshUser: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,15}$/),
+        autoShutdownHours: fc.integer({ min: 0, max: 720 }),
+        tools: fc.record({
+            k3d: fc.tuple(fc.nat(9), fc.nat(20), fc.nat(20)).map(([a, b, c]) => `v${a}.${b}.${c}`),
+            kubectl: fc.tuple(fc.nat(9), fc.nat(40), fc.nat(20)).map(([a, b, c]) => `v${a}.${b}.${c}`),
+            helm: fc.tuple(fc.nat(9), fc.nat(30), fc.nat(20)).map(([a, b, c]) => `v${a}.${b}.${c}-rc.1`),
+        }),
+    });
+    const optsArb = fc.record({
+        packageUpgrade: fc.boolean(),
+        extraPackages: fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9+.-]{1,12}$/), { maxLength: 4 }),
+    }, { requiredKeys: [] });
+
+    it("renders the same input to identical text, and the text parses back to the same document", () => {
+        fc.assert(fc.property(hostArb, optsArb, (overrides, opts) => {
+            const host = hostWith(overrides);
+            const first = cloudInitUserData(host, opts);
+            assert.equal(cloudInitUserData(hostWith(overrides), { ...opts }), first);
+            assert.deepEqual(parse(first), cloudInitConfig(host, opts));
+        }), { numRuns: 100 });
+    });
+
+    it("renders a different document when an input changes", () => {
+        const reference = cloudInitUserData(baseHost);
+        assert.notEqual(cloudInitUserData(hostWith({ sshUser: "dev" })), reference);
+        assert.notEqual(cloudInitUserData(hostWith({ architecture: "arm64" })), reference);
+        assert.notEqual(cloudInitUserData(hostWith({ tools: { ...baseHost.tools, k3d: "v5.8.2" } })), reference);
+        assert.notEqual(cloudInitUserData(hostWith({ autoShutdownHours: 9 })), reference);
+    });
+});
