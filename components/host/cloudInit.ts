@@ -14,7 +14,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import type { HostConfig } from "../config/config";
 
-/** The tool installer ships as components/scripts/install-tools.sh so tests can run it on its own. */
+/** The tool installer ships as components/host/scripts/install-tools.sh so tests can run it on its own. */
 export const INSTALL_TOOLS_SCRIPT = path.join(__dirname, "scripts", "install-tools.sh");
 
 /** EC2 refuses user-data above 16 KiB (before base64). */
