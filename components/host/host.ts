@@ -35,6 +35,13 @@ const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
 
 export class DevHost extends pulumi.ComponentResource {
     readonly instance: aws.ec2.Instance;
+    /**
+     * The resource whose deletion terminates the host. Everything that lives on the
+     * host names it in `deletedWith`, so destroy and replacement never dial the host.
+     */
+    readonly machine: pulumi.CustomResource;
+    /** The EC2 instance ID: a new one means a new machine, and everything on it is rebuilt. */
+    readonly instanceId: pulumi.Output<string>;
     readonly securityGroup: aws.ec2.SecurityGroup;
     readonly publicIp: pulumi.Output<string>;
     readonly privateIp: pulumi.Output<string>;
@@ -175,6 +182,9 @@ export class DevHost extends pulumi.ComponentResource {
             },
             tags,
         }, { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] });
+
+        this.machine = this.instance;
+        this.instanceId = this.instance.id;
 
         // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
         // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
