@@ -4,6 +4,7 @@
 //
 // Concept `config` (the lowest): exports StackConfig and its parts, ConfigError,
 // PROJECT, the default pins, and the IPv4/CIDR/hostname rules every concept uses.
+import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
 
@@ -119,8 +120,13 @@ export interface StackConfig {
     charts: ChartEntry[];
 }
 
-/** Every problem in the stack configuration, one line a key. */
-export class ConfigError extends Error {
+/**
+ * Every problem in the stack configuration, one line a key. A RunError, because
+ * Pulumi's language host prints a RunError as its message alone and anything
+ * else as a crash with a stack trace (@pulumi/pulumi cmd/run/run.js, the
+ * uncaughtHandler); test/program.entrypoint.test.ts runs that entry point.
+ */
+export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
         this.name = "ConfigError";
