@@ -719,3 +719,44 @@ function safeUserName(): string {
         return process.env.USER ?? "developer";
     }
 }
+
+/**
+ * Every key the stack config accepts, as dot paths with `[]` for list items
+ * (`cluster.k3sArgs[].nodeFilters`), read from the schema itself so that the
+ * README table and Pulumi.dev.yaml can be checked against it.
+ */
+export function configKeyPaths(): string[] {
+    const paths: string[] = [];
+    const walk = (schema: z.core.$ZodType, prefix: string): void => {
+        const def = schema._zod.def;
+        switch (def.type) {
+            case "object":
+                for (const [key, child] of Object.entries((def as z.core.$ZodObjectDef).shape)) {
+                    const keyPath = prefix ? `${prefix}.${key}` : key;
+                    paths.push(keyPath);
+                    walk(child, keyPath);
+                }
+                return;
+            case "default":
+            case "prefault":
+            case "optional":
+            case "nullable":
+                walk((def as z.core.$ZodDefaultDef).innerType, prefix);
+                return;
+            case "pipe":
+                walk((def as z.core.$ZodPipeDef).in, prefix);
+                walk((def as z.core.$ZodPipeDef).out, prefix);
+                return;
+            case "array":
+                walk((def as z.core.$ZodArrayDef).element, `${prefix}[]`);
+                return;
+            case "union":
+                for (const option of (def as z.core.$ZodUnionDef).options) walk(option, prefix);
+                return;
+            default:
+                return;
+        }
+    };
+    walk(stackSchema, "");
+    return [...new Set(paths)].sort();
+}
