@@ -102,6 +102,25 @@ describe("fetch-reference", () => {
             /schema\.json: cannot download http:\/\/127\.0\.0\.1:\d+\/k3d-io\/k3d\/v5\.8\.3\/schema\.json: .*ECONNREFUSED/);
     });
 
+    it("is the only way unit tests could see upstream files: none outside test/conformance/ reads them", () => {
+        const root = path.resolve(__dirname, "../..");
+        const offenders: string[] = [];
+        const walk = (dir: string): void => {
+            for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+                const full = path.join(dir, entry.name);
+                if (entry.isDirectory()) {
+                    if (full !== path.join(root, "test", "conformance")) walk(full);
+                } else if (entry.name.endsWith(".ts") && full !== __filename) {
+                    const text = fs.readFileSync(full, "utf8");
+                    if (/shared[/\\]reference|\.\.\/\.\.\/\.\.\/shared|\.reference\b|conformance\/reference/.test(text)) offenders.push(path.relative(root, full));
+                }
+            }
+        };
+        walk(path.join(root, "test"));
+        walk(path.join(root, "components"));
+        assert.deepEqual(offenders, []);
+    });
+
     describe("the conformance tests' reference folder", () => {
         it("is the first candidate that exists", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-refdir-"));
