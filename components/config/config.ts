@@ -198,8 +198,9 @@ const hostname = z.string({ error: "expected a lower-case DNS name with at least
 
 // The user name cloud-init's provisioning accepts (components/host/cloudInit.ts
 // checks the same pattern), without the accounts Ubuntu cloud images already
-// have: cloud-init's disable_root turns root's SSH login away, and the system
-// accounts have no login shell.
+// have: cloud-init turns root's SSH login away (canonical/cloud-init
+// cloudinit/config/cc_ssh.py: `disable_root` defaults to true), and the
+// system accounts have no login shell.
 export const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const RESERVED_USERS = new Set(["root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
     "www-data", "backup", "list", "irc", "gnats", "nobody", "systemd-network", "systemd-resolve", "messagebus", "systemd-timesync",

@@ -256,3 +256,20 @@ describe("registry integration (docker-registry + TLS + Helm OCI charts)", funct
         });
     });
 });
+
+describe("findOnPath", () => {
+    it("finds an executable in any PATH folder, not at a fixed path", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-path-"));
+        try {
+            const bin = path.join(dir, "elsewhere");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(path.join(bin, "docker-registry"), "#!/bin/sh\n", { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "docker-registry"), "not executable\n", { mode: 0o644 });
+            assert.equal(findOnPath("docker-registry", [dir, bin].join(path.delimiter)), path.join(bin, "docker-registry"));
+            assert.equal(findOnPath("docker-registry", dir), undefined);
+            assert.equal(findOnPath("docker-registry", ""), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
