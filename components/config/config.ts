@@ -628,6 +628,10 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             p(`registry.${key}`, `is not used with registry.target ${reg.target}${hint}`, rawRegistry[key]);
         }
     }
+    const rawNetwork = (raw.network ?? {}) as Record<string, unknown>;
+    if (reg.target !== "hosted" && rawNetwork.registryAddress !== undefined) {
+        p("network.registryAddress", `is not used with registry.target ${reg.target}: there is no registry container${reg.target === "external" ? "; registry.dnsAlias is the address the cluster resolves the registry to" : ""}`, rawNetwork.registryAddress);
+    }
     switch (reg.target) {
         case "hosted":
             reg.hostname ||= "oci.dev.bigbang.mil";

@@ -102,6 +102,11 @@ describe("config: bad input that used to slip through", () => {
             ],
         },
         {
+            name: "network.registryAddress with external",
+            keys: { registry: json({ target: "external", url: "oci://harbor.example.com" }), network: json({ registryAddress: "172.20.2.20" }) },
+            problems: [`${P}network.registryAddress: is not used with registry.target external: there is no registry container; registry.dnsAlias is the address the cluster resolves the registry to, got "172.20.2.20"`],
+        },
+        {
             name: "tls.url with a source that does not download",
             keys: { registry: json({ tls: { source: "self-signed", url: "https://example.com/certs.yaml" } }) },
             problems: [`${P}registry.tls.url: is only read with registry.tls.source bigbang, not self-signed, got "https://example.com/certs.yaml"`],

@@ -131,3 +131,29 @@ describe("Pulumi.dev.yaml", () => {
         }
     });
 });
+
+/** The keys the README's configuration table has a row for; `a.b` / `c` rows share the prefix of the first key. */
+function readmeTableKeys(readme: string): string[] {
+    const section = readme.split("\n## Configuration")[1]?.split("\n## ")[0] ?? "";
+    const keys: string[] = [];
+    for (const line of section.split("\n")) {
+        if (!line.startsWith("| `")) continue;
+        const firstCell = line.split("|")[1];
+        const tokens = [...firstCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+        const prefix = tokens[0].includes(".") ? tokens[0].slice(0, tokens[0].lastIndexOf(".") + 1) : "";
+        for (const token of tokens) keys.push(token.includes(".") || token.includes(":") ? token : `${prefix}${token}`);
+    }
+    return keys.filter((k) => !k.startsWith("aws:")).sort();
+}
+
+describe("README configuration table", () => {
+    it("has a row for every key of the config schema, and no other", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+        const inTable = readmeTableKeys(readme);
+        const plain = configKeyPaths().filter((k) => !k.includes("[]"));
+        // Rows are for values; an object like `host` is described by its keys' rows.
+        const leaves = plain.filter((k) => !plain.some((other) => other.startsWith(`${k}.`)));
+        assert.deepEqual(leaves.filter((k) => !inTable.includes(k)), [], "keys without a README row");
+        assert.deepEqual(inTable.filter((k) => !leaves.includes(k)), [], "README rows for keys the schema does not accept");
+    });
+});
