@@ -489,8 +489,8 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     // cross-key rules and later checks still see every section that is fine.
     const usable: Record<string, unknown> = { ...raw };
     if (!result.success) {
-        for (const key of Object.keys(raw)) {
-            if (!stackSchema.shape[key as keyof typeof stackSchema.shape].safeParse(raw[key]).success) delete usable[key];
+        for (const [key, section] of Object.entries(stackSchema.shape)) {
+            if (key in raw && !section.safeParse(raw[key]).success) delete usable[key];
         }
     }
     const fallback = result.success ? result : stackSchema.safeParse(usable);
@@ -561,6 +561,11 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
     };
 }
 
+/** A raw config object's keys, or none when it is not an object. */
+function asRecord(value: unknown): Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+}
+
 /** Rules that span keys, and defaults derived from other keys. Fills cfg in place; returns problems. */
 function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
@@ -571,7 +576,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
         p("allowedCidrs", "0.0.0.0/0 opens the host to the whole internet; set allowAnywhere to true to allow it", cfg.allowedCidrs);
     }
 
-    const rawHost = (raw.host ?? {}) as Record<string, unknown>;
+    const rawHost = asRecord(raw.host);
     const impliedArchitecture = architectureOf(cfg.host.instanceType);
     if (rawHost.architecture !== undefined && cfg.host.architecture !== impliedArchitecture) {
         p("host.architecture", `contradicts host.instanceType ${cfg.host.instanceType}, which is ${impliedArchitecture}; leave architecture unset to follow the instance type`, cfg.host.architecture);
@@ -628,7 +633,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             p(`registry.${key}`, `is not used with registry.target ${reg.target}${hint}`, rawRegistry[key]);
         }
     }
-    const rawNetwork = (raw.network ?? {}) as Record<string, unknown>;
+    const rawNetwork = asRecord(raw.network);
     if (reg.target !== "hosted" && rawNetwork.registryAddress !== undefined) {
         p("network.registryAddress", `is not used with registry.target ${reg.target}: there is no registry container${reg.target === "external" ? "; registry.dnsAlias is the address the cluster resolves the registry to" : ""}`, rawNetwork.registryAddress);
     }
@@ -645,7 +650,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile || reg.tls.caFile)) {
                 p("registry.tls.source", "certFile, keyFile and caFile need source files", reg.tls.source);
             }
-            if (reg.tls.source !== "bigbang" && (rawRegistry.tls as Record<string, unknown> | undefined)?.url !== undefined) {
+            if (reg.tls.source !== "bigbang" && asRecord(rawRegistry.tls).url !== undefined) {
                 p("registry.tls.url", `is only read with registry.tls.source bigbang, not ${reg.tls.source}`, reg.tls.url);
             }
             break;
@@ -733,33 +738,21 @@ function safeUserName(): string {
 export function configKeyPaths(): string[] {
     const paths: string[] = [];
     const walk = (schema: z.core.$ZodType, prefix: string): void => {
-        const def = schema._zod.def;
-        switch (def.type) {
-            case "object":
-                for (const [key, child] of Object.entries((def as z.core.$ZodObjectDef).shape)) {
-                    const keyPath = prefix ? `${prefix}.${key}` : key;
-                    paths.push(keyPath);
-                    walk(child, keyPath);
-                }
-                return;
-            case "default":
-            case "prefault":
-            case "optional":
-            case "nullable":
-                walk((def as z.core.$ZodDefaultDef).innerType, prefix);
-                return;
-            case "pipe":
-                walk((def as z.core.$ZodPipeDef).in, prefix);
-                walk((def as z.core.$ZodPipeDef).out, prefix);
-                return;
-            case "array":
-                walk((def as z.core.$ZodArrayDef).element, `${prefix}[]`);
-                return;
-            case "union":
-                for (const option of (def as z.core.$ZodUnionDef).options) walk(option, prefix);
-                return;
-            default:
-                return;
+        if (schema instanceof z.ZodObject) {
+            for (const [key, child] of Object.entries(schema.shape)) {
+                const keyPath = prefix ? `${prefix}.${key}` : key;
+                paths.push(keyPath);
+                walk(child, keyPath);
+            }
+        } else if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodOptional) {
+            walk(schema.def.innerType, prefix);
+        } else if (schema instanceof z.ZodPipe) {
+            walk(schema.in, prefix);
+            walk(schema.out, prefix);
+        } else if (schema instanceof z.ZodArray) {
+            walk(schema.element, `${prefix}[]`);
+        } else if (schema instanceof z.ZodUnion) {
+            for (const option of schema.options) walk(option, prefix);
         }
     };
     walk(stackSchema, "");
