@@ -1,11 +1,13 @@
 // Everything that can be checked before a resource exists: the stack config,
-// the registry certificate, the charts' Chart.yaml files and the workstation's
-// IP. A bad value fails `pulumi preview` and `pulumi up` here, not halfway
-// through a deployment.
+// the registry certificate, the charts' Chart.yaml files, the SSH key file and
+// the workstation's IP. A bad value fails `pulumi preview` and `pulumi up`
+// here, not halfway through a deployment, and every check that can run does
+// run, so the developer sees every problem in one ConfigError.
 import * as fs from "fs";
 import * as path from "path";
 import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/chartSource";
-import { ConfigError, parseStackConfig, PROJECT, StackConfig } from "./config/config";
+import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/config";
+import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
 
@@ -32,10 +34,45 @@ export interface PrepareOptions {
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
-    const config = parseStackConfig(allConfig, { userName: opts.userName });
-    const problems: string[] = [];
+    const checked = checkStackConfig(allConfig, { userName: opts.userName });
+    // A section with a problem is checked no further: its values are defaults.
+    const { config, sectionOk } = checked;
+    const problems: string[] = [...checked.problems];
     const warnings: string[] = [];
 
+    const charts = sectionOk("charts") ? prepareCharts(config, opts, problems) : [];
+    if (sectionOk("host")) problems.push(...sshKeyFileProblems(config, opts.projectDir));
+
+    // The two network checks are independent: run them together, report both.
+    const reg = config.registry;
+    const wantsCertificate = sectionOk("registry") && reg.target === "hosted" && reg.tls.source !== "self-signed";
+    const wantsIp = sectionOk("allowedCidrs") && config.allowedCidrs.length === 0;
+    // Each returns its problems rather than pushing them, so the report's order does not depend on which finishes first.
+    const [certificateResult, ipResult] = await Promise.all([
+        wantsCertificate ? loadCertificate(config, opts).then(
+            (loaded) => ({ value: loaded, problems: [] }),
+            (err: unknown) => {
+                if (!(err instanceof CertificateError)) throw err;
+                return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}`] };
+            }) : { value: undefined, problems: [] },
+        wantsIp ? detectWorkstationCidr(opts.ipCheckUrl).then(
+            (cidr) => ({ value: cidr, problems: [] }),
+            (err: unknown) => {
+                if (!(err instanceof ConfigError)) throw err;
+                return { value: undefined, problems: err.problems };
+            }) : { value: undefined, problems: [] },
+    ]);
+    problems.push(...certificateResult.problems, ...ipResult.problems);
+    const certificate = certificateResult.value;
+    const detectedCidr = ipResult.value;
+    if (certificate) warnings.push(...certificate.warnings);
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    const allowedCidrs = detectedCidr ? [detectedCidr] : config.allowedCidrs;
+    return { config, allowedCidrs, certificate, charts, warnings };
+}
+
+function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: string[]): PreparedChart[] {
     const charts: PreparedChart[] = [];
     const chartNames = new Map<string, number>();
     for (const [i, entry] of config.charts.entries()) {
@@ -60,31 +97,27 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         if (other) problems.push(`${PROJECT}:charts: ${other} and ${chart.name} both set package ${chart.packageKey}`);
         keys.set(chart.packageKey, chart.name);
     }
+    return charts;
+}
 
-    let certificate: LoadedCertificate | undefined;
-    const reg = config.registry;
-    if (reg.target === "hosted" && reg.tls.source !== "self-signed") {
-        try {
-            certificate = await loadCertificate(config, opts);
-            warnings.push(...certificate.warnings);
-        } catch (err) {
-            if (!(err instanceof CertificateError)) throw err;
-            problems.push(`${PROJECT}:registry.tls: ${err.message}`);
-        }
+/** The host reads this file while it is being declared; find out now whether it can. */
+function sshKeyFileProblems(config: StackConfig, projectDir: string): string[] {
+    const file = config.host.sshPrivateKeyFile;
+    if (!file) return [];
+    const key = `${PROJECT}:host.sshPrivateKeyFile`;
+    let text: string;
+    try {
+        text = fs.readFileSync(path.resolve(projectDir, expandHome(file)), "utf8");
+    } catch (err) {
+        const code = err instanceof Error && "code" in err ? String(err.code) : "";
+        const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory"
+            : err instanceof Error ? err.message : String(err);
+        return [`${key}: cannot read ${file}: ${why}`];
     }
-
-    let allowedCidrs = config.allowedCidrs;
-    if (allowedCidrs.length === 0 && problems.length === 0) {
-        try {
-            allowedCidrs = [await detectWorkstationCidr(opts.ipCheckUrl)];
-        } catch (err) {
-            if (!(err instanceof ConfigError)) throw err;
-            problems.push(...err.problems);
-        }
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+        return [`${key}: ${file} is not a private key file (no -----BEGIN ... PRIVATE KEY----- line); give the private key of host.sshPublicKey`];
     }
-
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { config, allowedCidrs, certificate, charts, warnings };
+    return [];
 }
 
 /** `tls.url` may also be a file: URL or path, for a developer's local Big Bang checkout. */

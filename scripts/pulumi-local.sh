@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Run a pulumi command on a local-state stack, creating the stack on first use.
+# Run a pulumi command on a local-state stack.
 #   scripts/pulumi-local.sh up|preview|destroy|... [pulumi args]
 # Pulumi.yaml already points the backend at ~/.pulumi (no Pulumi Cloud account).
 # Secrets in that state are encrypted with a passphrase: set PULUMI_CONFIG_PASSPHRASE
 # or PULUMI_CONFIG_PASSPHRASE_FILE, or this script keeps a random one in
 # ~/.pulumi/bigbang-oci-dev.passphrase (mode 0600) and reuses it.
+# Only `up` and `preview` create the stack (and the passphrase) on first use;
+# every other command needs both to exist already, so `destroy` on a machine
+# that never deployed creates nothing. When creating fails, what this run
+# created is removed again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,17 +21,49 @@ command -v pulumi >/dev/null 2>&1 || {
   exit 2
 }
 
+stack="${PULUMI_STACK:-dev}"
+case "$1" in
+  up | preview) may_create=true ;;
+  *) may_create=false ;;
+esac
+
+created_passphrase=""
+cleanup_on_failure() {
+  if [ -n "$created_passphrase" ]; then
+    rm -f "$created_passphrase"
+    rmdir "$(dirname "$created_passphrase")" 2>/dev/null || true
+    echo "Removed the passphrase file this run created ($created_passphrase)." >&2
+  fi
+}
+
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   passphrase_file="$HOME/.pulumi/bigbang-oci-dev.passphrase"
   if [ ! -s "$passphrase_file" ]; then
+    if [ "$may_create" != true ]; then
+      echo "No state passphrase: $passphrase_file does not exist and neither PULUMI_CONFIG_PASSPHRASE nor" >&2
+      echo "PULUMI_CONFIG_PASSPHRASE_FILE is set. '$1' needs the passphrase stack '$stack' was created with;" >&2
+      echo "if you never ran 'npm run up' on this machine there is nothing to $1." >&2
+      exit 1
+    fi
     mkdir -p "$(dirname "$passphrase_file")"
     (umask 077 && head -c 32 /dev/urandom | base64 >"$passphrase_file")
-    echo "Created a state passphrase in $passphrase_file; keep it, the stack's secrets need it." >&2
+    created_passphrase="$passphrase_file"
+    trap cleanup_on_failure EXIT
   fi
   export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
 fi
 
-stack="${PULUMI_STACK:-dev}"
 [ -d node_modules ] || npm ci
-pulumi stack select --create "$stack" >/dev/null
+
+if [ "$may_create" = true ]; then
+  pulumi stack select --create "$stack" >/dev/null
+elif ! pulumi stack select "$stack" >/dev/null; then
+  echo "Stack '$stack' could not be selected (see above); '$1' does not create it. Set PULUMI_STACK for another stack." >&2
+  exit 1
+fi
+
+if [ -n "$created_passphrase" ]; then
+  trap - EXIT
+  echo "Created a state passphrase in $created_passphrase; keep it, the stack's secrets need it." >&2
+fi
 exec pulumi "$@"

@@ -4,9 +4,9 @@
 // derived from the chart name and has to be looked up.
 //
 // Copied by hand from Big Bang's `chart/values.yaml` (the `helmRepo.chartName`
-// of every package entry); test/bigbangPackages.test.ts fails when this table and
-// the reference copy (../shared/reference/bigbang-chart-values.yaml) disagree
-// in either direction.
+// of every package entry); `npm run test:conformance`
+// (test/conformance/bigbangPackages.test.ts) fails when this table and Big
+// Bang's values.yaml at the pinned commit disagree in either direction.
 //
 // The keys are the legacy locations (core packages at the top level, add-ons
 // under `addons.`). Big Bang 3.x also reads built-in packages under `packages.`,
@@ -85,7 +85,7 @@ const KEY_SEGMENT = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
 /**
  * Top-level keys of Big Bang's values that are settings or containers, not
  * packages: a chart placed there would overwrite Big Bang settings. Kept in sync
- * with the reference values by test/bigbangPackages.test.ts.
+ * with Big Bang's values by test/conformance/bigbangPackages.test.ts.
  */
 export const BIGBANG_SETTING_KEYS: ReadonlySet<string> = new Set([
     "domain", "istio", "offline", "helmRepositories", "registryCredentials", "openshift", "git", "sso", "flux",

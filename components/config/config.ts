@@ -4,6 +4,7 @@
 //
 // Concept `config` (the lowest): exports StackConfig and its parts, ConfigError,
 // PROJECT, the default pins, and the IPv4/CIDR/hostname rules every concept uses.
+import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
 
@@ -119,8 +120,13 @@ export interface StackConfig {
     charts: ChartEntry[];
 }
 
-/** Every problem in the stack configuration, one line a key. */
-export class ConfigError extends Error {
+/**
+ * Every problem in the stack configuration, one line a key. A RunError, because
+ * Pulumi's language host prints a RunError as its message alone and anything
+ * else as a crash with a stack trace (@pulumi/pulumi cmd/run/run.js, the
+ * uncaughtHandler); test/program.entrypoint.test.ts runs that entry point.
+ */
+export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
         this.name = "ConfigError";
@@ -190,6 +196,16 @@ export const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z
 const hostname = z.string({ error: "expected a lower-case DNS name with at least two labels" })
     .regex(HOSTNAME, { error: "expected a lower-case DNS name with at least two labels" });
 
+// The user name cloud-init's provisioning accepts (components/host/cloudInit.ts
+// checks the same pattern), without the accounts Ubuntu cloud images already
+// have: cloud-init turns root's SSH login away (canonical/cloud-init
+// cloudinit/config/cc_ssh.py: `disable_root` defaults to true), and the
+// system accounts have no login shell.
+export const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const RESERVED_USERS = new Set(["root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+    "www-data", "backup", "list", "irc", "gnats", "nobody", "systemd-network", "systemd-resolve", "messagebus", "systemd-timesync",
+    "syslog", "_apt", "sshd", "docker", "lxd"]);
+
 // k3d and Docker name containers after the cluster; keep to what both accept.
 const dnsLabel = (what: string) =>
     z.string({ error: `expected ${what}` }).regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, {
@@ -208,9 +224,57 @@ const imageRef = z.string({ error: "expected an image reference" }).regex(
 // ---------------------------------------------------------------------------
 // Objects. Strict, so a misspelt key is an error rather than a silent default.
 
-const nodeFilters = z.array(z.string().min(1), { error: "expected a list of k3d node filters such as server:*" }).min(1, {
+const nodeFilters = z.array(z.string({ error: "expected a k3d node filter such as server:*" }).min(1), {
+    error: "expected a list of k3d node filters such as server:*",
+}).min(1, {
     error: "expected at least one node filter such as server:*",
 });
+
+// k3d v5.8.3's node filter grammar, pkg/util/filter.go (NodeFilterRegexp):
+//   ^(server|servers|agent|agents|loadbalancer|all)(:(\d+,?)+|:\d*-\d*|:\*)?(:[[:alpha:]]+)?$
+// FilterNodes then refuses a suffix (k3s args, volumes), a server/agent group
+// without a subset ("unknown subset"), and an index or range outside the
+// group; port mappings (pkg/client/ports.go) allow only the suffixes proxy and
+// direct. The same rules apply here, so a filter k3d would refuse at
+// `k3d cluster create` on the host is refused before anything is created.
+const K3D_NODE_FILTER = /^(server|servers|agent|agents|loadbalancer|all)(?::(?:((?:\d+,?)+)|(\d*-\d*)|(\*)))?(?::([A-Za-z]+))?$/;
+
+/** Why k3d would refuse a node filter on a cluster of this size, or undefined. */
+export function nodeFilterProblem(filter: string, nodes: { servers: number; agents: number }, allowedSuffixes: readonly string[] = []): string | undefined {
+    const m = K3D_NODE_FILTER.exec(filter);
+    const grammar = "expected a k3d node filter: server, agent, loadbalancer or all, then :<index list>, :<from>-<to> or :*, such as server:0 or agent:*";
+    if (!m) return grammar;
+    const [, group, list, range, wildcard, suffix] = m;
+    if (suffix !== undefined && !allowedSuffixes.includes(suffix)) {
+        return allowedSuffixes.length > 0
+            ? `expected the suffix ${allowedSuffixes.join(" or ")}, not :${suffix}`
+            : `a k3s argument's node filter takes no suffix such as :${suffix}`;
+    }
+    if (group === "all" || group === "loadbalancer") return undefined;
+    const size = group.startsWith("server") ? nodes.servers : nodes.agents;
+    const what = group.startsWith("server") ? `cluster.servers is ${nodes.servers}` : `cluster.agents is ${nodes.agents}`;
+    if (list === undefined && range === undefined && wildcard === undefined) {
+        return `k3d needs a subset after ${group}: ${group}:*, ${group}:0 or ${group}:0-1`;
+    }
+    if (list !== undefined) {
+        const bad = list.split(",").filter((i) => i !== "" && Number(i) >= size);
+        if (bad.length > 0) return `index ${bad.join(", ")} is out of range: ${what} (indexes start at 0)`;
+    }
+    if (range !== undefined) {
+        const [from, to] = range.split("-");
+        const start = from === "" ? 0 : Number(from);
+        if (from !== "" && start >= size) return `range start ${from} is out of range: ${what}`;
+        if (to !== "" && (Number(to) < start || Number(to) >= size)) return `range end ${to} is before the start or out of range: ${what}`;
+    }
+    return undefined;
+}
+
+/** k3s flags are long options; k3d expands `$` from its own environment when it reads the config file. */
+export function k3sArgProblem(arg: string): string | undefined {
+    if (arg.includes("$")) return "k3d expands environment variables in its config file, so '$' cannot be used";
+    if (!/^--[a-z0-9][a-z0-9-]*(=[\s\S]*)?$/.test(arg)) return "expected a k3s flag starting with --, such as --kubelet-arg=max-pods=200";
+    return undefined;
+}
 
 const hostSchema = z.strictObject({
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t3.2xlarge" }).default("t3.2xlarge"),
@@ -219,7 +283,9 @@ const hostSchema = z.strictObject({
     spotMaxPrice: z.union([z.string(), z.number()]).transform(String)
         .pipe(z.string().regex(/^\d+(\.\d+)?$/, { error: "expected a price in USD per hour such as 0.25" })).optional(),
     volumeSizeGiB: integer(30, 16384).default(120),
-    ubuntuRelease: z.enum(["22.04", "24.04"], { error: "expected 22.04 or 24.04" }).default("24.04"),
+    // YAML reads an unquoted 24.04 as a number; take it as the release it names.
+    ubuntuRelease: z.preprocess((v) => (typeof v === "number" ? v.toFixed(2) : v),
+        z.enum(["22.04", "24.04"], { error: "expected \"22.04\" or \"24.04\"" })).default("24.04"),
     amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { error: "expected an AMI ID such as ami-0123456789abcdef0" }).optional(),
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "expected a VPC ID such as vpc-0123456789abcdef0" }).optional(),
     subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "expected a subnet ID such as subnet-0123456789abcdef0" }).optional(),
@@ -227,7 +293,9 @@ const hostSchema = z.strictObject({
         error: "expected an OpenSSH public key line such as 'ssh-ed25519 AAAA... me@laptop'",
     }).optional(),
     sshPrivateKeyFile: nonEmpty("a path to the private key of sshPublicKey").optional(),
-    sshUser: dnsLabel("a login user name").default("ubuntu"),
+    sshUser: z.string({ error: "expected a login user name" }).regex(LINUX_USER, {
+        error: "expected a Linux user name: a lower-case letter or '_', then up to 31 lower-case letters, digits, '_' or '-'",
+    }).refine((v) => !RESERVED_USERS.has(v), { error: "expected a regular user: Ubuntu's system accounts cannot log in over SSH" }).default("ubuntu"),
     autoShutdownHours: integer(0, 720).default(8),
     usePrivateIp: bool.default(false),
     k3dVersion: version.default(DEFAULT_TOOL_VERSIONS.k3d),
@@ -272,10 +340,13 @@ const registrySchema = z.strictObject({
     dnsAlias: ipv4.optional(),
 }, { error: "expected an object" });
 
-const k3sArgSchema = z.union([
-    z.string().min(1).transform((arg) => ({ arg, nodeFilters: ["server:*"] })),
-    z.strictObject({ arg: z.string().min(1), nodeFilters }),
-], { error: "expected \"--arg=value\" or { arg, nodeFilters }" });
+// "--flag" is short for { arg: "--flag", nodeFilters: [server:*] }; the object
+// form is strict, so a misspelt key inside an item is named with its index.
+const k3sArgSchema = z.preprocess(
+    (v) => (typeof v === "string" ? { arg: v, nodeFilters: ["server:*"] } : v),
+    z.strictObject({ arg: z.string({ error: "expected a k3s flag such as --kubelet-arg=max-pods=200" }).min(1), nodeFilters },
+        { error: "expected \"--arg=value\" or { arg, nodeFilters }" }),
+);
 
 const clusterPortSchema = z.strictObject({
     port: integer(1, 65535),
@@ -337,6 +408,8 @@ export function sanitizeOwner(raw: string): string {
 /** Graviton families carry a `g` after the generation digit (t4g, m7g, c7gn, r8g). */
 export function architectureOf(instanceType: string): Architecture {
     const family = instanceType.split(".")[0];
+    // a1 (the first Graviton) and mac2* (Apple silicon) are arm64 without the `g`.
+    if (family === "a1" || family.startsWith("mac2")) return "arm64";
     return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
 }
 
@@ -364,12 +437,32 @@ export interface ParseContext {
     userName?: string;
 }
 
+/** The result of checking the stack config: every problem, and a config to keep checking with. */
+export interface StackConfigCheck {
+    /**
+     * The config, with any section (host, registry, charts, ...) that has a
+     * problem replaced by its defaults, so that later checks can still run on
+     * the sections that are fine.
+     */
+    config: StackConfig;
+    problems: string[];
+    /** True when no problem names this top-level key or anything under it. */
+    sectionOk(key: string): boolean;
+}
+
 /**
  * Parse the raw `bigbang-oci-dev:*` config map (as `pulumi.runtime.allConfig()`
  * returns it, other namespaces allowed) into a StackConfig, or throw one
  * ConfigError listing every bad key.
  */
 export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseContext = {}): StackConfig {
+    const checked = checkStackConfig(allConfig, ctx);
+    if (checked.problems.length > 0) throw new ConfigError(checked.problems);
+    return checked.config;
+}
+
+/** Like parseStackConfig, but returns the problems instead of throwing, for checks that go on to other inputs. */
+export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseContext = {}): StackConfigCheck {
     const problems: string[] = [];
     const raw: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(allConfig)) {
@@ -391,20 +484,43 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     }
 
     const result = stackSchema.safeParse(raw);
+    if (!result.success) problems.push(...zodProblems(result.error.issues, raw));
+    // Sections that fail on their own fall back to their defaults, so the
+    // cross-key rules and later checks still see every section that is fine.
+    const usable: Record<string, unknown> = { ...raw };
     if (!result.success) {
-        for (const issue of result.error.issues) {
-            const path = keyPath(issue.path);
-            if (issue.code === "unrecognized_keys") {
-                for (const k of issue.keys) problems.push(`${PROJECT}:${path ? `${path}.` : ""}${k}: unknown key`);
-                continue;
-            }
-            problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describe(valueAt(raw, issue.path))}`);
+        for (const [key, section] of Object.entries(stackSchema.shape)) {
+            if (key in raw && !section.safeParse(raw[key]).success) delete usable[key];
         }
     }
-    if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+    const fallback = result.success ? result : stackSchema.safeParse(usable);
+    const parsed = fallback.success ? fallback.data : stackSchema.parse({});
+    const cfg = buildConfig(parsed, ctx);
+    for (const problem of crossCheck(cfg, usable)) {
+        if (!problems.includes(problem)) problems.push(problem);
+    }
+    const sectionOk = (key: string) => !problems.some((line) => {
+        const rest = line.slice(PROJECT.length + 1);
+        return rest.startsWith(key) && /^[.[:]/.test(rest.slice(key.length));
+    });
+    return { config: cfg, problems, sectionOk };
+}
 
-    const parsed = result.data;
-    const cfg: StackConfig = {
+function zodProblems(issues: readonly z.core.$ZodIssue[], raw: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    for (const issue of issues) {
+        const path = keyPath(issue.path);
+        if (issue.code === "unrecognized_keys") {
+            for (const k of issue.keys) problems.push(`${PROJECT}:${path ? `${path}.` : ""}${k}: unknown key`);
+            continue;
+        }
+        problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describe(valueAt(raw, issue.path))}`);
+    }
+    return problems;
+}
+
+function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): StackConfig {
+    return {
         owner: parsed.owner ?? sanitizeOwner(ctx.userName ?? safeUserName()),
         allowedCidrs: [...new Set(parsed.allowedCidrs)],
         allowAnywhere: parsed.allowAnywhere,
@@ -443,9 +559,11 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
         },
         charts: parsed.charts,
     };
-    problems.push(...crossCheck(cfg, raw));
-    if (problems.length > 0) throw new ConfigError(problems);
-    return cfg;
+}
+
+/** A raw config object's keys, or none when it is not an object. */
+function asRecord(value: unknown): Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }
 
 /** Rules that span keys, and defaults derived from other keys. Fills cfg in place; returns problems. */
@@ -456,6 +574,12 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const anywhere = cfg.allowedCidrs.filter((c) => parseCidr(c)?.prefix === 0);
     if (anywhere.length > 0 && !cfg.allowAnywhere) {
         p("allowedCidrs", "0.0.0.0/0 opens the host to the whole internet; set allowAnywhere to true to allow it", cfg.allowedCidrs);
+    }
+
+    const rawHost = asRecord(raw.host);
+    const impliedArchitecture = architectureOf(cfg.host.instanceType);
+    if (rawHost.architecture !== undefined && cfg.host.architecture !== impliedArchitecture) {
+        p("host.architecture", `contradicts host.instanceType ${cfg.host.instanceType}, which is ${impliedArchitecture}; leave architecture unset to follow the instance type`, cfg.host.architecture);
     }
 
     if (cfg.host.sshPrivateKeyFile && !cfg.host.sshPublicKey) {
@@ -497,6 +621,22 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
 
     const reg = cfg.registry;
     const rawRegistry = (raw.registry ?? {}) as Record<string, unknown>;
+    // A key the chosen target never reads would be silently ignored: refuse it instead.
+    const unused: Record<RegistryTarget, string[]> = {
+        hosted: [],
+        "registry1-staging": ["hostname", "port", "image", "exposePublicly", "tls", "auth", "url"],
+        external: ["port", "image", "exposePublicly", "tls", "auth"],
+    };
+    for (const key of unused[reg.target]) {
+        if (rawRegistry[key] !== undefined) {
+            const hint = reg.target === "external" && key === "port" ? "; put the port in registry.url" : "";
+            p(`registry.${key}`, `is not used with registry.target ${reg.target}${hint}`, rawRegistry[key]);
+        }
+    }
+    const rawNetwork = asRecord(raw.network);
+    if (reg.target !== "hosted" && rawNetwork.registryAddress !== undefined) {
+        p("network.registryAddress", `is not used with registry.target ${reg.target}: there is no registry container${reg.target === "external" ? "; registry.dnsAlias is the address the cluster resolves the registry to" : ""}`, rawNetwork.registryAddress);
+    }
     switch (reg.target) {
         case "hosted":
             reg.hostname ||= "oci.dev.bigbang.mil";
@@ -510,6 +650,9 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile || reg.tls.caFile)) {
                 p("registry.tls.source", "certFile, keyFile and caFile need source files", reg.tls.source);
             }
+            if (reg.tls.source !== "bigbang" && asRecord(rawRegistry.tls).url !== undefined) {
+                p("registry.tls.url", `is only read with registry.tls.source bigbang, not ${reg.tls.source}`, reg.tls.url);
+            }
             break;
         case "registry1-staging":
             reg.url = REGISTRY1_STAGING_URL;
@@ -517,7 +660,6 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             reg.port = 443;
             if (!reg.username) p("registry.username", "registry1-staging needs your Registry1 user name", reg.username);
             if (!reg.password) p("registry.password", "registry1-staging needs your Registry1 CLI token (pulumi config set --path --secret registry.password)", reg.password);
-            if (reg.auth.enabled) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
             if (reg.dnsAlias) p("registry.dnsAlias", "only applies to registry.target external", reg.dnsAlias);
             break;
         case "external": {
@@ -527,8 +669,8 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             }
             const authority = reg.url.slice("oci://".length).split("/")[0];
             const [host, port] = authority.split(":");
-            if (rawRegistry.hostname !== undefined && reg.hostname !== host) {
-                p("registry.hostname", `is taken from registry.url (${host}) for target external`, reg.hostname);
+            if (rawRegistry.hostname !== undefined) {
+                p("registry.hostname", `is not used with registry.target external: the host comes from registry.url (${host})`, reg.hostname);
             }
             reg.hostname = host;
             reg.port = port ? Number(port) : 443;
@@ -537,8 +679,23 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             if (Boolean(reg.username) !== Boolean(reg.password)) {
                 p("registry.username", "give both registry.username and registry.password, or neither", reg.username ?? null);
             }
-            if (reg.auth.enabled) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
             break;
+        }
+    }
+
+    const nodes = { servers: cfg.cluster.servers, agents: cfg.cluster.agents };
+    for (const [i, { arg, nodeFilters }] of cfg.cluster.k3sArgs.entries()) {
+        const argProblem = k3sArgProblem(arg);
+        if (argProblem) p(`cluster.k3sArgs[${i}].arg`, argProblem, arg);
+        for (const [j, filter] of nodeFilters.entries()) {
+            const problem = nodeFilterProblem(filter, nodes);
+            if (problem) p(`cluster.k3sArgs[${i}].nodeFilters[${j}]`, problem, filter);
+        }
+    }
+    for (const [i, port] of cfg.cluster.ports.entries()) {
+        for (const [j, filter] of port.nodeFilters.entries()) {
+            const problem = nodeFilterProblem(filter, nodes, ["proxy", "direct"]);
+            if (problem) p(`cluster.ports[${i}].nodeFilters[${j}]`, problem, filter);
         }
     }
 
@@ -571,4 +728,33 @@ function safeUserName(): string {
     } catch {
         return process.env.USER ?? "developer";
     }
+}
+
+/**
+ * Every key the stack config accepts, as dot paths with `[]` for list items
+ * (`cluster.k3sArgs[].nodeFilters`), read from the schema itself so that the
+ * README table and Pulumi.dev.yaml can be checked against it.
+ */
+export function configKeyPaths(): string[] {
+    const paths: string[] = [];
+    const walk = (schema: z.core.$ZodType, prefix: string): void => {
+        if (schema instanceof z.ZodObject) {
+            for (const [key, child] of Object.entries(schema.shape)) {
+                const keyPath = prefix ? `${prefix}.${key}` : key;
+                paths.push(keyPath);
+                walk(child, keyPath);
+            }
+        } else if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodOptional) {
+            walk(schema.def.innerType, prefix);
+        } else if (schema instanceof z.ZodPipe) {
+            walk(schema.in, prefix);
+            walk(schema.out, prefix);
+        } else if (schema instanceof z.ZodArray) {
+            walk(schema.element, `${prefix}[]`);
+        } else if (schema instanceof z.ZodUnion) {
+            for (const option of schema.options) walk(option, prefix);
+        }
+    };
+    walk(stackSchema, "");
+    return [...new Set(paths)].sort();
 }

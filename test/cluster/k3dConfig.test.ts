@@ -1,11 +1,7 @@
 import { strict as assert } from "assert";
-import Ajv, { ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import fc from "fast-check";
-import * as fs from "fs";
-import * as path from "path";
 import { parse, parseDocument, visit } from "yaml";
-import { ClusterConfig, DEFAULT_K3S_IMAGE, parseStackConfig, StackConfig } from "../../components/config/config";
+import { ClusterConfig, DEFAULT_K3S_IMAGE } from "../../components/config/config";
 import {
     K3dConfigInput,
     k3dConfig,
@@ -14,94 +10,14 @@ import {
     MACHINE_ID_VOLUME,
     NODE_REGISTRY_CA_PATH,
 } from "../../components/cluster/k3dConfig";
-
-const REFERENCE_DIR = path.resolve(__dirname, "../../../shared/reference");
-const SCHEMA_FILE = path.join(REFERENCE_DIR, "k3d-config-v1alpha5.schema.json");
-
-const PUBLIC_IP = "198.51.100.20";
-const PRIVATE_IP = "10.0.1.15";
-const CA_ON_HOST = "/home/ubuntu/.bigbang-oci-dev/registry-ca.crt";
-
-function loadValidator(): ValidateFunction {
-    if (!fs.existsSync(SCHEMA_FILE)) {
-        assert.fail(`k3d schema not found at ${SCHEMA_FILE}: the reference folder /work/shared/reference (../shared/reference from the project root) must be present`);
-    }
-    const schema: unknown = JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8"));
-    assert.ok(schema !== null && typeof schema === "object", "k3d schema is not a JSON object");
-    // Strict mode stays on: the upstream schema compiles under it unchanged.
-    const ajv = new Ajv({ strict: true, allErrors: true });
-    addFormats(ajv);
-    return ajv.compile(schema);
-}
-
-function stackConfig(extra: Record<string, string> = {}): StackConfig {
-    return parseStackConfig({ "bigbang-oci-dev:allowedCidrs": '["203.0.113.7/32"]', ...extra }, { userName: "tester" });
-}
-
-function defaultInput(cfg: StackConfig = stackConfig()): K3dConfigInput {
-    return {
-        cluster: cfg.cluster,
-        networkName: cfg.network.name,
-        publicIp: PUBLIC_IP,
-        privateIp: PRIVATE_IP,
-        usePrivateIp: cfg.host.usePrivateIp,
-        registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
-    };
-}
-
-function everyOptionInput(): K3dConfigInput {
-    const cfg = stackConfig({
-        "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }),
-        "bigbang-oci-dev:cluster": JSON.stringify({
-            name: "dev-1",
-            servers: 3,
-            agents: 0,
-            k3sArgs: [
-                "--kubelet-arg=max-pods=200",
-                { arg: "--kube-apiserver-arg=audit-log-maxage=7", nodeFilters: ["server:0"] },
-                { arg: "--node-label=pool=edge", nodeFilters: ["server:1", "server:2"] },
-            ],
-            disable: ["traefik"],
-            ports: [
-                { port: 80 },
-                { port: 443 },
-                { port: 8080, containerPort: 30080, nodeFilters: ["server:0"] },
-            ],
-            createTimeoutSeconds: 900,
-        }),
-    });
-    const input = defaultInput(cfg);
-    assert.ok(input.registry);
-    return { ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } };
-}
-
-/** The document as k3d will read it: the YAML text, parsed. */
-function parsedYaml(input: K3dConfigInput): Record<string, unknown> {
-    const doc: unknown = parse(k3dConfigYaml(input));
-    assert.ok(doc !== null && typeof doc === "object" && !Array.isArray(doc), "k3d config YAML is not a mapping");
-    return doc as Record<string, unknown>;
-}
-
-function assertValid(validate: ValidateFunction, doc: unknown): void {
-    const ok = validate(doc);
-    assert.ok(ok, `k3d config fails the v1alpha5 schema: ${JSON.stringify(validate.errors, null, 2)}`);
-}
+import { CA_ON_HOST, defaultInput, everyOptionInput, parsedYaml, PRIVATE_IP, PUBLIC_IP, stackConfig } from "../support/k3dInputs";
 
 function extraArgs(input: K3dConfigInput): { arg: string; nodeFilters: string[] }[] {
     return k3dConfig(input).options.k3s.extraArgs;
 }
 
 describe("k3dConfig", () => {
-    let validate: ValidateFunction;
-    before(() => {
-        validate = loadValidator();
-    });
-
     describe("default stack config", () => {
-        it("validates against the k3d v1alpha5 schema", () => {
-            assertValid(validate, parsedYaml(defaultInput()));
-        });
-
         it("describes the cluster, image and network", () => {
             const doc = parsedYaml(defaultInput());
             assert.equal(doc.apiVersion, "k3d.io/v1alpha5");
@@ -154,10 +70,6 @@ describe("k3dConfig", () => {
     });
 
     describe("every option on", () => {
-        it("validates against the k3d v1alpha5 schema", () => {
-            assertValid(validate, parsedYaml(everyOptionInput()));
-        });
-
         it("adds the private IP as a second TLS SAN", () => {
             const sans = extraArgs(everyOptionInput()).filter((a) => a.arg.startsWith("--tls-san="));
             assert.deepEqual(sans, [
@@ -216,7 +128,6 @@ describe("k3dConfig", () => {
             assert.ok(input.registry);
             const cfg = k3dConfig({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } });
             assert.deepEqual(cfg.volumes[1], { volume: `${CA_ON_HOST}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: ["server:*", "agent:*"] });
-            assertValid(validate, parsedYaml({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } }));
         });
     });
 
@@ -258,7 +169,6 @@ describe("k3dConfig", () => {
             const doc = parsedYaml({ ...defaultInput(), registry: undefined });
             assert.equal("hostAliases" in doc, false);
             assert.equal("registries" in doc, false);
-            assertValid(validate, doc);
         });
 
         it("refuses '$', which k3d would expand from its environment", () => {
@@ -268,31 +178,9 @@ describe("k3dConfig", () => {
         });
     });
 
-    describe("the schema check itself", () => {
-        const broken: [string, (doc: Record<string, unknown>) => void][] = [
-            ["a wrong kind", (doc) => { doc.kind = "Cluster"; }],
-            ["a wrong apiVersion", (doc) => { doc.apiVersion = "k3d.io/v1alpha4"; }],
-            ["ports as numbers", (doc) => { doc.ports = [{ port: 80, nodeFilters: ["loadbalancer"] }]; }],
-            ["an unknown top-level field", (doc) => { doc.name = "bigbang"; }],
-            ["no servers", (doc) => { doc.servers = 0; }],
-            ["a cluster name that is not a hostname", (doc) => { doc.metadata = { name: "big_bang" }; }],
-            ["a kube API hostIP that is not an IPv4 address", (doc) => { doc.kubeAPI = { hostIP: "localhost", hostPort: "6443" }; }],
-            ["an unknown k3s option", (doc) => {
-                doc.options = { k3s: { extraServerArgs: ["--disable=traefik"] } };
-            }],
-        ];
-        for (const [what, breakIt] of broken) {
-            it(`rejects ${what}`, () => {
-                const doc = parsedYaml(defaultInput());
-                assertValid(validate, doc);
-                breakIt(doc);
-                assert.equal(validate(doc), false, `schema accepted ${what}`);
-            });
-        }
-    });
-
     describe("property: every valid cluster config", () => {
-        const nodeFilter = fc.constantFrom("server:*", "agent:*", "server:0", "agent:0,1", "server:0-1", "loadbalancer", "all");
+        // Filters k3d accepts on every cluster size the config allows (servers >= 1, agents >= 0).
+        const nodeFilter = fc.constantFrom("server:*", "agent:*", "server:0", "servers:0-", "agents:-", "loadbalancer", "all");
         const k3sArg = fc.oneof(
             fc.stringMatching(/^--[a-z][a-z-]{0,20}=[a-z0-9.,:=/-]{1,30}$/),
             fc.record({
@@ -333,7 +221,7 @@ describe("k3dConfig", () => {
             }), { nil: undefined }),
         });
 
-        it("yields a document that validates and keeps the cluster's shape", () => {
+        it("yields a document that parses back and keeps the cluster's shape", () => {
             fc.assert(
                 fc.property(scenario, (s) => {
                     const cluster: ClusterConfig = stackConfig({ "bigbang-oci-dev:cluster": JSON.stringify(s.cluster) }).cluster;
@@ -346,7 +234,6 @@ describe("k3dConfig", () => {
                         registry: s.registry && { hostname: "oci.dev.bigbang.mil", port: 5000, ...s.registry },
                     };
                     const doc = parsedYaml(input);
-                    assertValid(validate, doc);
                     assert.deepEqual(doc, k3dConfig(input));
 
                     const cfg = k3dConfig(input);

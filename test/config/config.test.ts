@@ -166,7 +166,8 @@ describe("config: parseStackConfig", () => {
 
     it("derives the architecture from the instance type unless given", () => {
         assert.equal(parse({ host: json({ instanceType: "m7g.xlarge" }) }).host.architecture, "arm64");
-        assert.equal(parse({ host: json({ instanceType: "m7g.xlarge", architecture: "amd64" }) }).host.architecture, "amd64");
+        assert.equal(parse({ host: json({ instanceType: "m7g.xlarge", architecture: "arm64" }) }).host.architecture, "arm64");
+        assert.equal(parse({ host: json({ instanceType: "a1.large" }) }).host.architecture, "arm64");
     });
 
     it("derives gateway and registry address from a custom subnet", () => {
@@ -201,8 +202,8 @@ describe("config: parseStackConfig", () => {
             assert.equal(b.registry.dnsAlias, "10.0.0.9");
         });
 
-        it("external accepts a hostname that matches the url", () => {
-            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com", hostname: "h.example.com" }) }).registry.hostname, "h.example.com");
+        it("external takes the hostname from the url", () => {
+            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com" }) }).registry.hostname, "h.example.com");
         });
     });
 
@@ -306,7 +307,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "registry1-staging with auth.enabled",
                 keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", auth: { enabled: true } }) },
-                problems: [`${P}registry.auth.enabled: only applies to the hosted registry, got true`],
+                problems: [`${P}registry.auth: is not used with registry.target registry1-staging, got {"enabled":true}`],
             },
             {
                 name: "external without url",
@@ -331,7 +332,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "external hostname differs from url",
                 keys: { registry: json({ target: "external", url: "oci://a.example.com", hostname: "b.example.com" }) },
-                problems: [`${P}registry.hostname: is taken from registry.url (a.example.com) for target external, got "b.example.com"`],
+                problems: [`${P}registry.hostname: is not used with registry.target external: the host comes from registry.url (a.example.com), got "b.example.com"`],
             },
             {
                 name: "hosted with a password (the secret is not echoed)",

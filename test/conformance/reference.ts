@@ -13,10 +13,10 @@ export const REFERENCE_CANDIDATES = [
 ];
 
 /** The first candidate folder that exists, or an error that says how to get one. */
-export function referenceDir(): string {
-    const found = REFERENCE_CANDIDATES.find((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
+export function referenceDir(candidates: readonly string[] = REFERENCE_CANDIDATES): string {
+    const found = candidates.find((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
     if (!found) {
-        throw new Error(`no reference folder: looked in ${REFERENCE_CANDIDATES.join(" and ")}; run 'npm run fetch-reference' to download the pinned upstream files`);
+        throw new Error(`no reference folder: looked in ${candidates.join(" and ")}; run 'npm run fetch-reference' to download the pinned upstream files`);
     }
     return found;
 }

@@ -18,7 +18,7 @@ import {
 } from "../support/helmChartArchive";
 import { OCI_IMAGE_MANIFEST_MEDIA_TYPE, OciClient, OciCredentials, OciHttpError, createOciClient, sha256Digest } from "../support/ociClient";
 import { createTestPki, TestCertificate, TestPki } from "../support/pki";
-import { DOCKER_REGISTRY_BINARY, REGISTRY_TEST_HOSTNAME, RunningRegistry, startRegistry } from "../support/registryServer";
+import { findOnPath, REGISTRY_TEST_HOSTNAME, RunningRegistry, startRegistry } from "../support/registryServer";
 
 const CHART_NAME = "mychart";
 const CHART_VERSION = "1.2.3-bb.4+build.5";
@@ -106,8 +106,8 @@ describe("registry integration (docker-registry + TLS + Helm OCI charts)", funct
     }
 
     before(function () {
-        assert.ok(fs.existsSync(DOCKER_REGISTRY_BINARY),
-            `${DOCKER_REGISTRY_BINARY} is missing: install Debian's docker-registry package (distribution 2.8)`);
+        assert.ok(findOnPath("docker-registry"),
+            "docker-registry is not on PATH: install Debian's docker-registry package (distribution 2.8), e.g. with scripts/test.sh");
         pki = createTestPki();
         // Only the DNS name, no IP SAN: connecting to 127.0.0.1 must still verify against the hostname.
         serverCert = pki.leaf({ dnsNames: [REGISTRY_TEST_HOSTNAME] });
@@ -254,5 +254,22 @@ describe("registry integration (docker-registry + TLS + Helm OCI charts)", funct
                 },
             );
         });
+    });
+});
+
+describe("findOnPath", () => {
+    it("finds an executable in any PATH folder, not at a fixed path", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-path-"));
+        try {
+            const bin = path.join(dir, "elsewhere");
+            fs.mkdirSync(bin);
+            fs.writeFileSync(path.join(bin, "docker-registry"), "#!/bin/sh\n", { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "docker-registry"), "not executable\n", { mode: 0o644 });
+            assert.equal(findOnPath("docker-registry", [dir, bin].join(path.delimiter)), path.join(bin, "docker-registry"));
+            assert.equal(findOnPath("docker-registry", dir), undefined);
+            assert.equal(findOnPath("docker-registry", ""), undefined);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 
 export interface TestCertificate {
     certPem: string;
@@ -62,4 +63,23 @@ export function createTestPki(): TestPki {
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/**
+ * Big Bang's `chart/ingress-certs.yaml` in either of its layouts, built around
+ * a test certificate, so unit tests need no upstream copy. The current layout
+ * shares the tls block through a `publicTLS` anchor, as upstream does.
+ */
+export function ingressCertsYaml(layout: "current" | "legacy", certPem: string, keyPem: string): string {
+    const doc = new YAML.Document(layout === "current"
+        ? { istioGateway: { values: { gateways: { public: { gatewayCerts: [{ name: "public-cert", tls: { cert: certPem, key: keyPem } }] } } } } }
+        : { istio: { gateways: { public: { tls: { cert: certPem, key: keyPem } } } } });
+    if (layout === "current") {
+        const tls = doc.getIn(["istioGateway", "values", "gateways", "public", "gatewayCerts", 0, "tls"], true);
+        if (YAML.isMap(tls)) {
+            tls.anchor = "publicTLS";
+            doc.set("addons", { someAddon: { ingress: doc.createAlias(tls, "publicTLS") } });
+        }
+    }
+    return doc.toString();
 }

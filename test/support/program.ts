@@ -324,3 +324,19 @@ export async function resolve<T>(value: unknown): Promise<ResolvedOutput<T>> {
 export function isConfigError(err: unknown): err is Error {
     return err instanceof Error && err.name === "ConfigError";
 }
+
+/**
+ * Runs the program expecting it to fail, then waits as long as a successful
+ * run would for late registrations, and returns the error with every resource
+ * (components included) that was registered anyway.
+ */
+export async function runProgramFailure(config: Record<string, string>, opts: RunOptions = {}): Promise<{ error: unknown; resources: RecordedResource[] }> {
+    try {
+        await runProgram(config, opts);
+    } catch (error) {
+        const resources = recorder;
+        await settle(resources);
+        return { error, resources };
+    }
+    throw new Error("expected the program to fail");
+}

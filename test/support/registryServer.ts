@@ -10,7 +10,22 @@ import { stringify as stringifyYaml } from "yaml";
 import { RegistrySettings, registrySettings } from "../../components/registry/registrySettings";
 import { createOciClient } from "./ociClient";
 
-export const DOCKER_REGISTRY_BINARY = "/usr/bin/docker-registry";
+/** `docker-registry` on PATH (Debian puts it in /usr/bin; other installs elsewhere), or undefined. */
+export function findOnPath(command: string, searchPath: string = process.env.PATH ?? ""): string | undefined {
+    for (const dir of searchPath.split(path.delimiter)) {
+        if (!dir) continue;
+        const candidate = path.join(dir, command);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            if (fs.statSync(candidate).isFile()) return candidate;
+        } catch {
+            // not here; keep looking
+        }
+    }
+    return undefined;
+}
+
+export const DOCKER_REGISTRY_BINARY = findOnPath("docker-registry") ?? "docker-registry";
 export const REGISTRY_TEST_HOSTNAME = "oci.dev.bigbang.mil";
 const LISTEN_HOST = "127.0.0.1";
 const MAX_LOG_CHARS = 256 * 1024;

@@ -1,0 +1,127 @@
+// Bad input through the whole program: every case is refused with the key
+// named, and before a single resource (component or custom) is registered.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { prepare } from "../components/prepare";
+import { ConfigError } from "../components/config/config";
+import { BASE_CONFIG, isConfigError, runProgramFailure } from "./support/program";
+
+const P = "bigbang-oci-dev:";
+const json = (v: unknown) => JSON.stringify(v);
+
+async function closedPort(): Promise<number> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
+
+describe("program: bad config is refused before any resource exists", function () {
+    this.timeout(60_000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-badcfg-"));
+        fs.writeFileSync(path.join(dir, "not-a-key"), "hello\n");
+        fs.mkdirSync(path.join(dir, "nochart"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const cases: { name: string; config: Record<string, string>; expect: RegExp[] }[] = [
+        {
+            name: "arm64 on t3",
+            config: { [`${P}host`]: json({ instanceType: "t3.large", architecture: "arm64" }) },
+            expect: [/host\.architecture: contradicts host\.instanceType t3\.large/],
+        },
+        { name: "a k3s arg without --", config: { [`${P}cluster`]: json({ k3sArgs: ["disable=traefik"] }) }, expect: [/cluster\.k3sArgs\[0\]\.arg: expected a k3s flag/] },
+        { name: "'$' in a k3s arg", config: { [`${P}cluster`]: json({ k3sArgs: ["--node-label=a=$B"] }) }, expect: [/cluster\.k3sArgs\[0\]\.arg: k3d expands/] },
+        {
+            name: "a node filter k3d refuses",
+            config: { [`${P}cluster`]: json({ ports: [{ port: 8080, nodeFilters: ["server"] }] }) },
+            expect: [/cluster\.ports\[0\]\.nodeFilters\[0\]: k3d needs a subset/],
+        },
+        {
+            name: "a port with registry1-staging",
+            config: { [`${P}registry`]: json({ target: "registry1-staging", username: "u", password: "p", port: 5000 }) },
+            expect: [/registry\.port: is not used with registry\.target registry1-staging/],
+        },
+        {
+            name: "an unreadable sshPrivateKeyFile",
+            config: { [`${P}host`]: json({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@laptop", sshPrivateKeyFile: "/nonexistent/id_ed25519" }) },
+            expect: [/host\.sshPrivateKeyFile: cannot read \/nonexistent\/id_ed25519: no such file/],
+        },
+        {
+            name: "an sshPrivateKeyFile that holds no private key",
+            config: { [`${P}host`]: json({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@laptop", sshPrivateKeyFile: "not-a-key" }) },
+            expect: [/host\.sshPrivateKeyFile: not-a-key is not a private key file/],
+        },
+        { name: "an sshUser cloud-init refuses", config: { [`${P}host`]: json({ sshUser: "9lives" }) }, expect: [/host\.sshUser: expected a Linux user name/] },
+        {
+            name: "an unknown key inside a k3sArgs item",
+            config: { [`${P}cluster`]: json({ k3sArgs: [{ arg: "--a", nodeFilters: ["server:*"], filters: [] }] }) },
+            expect: [/cluster\.k3sArgs\[0\]\.filters: unknown key/],
+        },
+        {
+            name: "a bad config key and a bad chart, both reported",
+            config: { [`${P}registry`]: json({ tls: { source: "self-signed" }, port: "abc" }), [`${P}charts`]: json(["nochart"]) },
+            expect: [/registry\.port: expected 1-65535, got "abc"/, /charts\[0\]\.path: .*nochart/],
+        },
+        {
+            name: "a bad host key and a certificate download failure, both reported",
+            config: { [`${P}host`]: json({ market: "reserved" }), [`${P}registry`]: json({ tls: { url: "http://127.0.0.1:9/ingress-certs.yaml" } }) },
+            expect: [/host\.market: expected spot or on-demand/, /registry\.tls: .*127\.0\.0\.1:9/],
+        },
+    ];
+    for (const preview of [false, true]) {
+        for (const c of cases) {
+            it(`${preview ? "preview" : "update"}: ${c.name}`, async () => {
+                const { error, resources } = await runProgramFailure({ ...BASE_CONFIG, ...c.config }, { preview, cwd: dir });
+                assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
+                for (const pattern of c.expect) assert.match(error.message, pattern);
+                assert.deepEqual(resources.map((r) => `${r.type}::${r.name}`), []);
+            });
+        }
+    }
+});
+
+describe("prepare: every check that can run, reported once", () => {
+    it("reports a failed certificate download and a failed IP detection together", async () => {
+        const port = await closedPort();
+        const config = {
+            [`${P}registry`]: json({ tls: { url: `http://127.0.0.1:${port}/chart/ingress-certs.yaml` } }),
+            [`${P}charts`]: json(["nochart-here"]),
+        };
+        await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester", ipCheckUrl: `http://127.0.0.1:${port}/` }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.equal(err.problems.length, 3, err.message);
+            assert.match(err.problems[0], /^bigbang-oci-dev:charts\[0\]\.path: /);
+            assert.match(err.problems[1], /^bigbang-oci-dev:registry\.tls: .*ECONNREFUSED/);
+            assert.match(err.problems[2], /^bigbang-oci-dev:allowedCidrs: is empty and the workstation's public IP could not be detected/);
+            return true;
+        });
+    });
+
+    it("still detects the IP when another key is bad", async () => {
+        const port = await closedPort();
+        const config = { [`${P}host`]: json({ volumeSizeGiB: 1 }), [`${P}registry`]: json({ tls: { source: "self-signed" } }) };
+        await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester", ipCheckUrl: `http://127.0.0.1:${port}/` }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.deepEqual(err.problems.map((p) => p.split(":")[1]), ["host.volumeSizeGiB", "allowedCidrs"]);
+            return true;
+        });
+    });
+
+    it("does not check a section whose own values are bad", async () => {
+        // A bad registry port must not also produce a certificate download error from the default URL.
+        const config = { [`${P}allowedCidrs`]: json(["203.0.113.7/32"]), [`${P}registry`]: json({ port: 0 }) };
+        await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester" }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.deepEqual(err.problems, [`${P}registry.port: expected 1-65535, got 0`]);
+            return true;
+        });
+    });
+});

@@ -1,0 +1,133 @@
+// scripts/pulumi-local.sh (npm run up / preview / destroy) against a stub
+// `pulumi` on PATH that keeps its stacks in a folder and logs every call.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const WRAPPER = path.resolve(__dirname, "../../scripts/pulumi-local.sh");
+
+const STUB = `#!/usr/bin/env bash
+echo "$* passphrase_file=\${PULUMI_CONFIG_PASSPHRASE_FILE:-}" >>"$STUB_DIR/calls"
+if [ "$1 $2" = "stack select" ]; then
+  [ -n "\${STUB_FAIL_SELECT:-}" ] && { echo "error: stub select failure" >&2; exit 1; }
+  if [ "$3" = "--create" ]; then touch "$STUB_DIR/stacks/$4"; exit 0; fi
+  [ -e "$STUB_DIR/stacks/$3" ] || { echo "error: no stack named '$3' found" >&2; exit 255; }
+  exit 0
+fi
+exit "\${STUB_EXIT:-0}"
+`;
+
+interface WrapperRun {
+    status: number | null;
+    stderr: string;
+    calls: string[];
+    stacks: string[];
+    passphraseFile: string;
+}
+
+describe("scripts/pulumi-local.sh", function () {
+    this.timeout(30_000);
+    let dir: string;
+    let home: string;
+    let stubDir: string;
+
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-wrapper-"));
+        home = path.join(dir, "home");
+        stubDir = path.join(dir, "stub");
+        fs.mkdirSync(home);
+        fs.mkdirSync(path.join(stubDir, "bin"), { recursive: true });
+        fs.mkdirSync(path.join(stubDir, "stacks"));
+        fs.writeFileSync(path.join(stubDir, "bin", "pulumi"), STUB, { mode: 0o755 });
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    function run(args: string[], env: Record<string, string> = {}): WrapperRun {
+        const result = spawnSync("bash", [WRAPPER, ...args], {
+            env: { PATH: `${path.join(stubDir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: home, STUB_DIR: stubDir, ...env },
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        const callsFile = path.join(stubDir, "calls");
+        return {
+            status: result.status,
+            stderr: result.stderr,
+            calls: fs.existsSync(callsFile) ? fs.readFileSync(callsFile, "utf8").trim().split("\n") : [],
+            stacks: fs.readdirSync(path.join(stubDir, "stacks")),
+            passphraseFile: path.join(home, ".pulumi", "bigbang-oci-dev.passphrase"),
+        };
+    }
+
+    it("up on a fresh machine creates a 0600 passphrase and the stack, then runs pulumi up with it", () => {
+        const r = run(["up", "--yes"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.statSync(r.passphraseFile).mode & 0o777, 0o600);
+        assert.ok(fs.readFileSync(r.passphraseFile, "utf8").trim().length >= 40);
+        assert.deepEqual(r.stacks, ["dev"]);
+        assert.deepEqual(r.calls, [
+            `stack select --create dev passphrase_file=${r.passphraseFile}`,
+            `up --yes passphrase_file=${r.passphraseFile}`,
+        ]);
+        assert.match(r.stderr, /Created a state passphrase/);
+    });
+
+    it("destroy on a fresh machine creates neither a passphrase nor a stack, and says why", () => {
+        const r = run(["destroy", "--yes"]);
+        assert.equal(r.status, 1);
+        assert.equal(fs.existsSync(r.passphraseFile), false);
+        assert.equal(fs.existsSync(path.join(home, ".pulumi")), false);
+        assert.deepEqual(r.stacks, []);
+        assert.deepEqual(r.calls, []);
+        assert.match(r.stderr, /nothing to destroy/);
+    });
+
+    it("destroy with a passphrase but no stack does not create the stack", () => {
+        const r = run(["destroy", "--yes"], { PULUMI_CONFIG_PASSPHRASE: "secret", PULUMI_STACK: "other" });
+        assert.equal(r.status, 1);
+        assert.deepEqual(r.stacks, []);
+        assert.deepEqual(r.calls, ["stack select other passphrase_file="]);
+        assert.match(r.stderr, /no stack named 'other' found/);
+        assert.match(r.stderr, /'destroy' does not create it/);
+    });
+
+    it("destroy after up selects the existing stack and reuses the passphrase", () => {
+        assert.equal(run(["up"]).status, 0);
+        const before = fs.readFileSync(path.join(home, ".pulumi", "bigbang-oci-dev.passphrase"), "utf8");
+        const r = run(["destroy", "--yes"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(r.passphraseFile, "utf8"), before);
+        assert.deepEqual(r.calls.slice(2), [`stack select dev passphrase_file=${r.passphraseFile}`, `destroy --yes passphrase_file=${r.passphraseFile}`]);
+    });
+
+    it("leaves no passphrase behind when selecting the stack fails", () => {
+        const r = run(["up"], { STUB_FAIL_SELECT: "1" });
+        assert.notEqual(r.status, 0);
+        assert.equal(fs.existsSync(path.join(home, ".pulumi")), false, "the folder it made for the passphrase is gone too");
+        assert.match(r.stderr, /Removed the passphrase file this run created/);
+        assert.deepEqual(r.stacks, []);
+    });
+
+    it("keeps a passphrase it did not create when selecting the stack fails", () => {
+        fs.mkdirSync(path.join(home, ".pulumi"));
+        fs.writeFileSync(path.join(home, ".pulumi", "bigbang-oci-dev.passphrase"), "existing\n", { mode: 0o600 });
+        const r = run(["up"], { STUB_FAIL_SELECT: "1" });
+        assert.notEqual(r.status, 0);
+        assert.equal(fs.readFileSync(r.passphraseFile, "utf8"), "existing\n");
+    });
+
+    it("passes pulumi's own exit status through", () => {
+        const r = run(["preview"], { STUB_EXIT: "3", PULUMI_CONFIG_PASSPHRASE_FILE: "/dev/null" });
+        assert.equal(r.status, 3);
+        assert.equal(fs.existsSync(path.join(home, ".pulumi")), false, "an exported passphrase file is used as it is");
+    });
+
+    it("says how to install pulumi when it is not on PATH", () => {
+        const result = spawnSync("bash", [WRAPPER, "up"], { env: { PATH: "/usr/bin:/bin", HOME: home }, encoding: "utf8", timeout: 20_000 });
+        if (fs.existsSync("/usr/bin/pulumi") || fs.existsSync("/bin/pulumi")) return;
+        assert.equal(result.status, 1);
+        assert.match(result.stderr, /pulumi is not installed: see https:\/\/www\.pulumi\.com\/docs\/install\//);
+        assert.equal(fs.existsSync(path.join(home, ".pulumi")), false);
+    });
+});
