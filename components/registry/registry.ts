@@ -133,7 +133,8 @@ export class Registry extends pulumi.ComponentResource {
             connection: host.connection,
             create: HOST_SCRIPTS.command("etc-hosts-block", ["add", "127.0.0.1", reg.hostname]),
             delete: HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname]),
-            triggers: hostTriggers(host),
+            // An update would only run create: a new name must also remove the old one (replace runs delete).
+            triggers: hostTriggers(host, reg.hostname),
         }, { ...remote, dependsOn: [host.ready] });
 
         const readyDeps: pulumi.Resource[] = [this.container, etcHosts];
