@@ -74,6 +74,9 @@ export class K3dCluster extends pulumi.ComponentResource {
         // kubeconfig text changes when k3s rotates its certificates). The k3d-cluster command gets a
         // new ID whenever it is created again (pulumi-command remote/commandController.go Create:
         // resource.NewUniqueHex), so a recreated cluster gets its objects applied again.
+        // A stopped host does not fail a run that changes nothing in the cluster: Configure marks an
+        // unreachable cluster instead of failing, Check and Diff go on without it, and only Create
+        // and Update refuse (provider.go, clusterUnreachable); destroy calls no Delete (deletedWith).
         this.clusterIdentifier = pulumi.interpolate`bigbang-oci-dev-${args.stack}-${cluster.name}-${this.cluster.id}`;
         this.provider = new k8s.Provider("k3d", {
             kubeconfig: this.kubeconfig,
