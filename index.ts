@@ -38,6 +38,7 @@ export = async () => {
         registry: dnsAddress
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress, caFileOnHost: registry?.caFileOnHost }
             : undefined,
+        caCertificate: registry?.caFileOnHost ? registry.caCert : undefined,
     });
     if (dnsAddress) {
         new RegistryDns("registry-dns", {

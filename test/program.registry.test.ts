@@ -192,7 +192,8 @@ describe("program: the k3d cluster", function () {
         assert.ok(run.dependsOn(cluster, run.one(T.remote, "ca-file")));
         assert.match(String(cluster.inputs.create), /k3d-cluster-create bigbang \d+$/);
         assert.match(String(cluster.inputs.delete), /k3d-cluster-delete bigbang$/);
-        assert.deepEqual(cluster.inputs.triggers, ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
+        assert.deepEqual((cluster.inputs.triggers as unknown[]).slice(0, 3), ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
+        assert.match(String((cluster.inputs.triggers as unknown[])[3]), /^ca-sha256:[0-9a-f]{64}$/, "and so does a new CA, which the nodes bind-mount");
         assert.ok(cluster.deleteBeforeReplace);
     });
 

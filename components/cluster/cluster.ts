@@ -5,6 +5,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as path from "path";
 import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "./clusterPlan";
 import { StackConfig } from "../config/config";
@@ -23,6 +24,11 @@ export interface K3dClusterArgs {
     dependsOn: pulumi.Resource[];
     /** The hosted registry, for hostAliases and (self-signed) CA trust. */
     registry?: K3dRegistryInput;
+    /**
+     * The PEM behind registry.caFileOnHost. Every node bind-mounts that file, and a bind mount keeps
+     * the file it was created with (install-file writes a new one), so a new CA is a new cluster.
+     */
+    caCertificate?: pulumi.Input<string>;
 }
 
 export class K3dCluster extends pulumi.ComponentResource {
@@ -52,7 +58,8 @@ export class K3dCluster extends pulumi.ComponentResource {
             stdin: this.configYaml,
             // A new host, a new network, or a changed config is a new cluster; the config text in
             // triggers shows the change in the diff.
-            triggers: hostTriggers(host, args.network.id, this.configYaml),
+            triggers: hostTriggers(host, args.network.id, this.configYaml,
+                ...(args.caCertificate === undefined ? [] : [pulumi.output(args.caCertificate).apply((pem) => `ca-sha256:${sha256(pem)}`)])),
         }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
 
         const rawKubeconfig = new command.remote.Command("kubeconfig", {
@@ -89,3 +96,7 @@ export class K3dCluster extends pulumi.ComponentResource {
 }
 
 const CLUSTER_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}

@@ -133,8 +133,9 @@ export class Registry extends pulumi.ComponentResource {
             connection: host.connection,
             create: HOST_SCRIPTS.command("etc-hosts-block", ["add", "127.0.0.1", reg.hostname]),
             delete: HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname]),
-            // An update would only run create: a new name must also remove the old one (replace runs delete).
-            triggers: hostTriggers(host, reg.hostname),
+            // `add` rewrites the one block, so a new name is an update (create runs again). A replacement
+            // would be wrong here: it creates before it deletes, and `remove` drops the whole block.
+            triggers: hostTriggers(host),
         }, { ...remote, dependsOn: [host.ready] });
 
         const readyDeps: pulumi.Resource[] = [this.container, etcHosts];
@@ -146,7 +147,9 @@ export class Registry extends pulumi.ComponentResource {
                 delete: HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST]),
                 stdin: caPem,
                 triggers: hostTriggers(host, caPem),
-            }, { ...remote, dependsOn: [host.ready] });
+                // Create and delete name the same file: a create-before-delete replacement (a new CA)
+                // would install the new file and then remove it.
+            }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
             readyDeps.push(this.caFile);
         }
 

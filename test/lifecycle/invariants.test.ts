@@ -113,6 +113,15 @@ describe("invariants: everything on the host follows the host", function () {
                 if (caFile) assert.ok(run.dependsOn(cluster, caFile), "k3d mounts the CA file into the nodes");
             });
 
+            it("the CA file is removed before a new one is installed, and a new CA is a new cluster", () => {
+                const run = runs[label];
+                const caFile = run.find("command:remote:Command", "ca-file");
+                if (!caFile) return;
+                assert.ok(caFile.deleteBeforeReplace, "create and delete name the same file: create-before-delete would remove the new one");
+                const triggers = run.one("command:remote:Command", "k3d-cluster").inputs.triggers as unknown[];
+                assert.ok(triggers.some((t) => /^ca-sha256:/.test(String(t))), "the nodes bind-mount the CA file");
+            });
+
             it("a replaced network replaces what is attached to it, deleting before creating", () => {
                 const run = runs[label];
                 const network = run.one("docker:index/network:Network");

@@ -100,7 +100,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "registry.hostname", after: { "registry.hostname": "charts.dev.bigbang.mil" },
-        expect: { replace: ["chart-kiali-push", "etc-hosts", "tls-csr", ...REGISTRY, ...CLUSTER] },
+        expect: { replace: ["chart-kiali-push", "tls-csr", "tls-cert", ...REGISTRY, ...CLUSTER], update: ["etc-hosts"] },
         cost: "A new registry container, certificate and `/etc/hosts` entry, a new cluster, and every chart pushed again.",
     },
     { key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-push", ...REGISTRY, ...CLUSTER] }, cost: "A new registry container and cluster, and every chart pushed again." },
@@ -109,11 +109,14 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
     {
         key: "registry.tls.source", after: { "registry.tls": "<files>" },
-        expect: { replace: ["ca-file", ...REGISTRY], delete: ["ca", "ca-key", "tls-cert", "tls-csr", "tls-key"] },
-        cost: "The registry container is replaced with the new certificate (and the CA file on the host); the cluster stays.",
+        expect: { replace: ["ca-file", ...REGISTRY, ...CLUSTER], delete: ["ca", "ca-key", "tls-cert", "tls-csr", "tls-key"] },
+        cost: "The registry container is replaced with the new certificate; a new CA file on the host means a new cluster (every node mounts it).",
     },
     { key: "registry.tls.url", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<files>", "registry.tls.url": "file:///nowhere" }, expect: {}, cost: "Nothing, unless the certificate it serves differs; then as a new certificate file." },
-    { key: "registry.tls.certFile / keyFile / caFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY }, cost: "The registry container is replaced; its data volume and the cluster stay." },
+    {
+        key: "registry.tls.certFile / keyFile / caFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY },
+        cost: "The registry container is replaced; its data volume stays, and so does the cluster unless the CA changes (then as `registry.tls.source`).",
+    },
     {
         key: "registry.auth.enabled", after: { "registry.auth.enabled": true },
         expect: { replace: REGISTRY, update: ["chart-kiali-push"], create: ["registry-password"] },

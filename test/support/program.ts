@@ -159,7 +159,8 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
         case "tls:index/selfSignedCert:SelfSignedCert":
             return { certPem: MOCK.caCert, validityEndTime: "2027-11-28T01:00:00Z" };
         case "tls:index/certRequest:CertRequest":
-            return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
+            // A request for other names is another request.
+            return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${sha256(JSON.stringify(inputs)).slice(0, 16)}\n-----END CERTIFICATE REQUEST-----\n` };
         case "tls:index/locallySignedCert:LocallySignedCert":
             return { certPem: MOCK.leafCert, validityEndTime: MOCK.leafExpiry };
         case "random:index/randomPassword:RandomPassword":
