@@ -159,6 +159,6 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         key: "host stopped", after: {},
         expect: {},
-        cost: "Nothing to change, and nothing dials the host to find out; `pulumi destroy` does not dial it either.",
+        cost: "Nothing changes and nothing connects over SSH; the Kubernetes provider finds its API unreachable and carries on. `pulumi destroy` works the same way.",
     },
 ];
