@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { BASE_CONFIG, runProgram } from "../support/program";
 import { createTestPki, TestPki } from "../support/pki";
-import { classify, destroyDeleteCalls, LifecycleDiff, lifecycleDiff, replacementId } from "../support/lifecycle";
+import { destroyDeleteCalls, LifecycleDiff, lifecycleDiff } from "../support/lifecycle";
 import { HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -79,17 +79,7 @@ function expand(diff: LifecycleDiff, names: string[] | undefined): string[] {
 }
 
 async function diffOf(fx: Fixtures, row: LifecycleRow): Promise<LifecycleDiff> {
-    const before = configOf(fx, row.before);
-    const after = configOf(fx, row.after);
-    const diff = await lifecycleDiff(before, after, { cwd: fx.dir, instanceReplacedOutside: row.instanceReplacedOutside });
-    if (!row.providerReplaces) return diff;
-    // A provider-level setting: every resource of that provider is replaced (and what follows from their new IDs).
-    const forced = diff.after.resources.filter((r) => r.custom && r.type.startsWith(row.providerReplaces ?? "")).map((r) => r.name);
-    const second = await runProgram(after, {
-        cwd: fx.dir,
-        idOf: (type, name, inputs) => (forced.includes(name) ? `${replacementId(type, name, inputs)}-new` : replacementId(type, name, inputs)),
-    });
-    return classify(diff.before, second, { replacedOutside: forced });
+    return lifecycleDiff(configOf(fx, row.before), configOf(fx, row.after), { cwd: fx.dir, instanceReplacedOutside: row.instanceReplacedOutside });
 }
 
 /** README table rows under a heading, as arrays of cell texts. */
