@@ -2,7 +2,10 @@
 // and the registry share (Big Bang's dev script calls it k3d-network).
 //
 // The provider never dials the host when it is configured, only when a
-// resource operation needs a client: kreuzwerker/terraform-provider-docker
+// resource operation needs a client: pulumi/pulumi-docker provider/hybrid.go
+// Configure runs the native provider's Configure (provider/provider.go), whose
+// configureDockerClient (provider/image.go) skips the ping for ssh:// hosts, and
+// then the bridged one: kreuzwerker/terraform-provider-docker
 // internal/provider/provider.go `configure` only stores the settings, and
 // internal/provider/config.go `MakeClient` (called by Create/Read/Update/
 // Delete) is where the SSH connection and the `_ping` happen. Diffs need no
