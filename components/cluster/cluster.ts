@@ -12,7 +12,7 @@ import { StackConfig } from "../config/config";
 import { DevHost } from "../host/host";
 import { k3dConfigYaml, k3dCreateCommandTimeoutSeconds, K3dRegistryInput } from "./k3dConfig";
 import { scriptFolder } from "../host/remoteScript";
-import { hostTriggers, onHostOptions } from "../host/onHost";
+import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 
 export interface K3dClusterArgs {
     config: StackConfig;
@@ -54,7 +54,7 @@ export class K3dCluster extends pulumi.ComponentResource {
         this.cluster = new command.remote.Command("k3d-cluster", {
             connection: host.connection,
             create: CLUSTER_SCRIPTS.command("k3d-cluster-create", [cluster.name, k3dCreateCommandTimeoutSeconds(cluster)]),
-            delete: CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name]),
+            delete: onInstanceOnly(host, CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name])),
             stdin: this.configYaml,
             // A new host, a new network, or a changed config is a new cluster; the config text in
             // triggers shows the change in the diff.

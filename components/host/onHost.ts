@@ -24,6 +24,7 @@
 //       ForceNew).
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/config";
+import { HOST_SCRIPTS } from "./remoteScript";
 
 /** The two members of DevHost that everything on it follows. */
 export interface HostIdentity {
@@ -52,4 +53,14 @@ export function hostTriggers(host: HostIdentity, ...own: pulumi.Input<unknown>[]
 /** Docker `labels` for a network, volume or container on the host. */
 export function hostLabels(host: HostIdentity, ...own: { label: string; value: pulumi.Input<string> }[]): { label: string; value: pulumi.Input<string> }[] {
     return [{ label: HOST_INSTANCE_LABEL, value: host.instanceId }, ...own];
+}
+
+/**
+ * A remote delete that runs only on the instance it was recorded on (scripts/on-instance.sh).
+ * Deletes normally never reach a replaced host (deletedWith), but after the instance was
+ * replaced outside Pulumi and refreshed away, the old resources' deletes go to the same
+ * address, where the new host now answers.
+ */
+export function onInstanceOnly(host: HostIdentity, command: string): pulumi.Output<string> {
+    return host.instanceId.apply((id) => `${HOST_SCRIPTS.command("on-instance", [id])} ${command}`);
 }

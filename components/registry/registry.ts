@@ -13,7 +13,7 @@ import * as path from "path";
 import { StackConfig } from "../config/config";
 import { DevHost } from "../host/host";
 import { HostDocker, networkLabels } from "../host/hostDocker";
-import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions } from "../host/onHost";
+import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 import { htpasswdLine } from "./htpasswd";
 import { readinessProbeArgs, RegistryCertificate, REGISTRY_CA_FILE_ON_HOST, selfSignedCertificateRequest } from "./registryPlan";
 import { registrySettings } from "./registrySettings";
@@ -96,7 +96,10 @@ export class Registry extends pulumi.ComponentResource {
         const remote = { parent: this, ...onHostOptions(host) };
         const net = config.network;
 
-        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data", labels: hostLabels(host) }, onHost);
+        // Delete-before-replace: Docker identifies a volume by its name, so a create-before-delete
+        // replacement (an instance replaced outside Pulumi, same address) would remove the new
+        // volume, or wait on it while the new container uses it.
+        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data", labels: hostLabels(host) }, { ...onHost, deleteBeforeReplace: true });
         const image = new docker.RemoteImage("registry-image", {
             name: reg.image,
             keepLocally: true,
@@ -132,11 +135,11 @@ export class Registry extends pulumi.ComponentResource {
         const etcHosts = new command.remote.Command("etc-hosts", {
             connection: host.connection,
             create: HOST_SCRIPTS.command("etc-hosts-block", ["add", "127.0.0.1", reg.hostname]),
-            delete: HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname]),
-            // `add` rewrites the one block, so a new name is an update (create runs again). A replacement
-            // would be wrong here: it creates before it deletes, and `remove` drops the whole block.
+            delete: onInstanceOnly(host, HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname])),
+            // `add` rewrites the one block, so a new name is an update (create runs again). `remove`
+            // drops the whole block, so a replacement (a new instance) removes before it adds.
             triggers: hostTriggers(host),
-        }, { ...remote, dependsOn: [host.ready] });
+        }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
 
         const readyDeps: pulumi.Resource[] = [this.container, etcHosts];
         if (caPem) {
@@ -144,7 +147,7 @@ export class Registry extends pulumi.ComponentResource {
             this.caFile = new command.remote.Command("ca-file", {
                 connection: host.connection,
                 create: HOST_SCRIPTS.command("install-file", [REGISTRY_CA_FILE_ON_HOST, "0644"]),
-                delete: HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST]),
+                delete: onInstanceOnly(host, HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST])),
                 stdin: caPem,
                 triggers: hostTriggers(host, caPem),
                 // Create and delete name the same file: a create-before-delete replacement (a new CA)
