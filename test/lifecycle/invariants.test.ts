@@ -96,6 +96,14 @@ describe("invariants: everything on the host follows the host", function () {
                 }
             });
 
+            it("what the host knows by a fixed name is deleted before it is created again", () => {
+                const run = runs[label];
+                const fixed = ["cluster-network", "registry-data", "registry", "k3d-cluster", "etc-hosts", "ca-file"];
+                for (const r of run.resources.filter((x) => x.custom && ON_HOST.test(x.type) && fixed.includes(x.name))) {
+                    assert.ok(r.deleteBeforeReplace, `${r.type} ${r.name}: create-before-delete would collide with, or delete, the new one`);
+                }
+            });
+
             it("the machine goes before anything on it is replaced", () => {
                 assert.ok(machineOf(runs[label]).deleteBeforeReplace);
             });
