@@ -154,7 +154,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,
         expect: { replace: [HOST] },
-        cost: "After `pulumi refresh`, `pulumi up` rebuilds everything on the new instance: the new ID replaces every Docker object, remote command, the cluster and its objects.",
+        cost: "After refreshing the instance (see Troubleshooting), `pulumi up` rebuilds everything on the new instance: the new ID replaces every Docker object, remote command, the cluster and its objects; deletes meant for the old instance skip the new one.",
     },
     {
         key: "host stopped", after: {},
