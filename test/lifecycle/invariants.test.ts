@@ -128,6 +128,8 @@ describe("invariants: everything on the host follows the host", function () {
                 if (ready) assert.ok(!run.dependsOnTransitively(cluster, ready), "the cluster waits for the registry");
                 const container = run.find("docker:index/container:Container");
                 if (container) assert.ok(!run.dependsOnTransitively(cluster, container), "the cluster waits for the registry container");
+                const image = run.find("docker:index/remoteImage:RemoteImage");
+                if (image) assert.ok(!run.dependsOnTransitively(cluster, image), "the cluster waits for the registry image pull");
                 const caFile = run.find("command:remote:Command", "ca-file");
                 if (caFile) assert.ok(run.dependsOn(cluster, caFile), "k3d mounts the CA file into the nodes");
             });
