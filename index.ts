@@ -31,11 +31,14 @@ export = async () => {
         config,
         stack,
         host,
-        network: hostDocker.network.name,
-        dependsOn: [hostDocker.network, ...(registry ? [registry.ready] : [])],
+        network: { name: hostDocker.network.name, id: hostDocker.network.id },
+        // Only what k3d needs at create: the network it joins and the CA file it mounts into the
+        // nodes. The registry's readiness gates the pushes, not the cluster.
+        dependsOn: [hostDocker.network, ...(registry?.caFile ? [registry.caFile] : [])],
         registry: dnsAddress
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress, caFileOnHost: registry?.caFileOnHost }
             : undefined,
+        caCertificate: registry?.caFileOnHost ? registry.caCert : undefined,
     });
     if (dnsAddress) {
         new RegistryDns("registry-dns", {

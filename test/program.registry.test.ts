@@ -129,7 +129,7 @@ describe("program: the hosted registry", function () {
         assert.ok(run.dependsOn(ready, run.one(T.container)));
         assert.ok(run.dependsOn(ready, run.one(T.remote, "etc-hosts")));
         assert.ok(run.dependsOn(ready, run.one(T.remote, "ca-file")));
-        assert.ok(run.dependsOn(run.one(T.remote, "k3d-cluster"), ready));
+        assert.ok(!run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), ready), "the cluster does not wait for the registry");
         const etcHosts = run.one(T.remote, "etc-hosts");
         assert.match(String(etcHosts.inputs.create), / add 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
         assert.match(String(etcHosts.inputs.delete), / remove 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
@@ -178,7 +178,7 @@ describe("program: the hosted registry", function () {
 describe("program: the k3d cluster", function () {
     this.timeout(60_000);
 
-    it("creates the cluster from a k3d config on stdin, after the host, the network and the registry", async () => {
+    it("creates the cluster from a k3d config on stdin, after the host, the network and the CA file", async () => {
         const run = await runProgram(BASE_CONFIG);
         const cluster = run.one(T.remote, "k3d-cluster");
         const config = parse(String(cluster.inputs.stdin));
@@ -189,10 +189,11 @@ describe("program: the k3d cluster", function () {
         assert.ok(String(config.registries.config).includes("oci.dev.bigbang.mil:5000"), "self-signed: nodes trust the CA");
         assert.ok(run.dependsOn(cluster, run.one(T.remote, "wait-ready")));
         assert.ok(run.dependsOn(cluster, run.one(T.network)));
-        assert.ok(run.dependsOn(cluster, run.one(T.remote, "ready")));
+        assert.ok(run.dependsOn(cluster, run.one(T.remote, "ca-file")));
         assert.match(String(cluster.inputs.create), /k3d-cluster-create bigbang \d+$/);
         assert.match(String(cluster.inputs.delete), /k3d-cluster-delete bigbang$/);
-        assert.deepEqual(cluster.inputs.triggers, [cluster.inputs.stdin], "a config change replaces the cluster");
+        assert.deepEqual((cluster.inputs.triggers as unknown[]).slice(0, 3), ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
+        assert.match(String((cluster.inputs.triggers as unknown[])[3]), /^ca-sha256:[0-9a-f]{64}$/, "and so does a new CA, which the nodes bind-mount");
         assert.ok(cluster.deleteBeforeReplace);
     });
 
@@ -206,7 +207,7 @@ describe("program: the k3d cluster", function () {
         assert.equal(parse(String(kubeconfig.value)).clusters[0].cluster.server, `https://${MOCK.publicIp}:6443`);
         const provider = run.one(T.k8sProvider);
         assert.ok(provider.secretInputs.has("kubeconfig"));
-        assert.equal(provider.inputs.clusterIdentifier, "bigbang-oci-dev-dev-bigbang");
+        assert.equal(provider.inputs.clusterIdentifier, "bigbang-oci-dev-dev-bigbang-k3d-cluster-id", "the provider follows the cluster's identity");
         assert.match(String((await resolve(run.outputs.kubectlHint)).value), /pulumi stack output kubeconfig --show-secrets > .* && export KUBECONFIG=/);
     });
 

@@ -11,6 +11,7 @@ import { ChartInfo } from "./chartSource";
 import { DevHost } from "../host/host";
 import { chartPushPlan, PushTarget } from "./chartsPlan";
 import { scriptFolder } from "../host/remoteScript";
+import { hostTriggers, onHostOptions } from "../host/onHost";
 
 export interface ChartPushesArgs {
     host: DevHost;
@@ -37,7 +38,8 @@ export class ChartPushes extends pulumi.ComponentResource {
         const staging = new command.remote.Command("staging-dir", {
             connection: host.connection,
             create: `mkdir -p ${stagingRoot}`,
-        }, { parent: this, dependsOn: [host.ready] });
+            triggers: hostTriggers(host),
+        }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready] });
 
         for (const chart of args.charts) {
             const plan = chartPushPlan(chart, args.target, stagingRoot);
@@ -46,16 +48,16 @@ export class ChartPushes extends pulumi.ComponentResource {
                 connection: host.connection,
                 source: new pulumi.asset.FileArchive(chart.dir),
                 remotePath: plan.remoteDir,
-                triggers: [chart.contentHash],
-            }, { parent: this, dependsOn: [staging] });
+                triggers: hostTriggers(host, chart.contentHash),
+            }, { parent: this, ...onHostOptions(host), dependsOn: [staging] });
             this.pushes.push(new command.remote.Command(`${plan.resourceName}-push`, {
                 connection: host.connection,
                 create: CHART_SCRIPTS.command("helm-push", plan.scriptArgs),
                 // Removing or renaming a chart entry only cleans the staging copy; the pushed artifact stays.
                 delete: `rm -rf -- ${plan.remoteDir}`,
                 stdin: args.target.username ? args.password : undefined,
-                triggers: [chart.contentHash, plan.ociReference],
-            }, { parent: this, dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
+                triggers: hostTriggers(host, chart.contentHash, plan.ociReference),
+            }, { parent: this, ...onHostOptions(host), dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
         }
         this.registerOutputs({});
     }

@@ -5,23 +5,30 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as path from "path";
 import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "./clusterPlan";
 import { StackConfig } from "../config/config";
 import { DevHost } from "../host/host";
 import { k3dConfigYaml, k3dCreateCommandTimeoutSeconds, K3dRegistryInput } from "./k3dConfig";
 import { scriptFolder } from "../host/remoteScript";
+import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 
 export interface K3dClusterArgs {
     config: StackConfig;
     stack: string;
     host: DevHost;
-    /** The Docker network the cluster joins (created by the Registry component). */
-    network: pulumi.Input<string>;
-    /** Resources the cluster must wait for: the network, the registry CA file. */
+    /** The Docker network the cluster joins: its name, and its ID (a new network is a new cluster). */
+    network: { name: pulumi.Input<string>; id: pulumi.Input<string> };
+    /** Resources the cluster must wait for: the network, the registry CA file, nothing else. */
     dependsOn: pulumi.Resource[];
     /** The hosted registry, for hostAliases and (self-signed) CA trust. */
     registry?: K3dRegistryInput;
+    /**
+     * The PEM behind registry.caFileOnHost. Every node bind-mounts that file, and a bind mount keeps
+     * the file it was created with (install-file writes a new one), so a new CA is a new cluster.
+     */
+    caCertificate?: pulumi.Input<string>;
 }
 
 export class K3dCluster extends pulumi.ComponentResource {
@@ -32,6 +39,8 @@ export class K3dCluster extends pulumi.ComponentResource {
     readonly kubeApiEndpoint: pulumi.Output<string>;
     readonly kubectlHint: string;
     readonly provider: k8s.Provider;
+    /** Changes exactly when the cluster is created again; the Kubernetes provider's identity. */
+    readonly clusterIdentifier: pulumi.Output<string>;
 
     constructor(name: string, args: K3dClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:K3dCluster", name, {}, opts);
@@ -39,34 +48,46 @@ export class K3dCluster extends pulumi.ComponentResource {
         const cluster = config.cluster;
         this.clusterName = cluster.name;
 
-        this.configYaml = pulumi.all([host.publicIp, host.privateIp, args.network]).apply(([publicIp, privateIp, networkName]) =>
+        this.configYaml = pulumi.all([host.publicIp, host.privateIp, args.network.name]).apply(([publicIp, privateIp, networkName]) =>
             k3dConfigYaml({ cluster, networkName, publicIp, privateIp, usePrivateIp: config.host.usePrivateIp, registry: args.registry }));
 
         this.cluster = new command.remote.Command("k3d-cluster", {
             connection: host.connection,
             create: CLUSTER_SCRIPTS.command("k3d-cluster-create", [cluster.name, k3dCreateCommandTimeoutSeconds(cluster)]),
-            delete: CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name]),
+            delete: onInstanceOnly(host, CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name])),
             stdin: this.configYaml,
-            // A changed config is a new cluster; the config text in triggers shows the change in the diff.
-            triggers: [this.configYaml],
-        }, { parent: this, dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
+            // A new host, a new network, or a changed config is a new cluster; the config text in
+            // triggers shows the change in the diff.
+            triggers: hostTriggers(host, args.network.id, this.configYaml,
+                ...(args.caCertificate === undefined ? [] : [pulumi.output(args.caCertificate).apply((pem) => `ca-sha256:${sha256(pem)}`)])),
+        }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
 
         const rawKubeconfig = new command.remote.Command("kubeconfig", {
             connection: host.connection,
             create: `k3d kubeconfig get ${cluster.name}`,
-            triggers: [this.cluster.id],
+            triggers: hostTriggers(host, this.cluster.id),
             logging: "none",
-        }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
+        }, { parent: this, ...onHostOptions(host), dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
 
         this.kubeApiEndpoint = host.address.apply(kubeApiEndpoint);
         this.kubeconfig = pulumi.secret(pulumi.all([rawKubeconfig.stdout, this.kubeApiEndpoint])
             .apply(([text, server]) => kubeconfigForEndpoint(text, server)));
         this.kubectlHint = kubectlHint(args.stack, cluster.name);
 
+        // The provider's identity is the cluster's: pulumi-kubernetes
+        // provider/pkg/provider/provider.go DiffConfig replaces the provider (and so, through
+        // pulumi/pulumi step_generator.go providerChanged, every object it manages) exactly when
+        // clusterIdentifier changes, and ignores kubeconfig changes while it stays the same (the
+        // kubeconfig text changes when k3s rotates its certificates). The k3d-cluster command gets a
+        // new ID whenever it is created again (pulumi-command remote/commandController.go Create:
+        // resource.NewUniqueHex), so a recreated cluster gets its objects applied again.
+        // A stopped host does not fail a run that changes nothing in the cluster: Configure marks an
+        // unreachable cluster instead of failing, Check and Diff go on without it, and only Create
+        // and Update refuse (provider.go, clusterUnreachable); destroy calls no Delete (deletedWith).
+        this.clusterIdentifier = pulumi.interpolate`bigbang-oci-dev-${args.stack}-${cluster.name}-${this.cluster.id}`;
         this.provider = new k8s.Provider("k3d", {
             kubeconfig: this.kubeconfig,
-            // The kubeconfig text changes when the cluster's certs rotate; that must not replace every k8s resource.
-            clusterIdentifier: `bigbang-oci-dev-${args.stack}-${cluster.name}`,
+            clusterIdentifier: this.clusterIdentifier,
             enableServerSideApply: true,
         }, { parent: this });
 
@@ -75,3 +96,7 @@ export class K3dCluster extends pulumi.ComponentResource {
 }
 
 const CLUSTER_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}

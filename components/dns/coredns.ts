@@ -10,6 +10,7 @@ import {
 } from "./corednsPlan";
 import { K3dCluster } from "../cluster/cluster";
 import { DevHost } from "../host/host";
+import { hostTriggers, onHostOptions } from "../host/onHost";
 
 export const README_URL = "https://github.com/bigbang-oci-dev/bigbang-oci-dev#readme";
 
@@ -30,7 +31,13 @@ export class RegistryDns extends pulumi.ComponentResource {
     constructor(name: string, args: RegistryDnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:RegistryDns", name, {}, opts);
         const { cluster } = args;
-        const k8sOpts = { parent: this, provider: cluster.provider };
+        // The objects live in the cluster: when the k3d-cluster command is deleted (destroy, a new
+        // host, a new cluster config; it is delete-before-replace, so it is among the deletions
+        // before anything is recreated) the engine skips their Delete calls, which could only
+        // fail against a cluster that is gone, or hit the new cluster behind the same address.
+        // Removing one of them while the cluster stays still deletes it. The provider's
+        // clusterIdentifier (K3dCluster) replaces them on a recreated cluster.
+        const k8sOpts = { parent: this, provider: cluster.provider, deletedWith: cluster.cluster };
         this.key = corednsCustomKey(args.hostname);
         this.block = corednsServerBlock(args.hostname, args.address);
 
@@ -39,8 +46,8 @@ export class RegistryDns extends pulumi.ComponentResource {
         const ensure = new command.remote.Command("coredns-custom-exists", {
             connection: args.host.connection,
             create: `kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} get configmap ${CUSTOM_CONFIGMAP.name} >/dev/null 2>&1 || kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} create configmap ${CUSTOM_CONFIGMAP.name}`,
-            triggers: [cluster.cluster.id],
-        }, { parent: this, dependsOn: [cluster.cluster] });
+            triggers: hostTriggers(args.host, cluster.cluster.id),
+        }, { parent: this, ...onHostOptions(args.host), dependsOn: [cluster.cluster] });
 
         // Server-side apply with its own field manager: other keys stay untouched, and
         // deleting this resource removes only the key it owns.

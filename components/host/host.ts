@@ -181,7 +181,14 @@ export class DevHost extends pulumi.ComponentResource {
                 tags,
             },
             tags,
-        }, { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] });
+        }, {
+            parent: this,
+            ignoreChanges: host.amiId ? [] : ["ami"],
+            // The old machine goes first: the engine then marks it deleted before anything on it is
+            // replaced (pulumi/pulumi step_generator.go, delete-before-replace), so the Delete of
+            // every resource deletedWith it is skipped instead of dialling a host that is going away.
+            deleteBeforeReplace: true,
+        });
 
         this.machine = this.instance;
         this.instanceId = this.instance.id;
@@ -214,8 +221,8 @@ export class DevHost extends pulumi.ComponentResource {
             connection: this.connection,
             create: HOST_SCRIPTS.command("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
-            triggers: [this.instance.id],
-        }, { parent: this, dependsOn: [...addressDeps, ...keyFileDeps] });
+            triggers: [this.instanceId],
+        }, { parent: this, deletedWith: this.machine, dependsOn: [...addressDeps, ...keyFileDeps] });
 
         this.sshCommand = this.address.apply((address) => sshCommand({
             user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts,

@@ -12,7 +12,8 @@ import * as tls from "@pulumi/tls";
 import * as path from "path";
 import { StackConfig } from "../config/config";
 import { DevHost } from "../host/host";
-import { HostDocker } from "../host/hostDocker";
+import { HostDocker, networkLabels } from "../host/hostDocker";
+import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 import { htpasswdLine } from "./htpasswd";
 import { readinessProbeArgs, RegistryCertificate, REGISTRY_CA_FILE_ON_HOST, selfSignedCertificateRequest } from "./registryPlan";
 import { registrySettings } from "./registrySettings";
@@ -36,6 +37,8 @@ export class Registry extends pulumi.ComponentResource {
     readonly caCert?: pulumi.Output<string>;
     /** Path of that CA on the host (mounted into k3d nodes, given to helm --ca-file). */
     readonly caFileOnHost?: string;
+    /** Installs the CA at caFileOnHost; the cluster waits for it (k3d mounts the file into the nodes). */
+    readonly caFile?: command.remote.Command;
     readonly certificateExpiresAt: pulumi.Output<string>;
     readonly password?: pulumi.Output<string>;
 
@@ -89,11 +92,19 @@ export class Registry extends pulumi.ComponentResource {
         }
         this.caCert = caPem;
 
-        const onHost = { parent: this, provider: args.docker.provider };
+        const onHost = { parent: this, provider: args.docker.provider, ...onHostOptions(host) };
+        const remote = { parent: this, ...onHostOptions(host) };
         const net = config.network;
 
-        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data" }, onHost);
-        const image = new docker.RemoteImage("registry-image", { name: reg.image, keepLocally: true }, onHost);
+        // Delete-before-replace: Docker identifies a volume by its name, so a create-before-delete
+        // replacement (an instance replaced outside Pulumi, same address) would remove the new
+        // volume, or wait on it while the new container uses it.
+        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data", labels: hostLabels(host) }, { ...onHost, deleteBeforeReplace: true });
+        const image = new docker.RemoteImage("registry-image", {
+            name: reg.image,
+            keepLocally: true,
+            triggers: { [HOST_INSTANCE_TRIGGER]: host.instanceId },
+        }, onHost);
 
         const uploads: pulumi.Input<docker.types.input.ContainerUpload>[] = [
             { file: settings.paths.certificate, content: pulumi.secret(certChainPem) },
@@ -117,26 +128,32 @@ export class Registry extends pulumi.ComponentResource {
             volumes: [{ volumeName: volume.name, containerPath: settings.paths.data }],
             networksAdvanced: [{ name: args.docker.network.name, ipv4Address: net.registryAddress, aliases: [reg.hostname] }],
             ports: [{ internal: reg.port, external: reg.port, ip: "0.0.0.0", protocol: "tcp" }],
-            labels: [{ label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }],
+            labels: hostLabels(host, { label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
 
         // --- The host itself resolves the registry name to loopback, for helm push.
         const etcHosts = new command.remote.Command("etc-hosts", {
             connection: host.connection,
             create: HOST_SCRIPTS.command("etc-hosts-block", ["add", "127.0.0.1", reg.hostname]),
-            delete: HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname]),
-        }, { parent: this, dependsOn: [host.ready] });
+            delete: onInstanceOnly(host, HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname])),
+            // `add` rewrites the one block, so a new name is an update (create runs again). `remove`
+            // drops the whole block, so a replacement (a new instance) removes before it adds.
+            triggers: hostTriggers(host),
+        }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
 
         const readyDeps: pulumi.Resource[] = [this.container, etcHosts];
         if (caPem) {
             this.caFileOnHost = REGISTRY_CA_FILE_ON_HOST;
-            readyDeps.push(new command.remote.Command("ca-file", {
+            this.caFile = new command.remote.Command("ca-file", {
                 connection: host.connection,
                 create: HOST_SCRIPTS.command("install-file", [REGISTRY_CA_FILE_ON_HOST, "0644"]),
-                delete: HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST]),
+                delete: onInstanceOnly(host, HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST])),
                 stdin: caPem,
-                triggers: [caPem],
-            }, { parent: this, dependsOn: [host.ready] }));
+                triggers: hostTriggers(host, caPem),
+                // Create and delete name the same file: a create-before-delete replacement (a new CA)
+                // would install the new file and then remove it.
+            }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
+            readyDeps.push(this.caFile);
         }
 
         const probe = readinessProbeArgs({ hostname: reg.hostname, port: reg.port, expectStatus: settings.readyStatus, caFile: this.caFileOnHost });
@@ -144,8 +161,8 @@ export class Registry extends pulumi.ComponentResource {
             connection: host.connection,
             create: REGISTRY_SCRIPTS.command("registry-ready", probe),
             // A new container (new cert, new auth) is a new registry to wait for.
-            triggers: [this.container.id],
-        }, { parent: this, dependsOn: readyDeps });
+            triggers: hostTriggers(host, this.container.id),
+        }, { ...remote, dependsOn: readyDeps });
 
         this.registerOutputs({ addressInCluster: this.addressInCluster });
     }

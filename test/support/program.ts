@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
+import { createHash } from "crypto";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -26,6 +27,11 @@ export interface RecordedResource {
     additionalSecretOutputs: string[];
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
+    /** URN of the `deletedWith` resource, or "" when there is none. */
+    deletedWith: string;
+    replaceOnChanges: string[];
+    /** The ID the mock provider gave it ("" for components and in preview). */
+    id: string;
 }
 
 interface StructLike {
@@ -43,10 +49,13 @@ interface RegisterResourceRequestLike {
     getAdditionalsecretoutputsList(): string[];
     getIgnorechangesList(): string[];
     getDeletebeforereplace(): boolean;
+    getDeletedwith(): string;
+    getReplaceonchangesList(): string[];
 }
 
 interface RegisterResourceResponseLike {
     getUrn(): string;
+    getId(): string;
 }
 
 type Callback = (err: unknown, response: RegisterResourceResponseLike | undefined) => void;
@@ -72,6 +81,9 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: Regis
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 ignoreChanges: req.getIgnorechangesList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                deletedWith: req.getDeletedwith(),
+                replaceOnChanges: req.getReplaceonchangesList(),
+                id: response.getId(),
             });
         }
         callback(err, response);
@@ -131,14 +143,15 @@ export const MOCK = {
     ].join("\n"),
 };
 
-function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>, id: string): Record<string, unknown> {
     switch (type) {
         case "aws:ec2/instance:Instance":
             return { publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
         case "aws:ec2/eip:Eip":
             return { publicIp: MOCK.publicIp, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
-            return { keyName: `${name}-key` };
+            // Autonamed upstream: a replaced key pair has a new name.
+            return { keyName: `${id}-key` };
         case "aws:ec2/securityGroup:SecurityGroup":
             return { arn: `arn:aws:ec2:::security-group/${name}` };
         case "tls:index/privateKey:PrivateKey":
@@ -146,13 +159,15 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
         case "tls:index/selfSignedCert:SelfSignedCert":
             return { certPem: MOCK.caCert, validityEndTime: "2027-11-28T01:00:00Z" };
         case "tls:index/certRequest:CertRequest":
-            return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\nQ1NS\n-----END CERTIFICATE REQUEST-----\n" };
+            // A request for other names is another request.
+            return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${sha256(JSON.stringify(inputs)).slice(0, 16)}\n-----END CERTIFICATE REQUEST-----\n` };
         case "tls:index/locallySignedCert:LocallySignedCert":
             return { certPem: MOCK.leafCert, validityEndTime: MOCK.leafExpiry };
         case "random:index/randomPassword:RandomPassword":
             return { result: MOCK.password };
         case "docker:index/remoteImage:RemoteImage":
-            return { imageId: `sha256:${"ab".repeat(32)}`, repoDigest: `${String(inputs.name)}@sha256:${"cd".repeat(32)}` };
+            // Another image name may be another image: the ID follows the name.
+            return { imageId: `sha256:${sha256(String(inputs.name))}`, repoDigest: `${String(inputs.name)}@sha256:${"cd".repeat(32)}` };
         case "command:remote:Command":
             return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "command:local:Command":
@@ -160,6 +175,10 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
         default:
             return {};
     }
+}
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
 }
 
 export interface RecordedCall {
@@ -188,6 +207,10 @@ export interface RunOptions {
     region?: string;
     /** Chart and certificate paths resolve from here, as from the project directory. */
     cwd?: string;
+    /** The ID the mock provider gives a new resource; `${name}-id` by default. */
+    idOf?: (type: string, name: string, inputs: Record<string, unknown>) => string;
+    /** Outputs that replace the fabricated ones, by resource type (a replaced instance's new private IP). */
+    outputOverrides?: Record<string, Record<string, unknown>>;
 }
 
 /** Base config every test starts from: no IP detection, no certificate download. */
@@ -208,7 +231,9 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         newResource(args) {
             const inputs = args.inputs as Record<string, unknown>;
             if (preview) return { id: undefined, state: inputs };
-            return { id: `${args.name}-id`, state: { ...inputs, ...fabricatedOutputs(args.type, args.name, inputs) } };
+            const id = opts.idOf ? opts.idOf(args.type, args.name, inputs) : `${args.name}-id`;
+            const overrides = opts.outputOverrides?.[args.type] ?? {};
+            return { id, state: { ...inputs, ...fabricatedOutputs(args.type, args.name, inputs, id), ...overrides } };
         },
         call(args) {
             const inputs = args.inputs as Record<string, unknown>;

@@ -1,0 +1,193 @@
+// What a second `pulumi up` costs after each config edit, after the instance
+// was replaced outside Pulumi, and with the host stopped; and what a destroy
+// asks of the host. Every row of test/lifecycle/rows.ts is checked against the
+// program on this branch, and the README's tables are checked against the rows.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BASE_CONFIG, runProgram } from "../support/program";
+import { createTestPki, ingressCertsYaml, TestPki } from "../support/pki";
+import { destroyDeleteCalls, LifecycleDiff, lifecycleDiff } from "../support/lifecycle";
+import { HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
+
+const ROOT = path.resolve(__dirname, "../..");
+const ON_HOST_TYPE = /^(command:remote:|docker:index\/|kubernetes:)/;
+
+/** Set a dotted `bigbang-oci-dev:` key (or `aws:region`) in a config map, merging into its top-level JSON object. */
+function withKey(config: Record<string, string>, dotted: string, value: unknown): Record<string, string> {
+    if (dotted.includes(":")) return { ...config, [dotted]: String(value) };
+    const [top, ...rest] = dotted.split(".");
+    const fullKey = `bigbang-oci-dev:${top}`;
+    if (rest.length === 0) return { ...config, [fullKey]: typeof value === "string" ? value : JSON.stringify(value) };
+    const obj = config[fullKey] === undefined ? {} : JSON.parse(config[fullKey]) as Record<string, unknown>;
+    let node = obj;
+    for (const part of rest.slice(0, -1)) {
+        const next = node[part];
+        node[part] = typeof next === "object" && next !== null ? next : {};
+        node = node[part] as Record<string, unknown>;
+    }
+    node[rest[rest.length - 1]] = value;
+    return { ...config, [fullKey]: JSON.stringify(obj) };
+}
+
+interface Fixtures {
+    dir: string;
+    pki: TestPki;
+    baseline: Record<string, string>;
+    resolveValue(value: unknown): unknown;
+}
+
+function makeFixtures(): Fixtures {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-lifecycle-"));
+    const chart = path.join(dir, "kiali");
+    fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
+    fs.writeFileSync(path.join(chart, "Chart.yaml"), "apiVersion: v2\nname: kiali\nversion: 1.2.3-bb.4\n");
+    fs.writeFileSync(path.join(chart, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+    const keyFile = path.join(dir, "id_ed25519");
+    fs.writeFileSync(keyFile, "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n", { mode: 0o600 });
+    const pki = createTestPki();
+    const leaf = pki.leaf({ dnsNames: ["oci.dev.bigbang.mil"], days: 60 });
+    const other = pki.leaf({ dnsNames: ["oci.dev.bigbang.mil"], days: 45 });
+    // Big Bang's ingress-certs.yaml layout, read through tls.url file://, at two paths with the same content.
+    const certsYaml = ingressCertsYaml("current", fs.readFileSync(leaf.certFile, "utf8"), fs.readFileSync(leaf.keyFile, "utf8"));
+    const [certsA, certsB] = [path.join(dir, "a-ingress-certs.yaml"), path.join(dir, "b-ingress-certs.yaml")];
+    for (const file of [certsA, certsB]) fs.writeFileSync(file, certsYaml);
+    const special: Record<string, unknown> = {
+        "<bigbang file>": { source: "bigbang", url: `file://${certsA}` },
+        "<same bigbang file elsewhere>": { source: "bigbang", url: `file://${certsB}` },
+        "<files>": { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile },
+        "<other files>": { source: "files", certFile: other.certFile, keyFile: other.keyFile, caFile: pki.ca.certFile },
+        "<key file>": keyFile,
+    };
+    return {
+        dir,
+        pki,
+        baseline: { ...BASE_CONFIG, "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) },
+        resolveValue: (value) => (typeof value === "string" && value in special ? special[value] : value),
+    };
+}
+
+function configOf(fx: Fixtures, edits: Record<string, unknown> = {}): Record<string, string> {
+    let config = fx.baseline;
+    for (const [key, value] of Object.entries(edits)) config = withKey(config, key, fx.resolveValue(value));
+    return config;
+}
+
+/** The machine and everything on it, by name, in a run. */
+function hostAndEverythingOnIt(diff: LifecycleDiff): string[] {
+    const names = diff.after.resources.filter((r) => r.custom && (ON_HOST_TYPE.test(r.type) || r.type === "pulumi:providers:kubernetes")).map((r) => r.name);
+    return [...new Set(["instance", ...(diff.after.find("aws:ec2/eipAssociation:EipAssociation") ? ["public-ip-association"] : []), ...names])].sort();
+}
+
+function expand(diff: LifecycleDiff, names: string[] | undefined): string[] {
+    return [...new Set((names ?? []).flatMap((n) => (n === HOST ? hostAndEverythingOnIt(diff) : [n])))].sort();
+}
+
+async function diffOf(fx: Fixtures, row: LifecycleRow): Promise<LifecycleDiff> {
+    return lifecycleDiff(configOf(fx, row.before), configOf(fx, row.after), { cwd: fx.dir, instanceReplacedOutside: row.instanceReplacedOutside });
+}
+
+/** README table rows under a heading, as arrays of cell texts. */
+function readmeTable(heading: string): string[][] {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const start = readme.indexOf(`\n${heading}\n`);
+    assert.ok(start >= 0, `README has no "${heading}" section`);
+    const section = readme.slice(start + heading.length + 2);
+    const end = section.search(/\n#{1,3} /);
+    return (end >= 0 ? section.slice(0, end) : section).split("\n")
+        .filter((l) => l.startsWith("| ") && !l.startsWith("| ---"))
+        .slice(1)
+        .map((l) => l.slice(2, -2).split(" | ").map((c) => c.trim()));
+}
+
+describe("lifecycle: what a second pulumi up costs", function () {
+    this.timeout(300_000);
+    let fx: Fixtures;
+    before(() => {
+        fx = makeFixtures();
+    });
+    after(() => {
+        fx.pki.cleanup();
+        fs.rmSync(fx.dir, { recursive: true, force: true });
+    });
+
+    // LIFECYCLE_DUMP=1 prints what every row does now, to update rows.ts after a change to the program.
+    if (process.env.LIFECYCLE_DUMP) {
+        it("dumps every row", async () => {
+            for (const row of LIFECYCLE_ROWS) {
+                try {
+                    const diff = await diffOf(fx, row);
+                    const host = hostAndEverythingOnIt(diff);
+                    const rep = diff.names("replace");
+                    const isHost = host.every((n) => rep.includes(n));
+                    process.stdout.write(`${row.key}\n  replace: ${isHost ? `HOST + ${rep.filter((n) => !host.includes(n)).join(" ")}` : rep.join(" ")}\n  update: ${diff.names("update").map((n) => `${n}(${diff.byName.get(n)?.changedInputs.join(",")})`).join(" ")}\n  create: ${diff.names("create").join(" ")}\n  delete: ${diff.names("delete").join(" ")}\n`);
+                } catch (err) {
+                    process.stdout.write(`${row.key}: ERROR ${err instanceof Error ? err.message : String(err)}\n`);
+                }
+            }
+        });
+        return;
+    }
+
+    const plain = (cell: string) => cell.replace(/`/g, "");
+    const SCENARIOS = ["instance replaced outside Pulumi", "host stopped"];
+
+    it("has a row for every key of the README configuration table, and no other", () => {
+        const keys = readmeTable("## Configuration").map((cells) => plain(cells[0]));
+        assert.deepEqual(LIFECYCLE_ROWS.map((r) => r.key).filter((k) => !SCENARIOS.includes(k)), keys);
+        for (const s of SCENARIOS) assert.ok(LIFECYCLE_ROWS.some((r) => r.key === s), s);
+    });
+
+    it("is the README's \"What a change costs\" table", () => {
+        const table = readmeTable("### What a change costs").map((cells) => [plain(cells[0]), cells[1]]);
+        assert.deepEqual(table, LIFECYCLE_ROWS.map((r) => [r.key, r.cost]));
+    });
+
+    it("destroy calls no provider that needs the host, whatever state the host is in", async () => {
+        for (const edits of [{}, { "registry.auth.enabled": true }, { "host.usePrivateIp": true }, { "registry.tls": "<files>" }]) {
+            const run = await runProgram(configOf(fx, edits), { cwd: fx.dir });
+            const calls = destroyDeleteCalls(run);
+            assert.deepEqual(calls.filter((name) => ON_HOST_TYPE.test(run.resources.find((r) => r.custom && r.name === name)?.type ?? "")), []);
+            assert.ok(calls.includes("instance"), "terminating the instance is what removes everything on it");
+        }
+    });
+
+    it("removing one thing while the host stays still runs its delete on the host", async () => {
+        const dropChart = await diffOf(fx, { key: "", after: { charts: [] }, expect: {}, cost: "" });
+        for (const name of ["chart-kiali-copy", "chart-kiali-push", "staging-dir"]) {
+            assert.equal(dropChart.byName.get(name)?.deleteCallsProvider, true, name);
+        }
+        const authOff = await diffOf(fx, { key: "", before: { "registry.auth.enabled": true }, after: {}, expect: {}, cost: "" });
+        assert.equal(authOff.byName.get("registry-password")?.change, "delete");
+        assert.equal(authOff.byName.get("registry")?.change, "replace");
+        assert.equal(authOff.byName.get("registry")?.deleteCallsProvider, true, "the old container is removed from the host");
+        const external = await diffOf(fx, {
+            key: "", after: { "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.tls": undefined }, expect: {}, cost: "",
+        });
+        for (const name of ["registry", "registry-data", "etc-hosts", "ca-file"]) assert.equal(external.byName.get(name)?.deleteCallsProvider, true, name);
+        // The cluster is created again, so its objects go with the old cluster instead of being deleted through its API.
+        assert.equal(external.byName.get("local-registry-hosting")?.deleteCallsProvider, false);
+    });
+
+    for (const row of LIFECYCLE_ROWS) {
+        it(`${row.key}: ${row.cost}`, async () => {
+            const diff = await diffOf(fx, row);
+            assert.deepEqual(diff.names("replace"), expand(diff, row.expect.replace), "replaced");
+            assert.deepEqual(diff.names("update"), [...(row.expect.update ?? [])].sort(), "updated in place");
+            assert.deepEqual(diff.names("create"), [...(row.expect.create ?? [])].sort(), "created");
+            assert.deepEqual(diff.names("delete"), [...(row.expect.delete ?? [])].sort(), "deleted");
+            const replaced = new Set(diff.names("replace"));
+            if (replaced.has("instance")) {
+                const survivors = hostAndEverythingOnIt(diff).filter((n) => !replaced.has(n));
+                assert.deepEqual(survivors, [], "nothing on the host survives a host replacement");
+            }
+            // Nothing on a host that is going away is dialled: a Delete on the host runs only when the host stays.
+            for (const c of diff.byName.values()) {
+                if (c.deleteCallsProvider && ON_HOST_TYPE.test(c.type)) {
+                    assert.ok(!replaced.has("instance"), `${c.name}'s Delete would dial a host that is being replaced`);
+                }
+            }
+        });
+    }
+});

@@ -1,0 +1,165 @@
+// The lifecycle table: one row per key of the README configuration table, plus
+// "instance replaced outside Pulumi" and "host stopped". Each row says which
+// edit it makes and exactly what a second `pulumi up` replaces, updates,
+// creates and deletes; everything else must stay the same. The README's
+// "What a change costs" table is the `cost` column of these rows.
+//
+// HOST in a `replace` list stands for the machine and everything on it (the
+// Elastic IP association, every Docker object, remote command and copy, the
+// k3d cluster and its Kubernetes provider and objects).
+
+export const HOST = "<host and everything on it>";
+
+export interface Expectation {
+    replace?: string[];
+    update?: string[];
+    create?: string[];
+    delete?: string[];
+}
+
+export interface LifecycleRow {
+    /** The key as the README configuration table names it (several keys may share a row). */
+    key: string;
+    /** Config edits on top of the baseline: dotted bigbang-oci-dev key (or aws:region) to value. */
+    before?: Record<string, unknown>;
+    after: Record<string, unknown>;
+    /** Simulate the instance being replaced outside Pulumi (new ID, new private IP). */
+    instanceReplacedOutside?: boolean;
+    expect: Expectation;
+    /** The README "What a change costs" text. */
+    cost: string;
+}
+
+/** The k3d cluster, its kubeconfig, the Kubernetes provider, and the objects it applies. */
+const CLUSTER = ["k3d-cluster", "kubeconfig", "k3d", "coredns-custom-exists", "coredns-custom-entry", "coredns-restart", "local-registry-hosting"];
+/** The registry container and its readiness gate. */
+const REGISTRY = ["registry", "ready"];
+// The hosted registry's tls section is refused with an external target, so the edit removes it.
+const EXTERNAL = { "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.tls": undefined };
+const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
+const REMOTE_COMMANDS = ["ca-file", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "wait-ready"];
+
+const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
+const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
+const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
+
+export const LIFECYCLE_ROWS: LifecycleRow[] = [
+    {
+        // The program's own inputs do not change; what pulumi-aws does with resources in the old region is
+        // its call, and it no longer moves them (pulumi/pulumi-aws#5656 removed the cascading replace).
+        key: "aws:region", after: { "aws:region": "us-west-2" },
+        expect: {},
+        cost: "Do not change it on a deployed stack: `pulumi up` does not move resources to another region (pulumi/pulumi-aws#5656). `pulumi destroy` first, or use a new stack.",
+    },
+    {
+        key: "owner", after: { owner: "asmith" },
+        expect: { replace: ["security-group"], update: ["instance", "key-pair", "public-ip"] },
+        cost: "Tags are updated in place; the security group (its description names the owner) is replaced. The host stays.",
+    },
+    { key: "allowedCidrs", after: { allowedCidrs: ["203.0.113.8/32"] }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
+    {
+        key: "allowAnywhere", before: { allowedCidrs: ["0.0.0.0/0"], allowAnywhere: true }, after: { allowedCidrs: ["203.0.113.7/32"], allowAnywhere: false },
+        expect: { update: ["security-group"] }, cost: "The security group's rules, in place.",
+    },
+    { key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { update: ["instance"] }, cost: "In place: AWS stops the instance, changes its type and starts it; the cluster and registry come back." },
+    { key: "host.architecture", after: { "host.instanceType": "m7g.2xlarge", "host.architecture": "arm64" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.market", after: { "host.market": "on-demand" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.spotMaxPrice", after: { "host.spotMaxPrice": "0.35" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.volumeSizeGiB", after: { "host.volumeSizeGiB": 200 }, expect: { update: ["instance"] }, cost: "In place: the root volume grows (EBS volume modification)." },
+    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: {}, cost: "Nothing: the AMI is looked up once and kept. Set `host.amiId` to move the host to another image." },
+    { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
+    {
+        key: "host.sshPublicKey", after: { "host.sshPublicKey": MY_KEY },
+        expect: { replace: [HOST, "key-pair"], update: ["docker"], delete: ["ssh-key", "ssh-key-file"] },
+        cost: `${NEW_HOST} The key pair is replaced and the generated key file removed.`,
+    },
+    {
+        key: "host.sshPrivateKeyFile", before: { "host.sshPublicKey": MY_KEY }, after: { "host.sshPublicKey": MY_KEY, "host.sshPrivateKeyFile": "<key file>" },
+        expect: { update: ["docker", ...REMOTE_COMMANDS] },
+        cost: "The SSH connection of every remote command, in place: each one runs its (idempotent) create again; nothing on the host is rebuilt.",
+    },
+    { key: "host.sshUser", after: { "host.sshUser": "dev" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
+    { key: "host.autoShutdownHours", after: { "host.autoShutdownHours": 4 }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    {
+        key: "host.usePrivateIp", after: { "host.usePrivateIp": true },
+        expect: { replace: CLUSTER, update: ["docker", ...REMOTE_COMMANDS.filter((n) => !CLUSTER.includes(n))], delete: ["public-ip", "public-ip-association"] },
+        cost: "The Elastic IP is released and the cluster is created again for the private address; remote commands switch address in place.",
+    },
+    { key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "network.name", after: { "network.name": "bb-network" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
+    { key: "network.subnet", after: { "network.subnet": "172.30.0.0/16" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
+    { key: "network.gateway", after: { "network.gateway": "172.20.0.254" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
+    { key: "network.registryAddress", after: { "network.registryAddress": "172.20.3.10" }, expect: { replace: [...REGISTRY, ...CLUSTER] }, cost: "A new registry container and a new cluster (its host aliases name the address); the registry's data volume stays." },
+    {
+        key: "registry.target", after: EXTERNAL,
+        expect: {
+            replace: ["chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
+            delete: ["ca", "ca-file", "ca-key", "coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "local-registry-hosting", "ready", "registry", "registry-data", "registry-image", "tls-cert", "tls-csr", "tls-key"],
+        },
+        cost: "The hosted registry and its data are removed from the host, the cluster is created again without it, and charts are pushed to the new target.",
+    },
+    {
+        key: "registry.hostname", after: { "registry.hostname": "charts.dev.bigbang.mil" },
+        expect: { replace: ["chart-kiali-push", "tls-csr", "tls-cert", ...REGISTRY, ...CLUSTER], update: ["etc-hosts"] },
+        cost: "A new registry container, certificate and `/etc/hosts` entry, a new cluster, and every chart pushed again.",
+    },
+    { key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-push", ...REGISTRY, ...CLUSTER] }, cost: "A new registry container and cluster, and every chart pushed again." },
+    { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
+    { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
+    { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
+    {
+        key: "registry.tls.source", after: { "registry.tls": "<files>" },
+        expect: { replace: ["ca-file", ...REGISTRY, ...CLUSTER], delete: ["ca", "ca-key", "tls-cert", "tls-csr", "tls-key"] },
+        cost: "The registry container is replaced with the new certificate; a new CA file on the host means a new cluster (every node mounts it).",
+    },
+    { key: "registry.tls.url", before: { "registry.tls": "<bigbang file>" }, after: { "registry.tls": "<same bigbang file elsewhere>" }, expect: {}, cost: "Nothing, unless the certificate it serves differs; then as a new certificate file." },
+    {
+        key: "registry.tls.certFile / keyFile / caFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY },
+        cost: "The registry container is replaced; its data volume stays, and so does the cluster unless the CA changes (then as `registry.tls.source`).",
+    },
+    {
+        key: "registry.auth.enabled", after: { "registry.auth.enabled": true },
+        expect: { replace: REGISTRY, update: ["chart-kiali-push"], create: ["registry-password"] },
+        cost: "A password is generated, the registry container replaced, and the charts pushed again with it.",
+    },
+    {
+        key: "registry.auth.username", before: { "registry.auth.enabled": true }, after: { "registry.auth.enabled": true, "registry.auth.username": "dev" },
+        expect: { replace: REGISTRY, update: ["chart-kiali-push"] }, cost: "The registry container is replaced, and the charts pushed again.",
+    },
+    {
+        key: "registry.url", before: EXTERNAL, after: { ...EXTERNAL, "registry.url": "oci://harbor.dev.bigbang.mil/other" },
+        expect: { replace: ["chart-kiali-push"] }, cost: "Every chart is pushed to the new URL.",
+    },
+    {
+        key: "registry.username / registry.password", before: EXTERNAL, after: { ...EXTERNAL, "registry.username": "robot", "registry.password": "s3cret" },
+        expect: { update: ["chart-kiali-push"] }, cost: "The pushes run again with the new credentials.",
+    },
+    {
+        key: "registry.dnsAlias", before: EXTERNAL, after: { ...EXTERNAL, "registry.dnsAlias": "172.20.1.240" },
+        expect: { replace: ["k3d", "k3d-cluster", "kubeconfig"], create: ["coredns-custom-entry", "coredns-custom-exists", "coredns-restart"] },
+        cost: "A new cluster (its host aliases name the address) with the CoreDNS entry.",
+    },
+    { key: "cluster.name", after: { "cluster.name": "dev" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.servers / cluster.agents", after: { "cluster.agents": 1 }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.k3sImage", after: { "cluster.k3sImage": "rancher/k3s:v1.33.4-k3s1" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.k3sArgs", after: { "cluster.k3sArgs": ["--kubelet-arg=max-pods=200"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.disable", after: { "cluster.disable": ["traefik"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.ports", after: { "cluster.ports": [{ port: 443, exposePublicly: true }] }, expect: { replace: CLUSTER, update: ["security-group"] }, cost: `${NEW_CLUSTER} The security group follows in place.` },
+    { key: "cluster.createTimeoutSeconds", after: { "cluster.createTimeoutSeconds": 900 }, expect: { replace: CLUSTER }, cost: `${NEW_CLUSTER} (The timeout is part of the k3d config.)` },
+    {
+        key: "charts", after: { charts: [] },
+        expect: { delete: ["chart-kiali-copy", "chart-kiali-push", "staging-dir"] },
+        cost: "Per chart: an added chart is copied and pushed, a removed one has its staging copy deleted from the host (the pushed artifact stays), a changed one is pushed again.",
+    },
+    {
+        key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,
+        expect: { replace: [HOST] },
+        cost: "After refreshing the instance (see Troubleshooting), `pulumi up` rebuilds everything on the new instance: the new ID replaces every Docker object, remote command, the cluster and its objects; deletes meant for the old instance skip the new one.",
+    },
+    {
+        key: "host stopped", after: {},
+        expect: {},
+        cost: "Nothing changes and nothing connects over SSH; the Kubernetes provider finds its API unreachable and carries on. `pulumi destroy` works the same way.",
+    },
+];
