@@ -2,6 +2,7 @@
 // OCI registry. Reads and checks the stack config, builds the components, and
 // exports what the developer copies from.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { ChartPushes } from "./components/charts/charts";
 import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
@@ -55,6 +56,7 @@ export = async () => {
         target,
         password,
         dependsOn: registry ? [registry.ready] : [host.ready],
+        archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
     // Registry1 pulls use the cluster's existing `private-registry` secret, never the developer's token.

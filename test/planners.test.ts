@@ -371,29 +371,28 @@ describe("chartsPlan", () => {
         const target = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt");
         const plan = chartPushPlan(chart, target, "/home/ubuntu/charts");
         assert.equal(plan.resourceName, "chart-podinfo");
-        assert.equal(plan.remoteDir, "/home/ubuntu/charts/podinfo-0123456789ab");
-        assert.ok(plan.remoteDir.includes(chart.contentHash.slice(0, 12)));
+        assert.equal(plan.remoteArchive, "/home/ubuntu/charts/podinfo-0123456789ab.tar");
         assert.equal(plan.ociReference, "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1");
-        // A changed chart must land in a new directory.
-        assert.notEqual(chartPushPlan({ ...chart, contentHash: "f".repeat(64) }, target, "/home/ubuntu/charts").remoteDir, plan.remoteDir);
+        // A changed chart must land at a new path, where nothing of the old one is.
+        assert.notEqual(chartPushPlan({ ...chart, contentHash: "f".repeat(64) }, target, "/home/ubuntu/charts").remoteArchive, plan.remoteArchive);
     });
 
     it("chartPushPlan's scriptArgs follow helm-push.sh's usage line", () => {
-        const byName = (t: PushTarget, remoteDir: string): Record<string, string> => ({
-            "chart-dir": remoteDir,
+        const byName = (t: PushTarget, remoteArchive: string): Record<string, string> => ({
+            "chart-tar": remoteArchive,
             "oci-url": t.ociUrl,
             "registry-host": t.registryHost,
             "ca-file": t.caFile ?? "",
             username: t.username ?? "",
         });
         const names = usageArgs("helm-push");
-        assert.deepStrictEqual(names, ["chart-dir", "oci-url", "registry-host", "ca-file", "username"]);
+        assert.deepStrictEqual(names, ["chart-tar", "oci-url", "registry-host", "ca-file", "username"]);
         for (const target of [
             pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"),
             pushTarget(hostedRegistry()),
         ]) {
             const plan = chartPushPlan(chart, target, "/stage");
-            const expected = byName(target, plan.remoteDir);
+            const expected = byName(target, plan.remoteArchive);
             assert.deepStrictEqual(plan.scriptArgs, names.map((n) => expected[n]));
         }
     });

@@ -68,7 +68,7 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt ''$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt ''$/);
 
         const { doc, secret } = await snippetOf(run);
         assert.equal(secret, false);
@@ -90,6 +90,27 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.deepEqual(await triggersOf(), first);
         fs.writeFileSync(path.join(root, "kiali", "values.yaml"), "replicas: 2\n");
         assert.notDeepEqual(await triggersOf(), first);
+    });
+
+    it("copies one archive of the chart's kept files to the push's path, unchanged by .git activity", async () => {
+        const copyOf = async () => {
+            const run = await runProgram(withCharts(), { cwd: root });
+            return { copy: run.one(T.copy, "chart-kiali-copy"), push: run.one(T.remote, "chart-kiali-push") };
+        };
+        const { copy, push } = await copyOf();
+        const source = copy.inputs.source as { path?: string };
+        assert.ok(source.path, "a path-based FileAsset: the only kind of file source CopyToRemote accepts");
+        assert.equal(path.dirname(source.path), path.join(root, ".bigbang-oci-dev", "dev", "charts"));
+        assert.match(path.basename(source.path), /^kiali-[0-9a-f]{12}\.tar$/);
+        assert.ok(fs.statSync(source.path).isFile());
+        assert.equal(copy.inputs.remotePath, `/home/ubuntu/.bigbang-oci-dev/charts/${path.basename(source.path)}`);
+        assert.ok(String(push.inputs.create).includes(` '${String(copy.inputs.remotePath)}' `) || String(push.inputs.create).includes(` ${String(copy.inputs.remotePath)} `));
+        assert.equal(push.inputs.delete, `rm -f -- ${String(copy.inputs.remotePath)}`);
+
+        fs.mkdirSync(path.join(root, "kiali", ".git"), { recursive: true });
+        fs.writeFileSync(path.join(root, "kiali", ".git", "HEAD"), "ref: refs/heads/feature\n");
+        const again = await copyOf();
+        assert.deepEqual(again.copy.inputs, copy.inputs);
     });
 
     it("fails before any resource for a bad Chart.yaml, naming the entry and the file", async () => {

@@ -315,21 +315,38 @@ export function listChartFiles(chartDir: string, opts: { maxBytes?: number } = {
  * Timestamps, owners and directory entries play no part.
  */
 export function chartContentHash(chartDir: string, opts: { maxBytes?: number } = {}): string {
+    return hashChartContents(readChartFiles(chartDir, opts));
+}
+
+export interface ChartFileContents {
+    relPath: string;
+    executable: boolean;
+    contents: Buffer;
+}
+
+/** listChartFiles with each file's bytes, re-checking the size bound on what was actually read. */
+export function readChartFiles(chartDir: string, opts: { maxBytes?: number } = {}): ChartFileContents[] {
     const root = path.resolve(chartDir);
     const rootStat = statOrUndefined(root);
     if (!rootStat?.isDirectory()) throw new ChartError(root, "chart directory does not exist");
     const maxBytes = opts.maxBytes ?? MAX_CHART_BYTES;
-    const hash = createHash("sha256").update(HASH_DOMAIN);
     let totalBytes = 0;
-    for (const file of listChartFiles(root, { maxBytes })) {
+    return listChartFiles(root, { maxBytes }).map((file) => {
         const contents = readOrFail(file.absPath, () => fs.readFileSync(file.absPath));
-        // Re-checked on the bytes actually read, in case a file grew since it was listed.
+        // In case a file grew since it was listed.
         totalBytes += contents.length;
         if (totalBytes > maxBytes) throw new ChartError(root, `chart files add up to more than ${formatBytes(maxBytes)}`);
-        const relPath = Buffer.from(file.relPath, "utf8");
-        updateFramed(hash, relPath);
+        return { relPath: file.relPath, executable: file.executable, contents };
+    });
+}
+
+/** The content hash over files already read, so a caller holding the bytes can check they are the ones hashed. */
+export function hashChartContents(files: readonly ChartFileContents[]): string {
+    const hash = createHash("sha256").update(HASH_DOMAIN);
+    for (const file of files) {
+        updateFramed(hash, Buffer.from(file.relPath, "utf8"));
         hash.update(Buffer.from([file.executable ? 1 : 0]));
-        updateFramed(hash, contents);
+        updateFramed(hash, file.contents);
     }
     return hash.digest("hex");
 }

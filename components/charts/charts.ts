@@ -7,6 +7,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { writeChartArchive } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { DevHost } from "../host/host";
 import { chartPushPlan, PushTarget } from "./chartsPlan";
@@ -21,6 +22,8 @@ export interface ChartPushesArgs {
     password?: pulumi.Input<string>;
     /** What must exist before a push: the registry's readiness gate, the CA file. */
     dependsOn: pulumi.Resource[];
+    /** Local folder for the chart archives that are copied to the host (see chartArchive.ts). */
+    archiveDir: string;
 }
 
 export class ChartPushes extends pulumi.ComponentResource {
@@ -41,18 +44,18 @@ export class ChartPushes extends pulumi.ComponentResource {
 
         for (const chart of args.charts) {
             const plan = chartPushPlan(chart, args.target, stagingRoot);
-            // A new content hash is a new staging path, so the copy never lands inside an old one.
+            // One file of just what `helm package` keeps; see chartArchive.ts for where it lands and why.
             const copy = new command.remote.CopyToRemote(`${plan.resourceName}-copy`, {
                 connection: host.connection,
-                source: new pulumi.asset.FileArchive(chart.dir),
-                remotePath: plan.remoteDir,
+                source: new pulumi.asset.FileAsset(writeChartArchive(chart, args.archiveDir)),
+                remotePath: plan.remoteArchive,
                 triggers: [chart.contentHash],
             }, { parent: this, dependsOn: [staging] });
             this.pushes.push(new command.remote.Command(`${plan.resourceName}-push`, {
                 connection: host.connection,
                 create: CHART_SCRIPTS.command("helm-push", plan.scriptArgs),
                 // Removing or renaming a chart entry only cleans the staging copy; the pushed artifact stays.
-                delete: `rm -rf -- ${plan.remoteDir}`,
+                delete: `rm -f -- ${plan.remoteArchive}`,
                 stdin: args.target.username ? args.password : undefined,
                 triggers: [chart.contentHash, plan.ociReference],
             }, { parent: this, dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));

@@ -1,5 +1,6 @@
 // Pure planning for chart pushes: where each chart goes, with which helm
 // arguments, and what the developer is told about it.
+import { chartArchiveName } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { RegistryConfig } from "../config/config";
 import { shellQuote } from "../host/hostPlan";
@@ -28,17 +29,23 @@ export function ociReference(target: PushTarget, chart: Pick<ChartInfo, "name" |
 
 export interface ChartPushPlan {
     resourceName: string;
-    remoteDir: string;
+    /**
+     * Where the chart's tar lands on the host: CopyToRemote puts a file source at
+     * exactly its remotePath when nothing is there (pulumi-command v1.2.1,
+     * provider/pkg/provider/remote/copyController.go, sftpCopy). The name carries
+     * the content hash, so a new content never meets an old file or directory.
+     */
+    remoteArchive: string;
     scriptArgs: string[];
     ociReference: string;
 }
 
 export function chartPushPlan(chart: ChartInfo, target: PushTarget, stagingRoot: string): ChartPushPlan {
-    const remoteDir = `${stagingRoot}/${chart.name}-${chart.contentHash.slice(0, 12)}`;
+    const remoteArchive = `${stagingRoot}/${chartArchiveName(chart)}`;
     return {
         resourceName: `chart-${chart.name}`,
-        remoteDir,
-        scriptArgs: [remoteDir, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
+        remoteArchive,
+        scriptArgs: [remoteArchive, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
         ociReference: ociReference(target, chart),
     };
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Package a chart directory on the host and push it to an OCI registry.
-#   helm-push.sh <chart-dir> <oci-url> <registry-host> [<ca-file>] [<username>]
+# Package a chart on the host and push it to an OCI registry.
+#   helm-push.sh <chart-tar> <oci-url> <registry-host> [<ca-file>] [<username>]
+# <chart-tar> holds the chart's files at its top level, already filtered by
+# .helmignore (components/charts/chartArchive.ts).
 # With a username, the password or token comes on stdin (never as an argument,
 # so it is not in the process list or the Pulumi diff).
 set -euo pipefail
 
-chart_dir=${1:?chart directory}
+chart_tar=${1:?chart archive}
 oci_url=${2:?oci:// URL}
 registry_host=${3:?registry host[:port]}
 ca_file=${4:-}
@@ -20,14 +22,21 @@ if [ -n "$username" ]; then
   helm registry login "$registry_host" --username "$username" --password-stdin "${tls_args[@]}" >/dev/null
 fi
 
+if [ ! -f "$chart_tar" ]; then
+  echo "chart archive $chart_tar is missing on the host" >&2
+  exit 1
+fi
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# helm package honours .helmignore; the archive is named <name>-<version>.tgz.
-helm package "$chart_dir" --destination "$work"
+mkdir "$work/chart" "$work/out"
+tar -xf "$chart_tar" -C "$work/chart" --no-same-owner
+# The package is named <name>-<version>.tgz from Chart.yaml, whatever the folder is called.
+helm package "$work/chart" --destination "$work/out"
 shopt -s nullglob
-packages=("$work"/*.tgz)
+packages=("$work/out"/*.tgz)
 if [ "${#packages[@]}" -ne 1 ]; then
-  echo "helm package produced ${#packages[@]} archives in $work, expected 1" >&2
+  echo "helm package produced ${#packages[@]} archives, expected 1" >&2
   exit 1
 fi
 helm push "${packages[0]}" "$oci_url" "${tls_args[@]}"
