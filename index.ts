@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ChartPushes } from "./components/charts/charts";
-import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/charts/chartsPlan";
+import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
 import { DevHost } from "./components/host/host";
@@ -59,14 +59,10 @@ export = async () => {
         archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
-    // Registry1 pulls use the cluster's existing `private-registry` secret, never the developer's token.
     const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.version, packageKey: c.packageKey }));
     const valuesSnippet = reg.target === "registry1-staging"
-        ? pulumi.output(valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl, existingSecret: "private-registry" }, snippetCharts))
-        : password
-            ? pulumi.secret(pulumi.output(password).apply((p) =>
-                valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl, username: target.username, password: p }, snippetCharts)))
-            : pulumi.output(valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl }, snippetCharts));
+        ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
+        : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));
 
     return {
         publicIp: host.publicIp,

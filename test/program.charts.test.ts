@@ -68,11 +68,11 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt ''$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt bigbang$/);
 
         const { doc, secret } = await snippetOf(run);
-        assert.equal(secret, false);
-        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci" }]);
+        assert.equal(secret, true, "it carries the registry password");
+        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci", username: "bigbang", password: MOCK.password }]);
         assert.deepEqual(at(doc, "kiali"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: "1.2.3-bb.4+build.5" } });
         assert.deepEqual(at(doc, "addons.anchoreEnterprise"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "anchore-enterprise", tag: "3.0.0-bb.1" } });
         assert.equal(at(doc, "packages.myapp").helmRepo.chartName, "myapp");
@@ -184,22 +184,23 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.equal(at(doc, "addons.anchoreEnterprise").helmRepo.tag, "3.0.0-bb.1");
     });
 
-    it("external without credentials or alias: a plain snippet and no DNS entry", async () => {
-        const run = await runProgram(withCharts({
+    it("external without credentials: refused before any resource, since Big Bang's schema needs them", async () => {
+        await assert.rejects(runProgram(withCharts({
             "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://registry.gitlab.example.com:5050/group/charts" }),
-        }), { cwd: root });
-        assert.equal(run.find(T.cmPatch), undefined);
-        const { doc, secret } = await snippetOf(run);
-        assert.equal(secret, false);
-        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://registry.gitlab.example.com:5050/group/charts", type: "oci" }]);
-        assert.match(String(run.one(T.remote, "chart-myapp-push").inputs.create), / registry\.gitlab\.example\.com:5050 '' ''$/);
+        }), { cwd: root }), (err: unknown) => {
+            assert.ok(isConfigError(err));
+            assert.match(err.message, /registry\.username: registry\.target external needs registry\.username and registry\.password/);
+            return true;
+        });
     });
 
     it("evaluates in preview with charts, with unknown host outputs", async () => {
         const run = await runProgram(withCharts(), { cwd: root, preview: true });
         assert.equal(run.all(T.remote).filter((r) => r.name.endsWith("-push")).length, 3);
-        const { doc } = await snippetOf(run);
-        assert.equal(at(doc, "kiali").helmRepo.tag, "1.2.3-bb.4+build.5");
+        // The snippet waits for the registry password, which a first preview does not know yet.
+        assert.equal((await resolve(run.outputs.valuesSnippet)).known, false);
+        const charts = (await resolve<{ name: string; version: string }[]>(run.outputs.charts)).value ?? [];
+        assert.equal(charts.find((c) => c.name === "kiali")?.version, "1.2.3-bb.4+build.5");
         assert.equal((await resolve(run.outputs.etcHostsLine)).known, false);
     });
 });

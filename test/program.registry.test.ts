@@ -36,7 +36,7 @@ describe("program: the hosted registry", function () {
         const container = run.one(T.container);
         assert.ok(container.secretInputs.has("uploads"), "uploads must be secret");
         const uploads = container.inputs.uploads as { file: string; content: string }[];
-        assert.deepEqual(uploads.map((u) => u.file).sort(), ["/certs/tls.crt", "/certs/tls.key"]);
+        assert.deepEqual(uploads.map((u) => u.file).sort(), ["/auth/htpasswd", "/certs/tls.crt", "/certs/tls.key"]);
         assert.ok(uploads.find((u) => u.file === "/certs/tls.key")?.content.includes("PRIVATE KEY"));
         for (const r of run.resources) {
             if (r === container || r.type.startsWith("tls:")) continue;
@@ -125,7 +125,7 @@ describe("program: the hosted registry", function () {
         const ready = run.one(T.remote, "ready");
         const create = String(ready.inputs.create);
         assert.match(create, /--resolve "\$\{hostname\}:\$\{port\}:127\.0\.0\.1"/);
-        assert.match(create, / oci\.dev\.bigbang\.mil 5000 200 \/etc\/bigbang-oci-dev\/registry-ca\.crt$/);
+        assert.match(create, / oci\.dev\.bigbang\.mil 5000 401 \/etc\/bigbang-oci-dev\/registry-ca\.crt$/);
         assert.ok(run.dependsOn(ready, run.one(T.container)));
         assert.ok(run.dependsOn(ready, run.one(T.remote, "etc-hosts")));
         assert.ok(run.dependsOn(ready, run.one(T.remote, "ca-file")));
@@ -135,17 +135,17 @@ describe("program: the hosted registry", function () {
         assert.match(String(etcHosts.inputs.delete), / remove 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
     });
 
-    it("without auth: no htpasswd, readiness expects 200, no password anywhere", async () => {
-        const run = await runProgram(BASE_CONFIG);
-        const env = envOf(run.one(T.container));
-        assert.equal(env.REGISTRY_AUTH, undefined);
-        assert.equal(run.find("random:index/randomPassword:RandomPassword"), undefined);
-        assert.equal(run.outputs.registryPassword, undefined);
-        assert.equal((await resolve(run.outputs.valuesSnippet)).secret, false);
+    it("refuses auth disabled before any resource: Big Bang's values schema needs credentials", async () => {
+        await assert.rejects(runProgram(registry({ auth: { enabled: false } })), (err: unknown) => {
+            assert.ok(isConfigError(err));
+            assert.match(err.message, /registry\.auth\.enabled: must stay true: Big Bang's values schema requires credentials/);
+            return true;
+        });
     });
 
-    it("with auth: htpasswd from a random password, readiness expects 401, and the password is a secret output", async () => {
-        const run = await runProgram(registry({ auth: { enabled: true, username: "dev" } }));
+    it("with auth (the default): htpasswd from a random password, readiness expects 401, and the password is a secret output", async () => {
+        assert.ok((await runProgram(BASE_CONFIG)).find("random:index/randomPassword:RandomPassword"), "auth is on by default");
+        const run = await runProgram(registry({ auth: { username: "dev" } }));
         const env = envOf(run.one(T.container));
         assert.equal(env.REGISTRY_AUTH, "htpasswd");
         assert.equal(env.REGISTRY_AUTH_HTPASSWD_PATH, "/auth/htpasswd");

@@ -3,6 +3,7 @@
 import { chartArchiveName } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { RegistryConfig } from "../config/config";
+import { SnippetRepository } from "./valuesSnippet";
 import { shellQuote } from "../host/hostPlan";
 
 export interface PushTarget {
@@ -20,6 +21,18 @@ export function pushTarget(registry: RegistryConfig, caFile?: string): PushTarge
     const registryHost = ociUrl.slice("oci://".length).split("/")[0];
     const username = registry.target === "hosted" ? (registry.auth.enabled ? registry.auth.username : undefined) : registry.username;
     return { ociUrl, registryHost, caFile, username };
+}
+
+/**
+ * The values snippet's helmRepositories entry. Registry1 pulls use the cluster's
+ * existing `private-registry` Secret, never the developer's token; every other
+ * target carries the pull credentials, since Big Bang's values schema refuses
+ * an entry without credentials (config makes sure there is a password).
+ */
+export function snippetRepository(registry: RegistryConfig, target: PushTarget, password: string | undefined): SnippetRepository {
+    const base = { name: registry.repoName, url: target.ociUrl };
+    if (registry.target === "registry1-staging") return { ...base, existingSecret: "private-registry" };
+    return { ...base, username: target.username, password };
 }
 
 /** Where Flux (and `helm pull`) finds a pushed chart: `<oci-url>/<name>:<version with + as _>` (HIP-0006). */

@@ -78,6 +78,11 @@ function helmRepositoryEntry(repo: SnippetRepository): Record<string, string> {
     const hasSecret = repo.existingSecret !== undefined && repo.existingSecret !== "";
     // Big Bang's template prefers existingSecret and drops the credentials silently; refuse the ambiguity instead.
     if (hasSecret && hasUser) throw new Error("Helm repository credentials: give existingSecret or username and password, not both");
+    // Big Bang's chart/values.schema.json: every helmRepositories[] item needs existingSecret, or username and
+    // password, or a non-generic provider (cloud registries only), and Helm enforces it on install and upgrade.
+    if (!hasSecret && !hasUser) {
+        throw new Error("Helm repository credentials: Big Bang's values schema requires existingSecret, or username and password, on every helmRepositories entry");
+    }
     if (hasSecret && !SECRET_NAME.test(repo.existingSecret ?? "")) {
         throw new Error(`existingSecret ${JSON.stringify(repo.existingSecret)}: expected a Kubernetes Secret name`);
     }

@@ -261,7 +261,7 @@ const registrySchema = z.strictObject({
     exposePublicly: bool.default(false),
     tls: tlsSchema.prefault({}),
     auth: z.strictObject({
-        enabled: bool.default(false),
+        enabled: bool.default(true),
         username: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, { error: "expected a user name of letters, digits, '.', '_' or '-'" }).default("bigbang"),
     }, { error: "expected an object" }).prefault({}),
     url: z.string().regex(/^oci:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/, {
@@ -448,6 +448,10 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     return cfg;
 }
 
+// Big Bang's chart/values.schema.json (anyOf on helmRepositories[] items), which Helm enforces on install and upgrade.
+const BIGBANG_NEEDS_CREDENTIALS = "Big Bang's values schema requires credentials on every helmRepositories entry";
+const EXTERNAL_NEEDS_CREDENTIALS = `registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: ${BIGBANG_NEEDS_CREDENTIALS}`;
+
 /** Rules that span keys, and defaults derived from other keys. Fills cfg in place; returns problems. */
 function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
@@ -497,6 +501,8 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
 
     const reg = cfg.registry;
     const rawRegistry = (raw.registry ?? {}) as Record<string, unknown>;
+    const rawAuth = rawRegistry.auth;
+    const authSetExplicitly = typeof rawAuth === "object" && rawAuth !== null && "enabled" in rawAuth;
     switch (reg.target) {
         case "hosted":
             reg.hostname ||= "oci.dev.bigbang.mil";
@@ -504,6 +510,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
                 if (rawRegistry[key] !== undefined) p(`registry.${key}`, "only applies to registry.target external or registry1-staging", key === "password" ? "[secret]" : rawRegistry[key]);
             }
             if (rawRegistry.dnsAlias !== undefined) p("registry.dnsAlias", "only applies to registry.target external", rawRegistry.dnsAlias);
+            if (!reg.auth.enabled) p("registry.auth.enabled", `must stay true: ${BIGBANG_NEEDS_CREDENTIALS}, so Big Bang cannot install from an anonymous registry`, reg.auth.enabled);
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
             }
@@ -517,7 +524,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             reg.port = 443;
             if (!reg.username) p("registry.username", "registry1-staging needs your Registry1 user name", reg.username);
             if (!reg.password) p("registry.password", "registry1-staging needs your Registry1 CLI token (pulumi config set --path --secret registry.password)", reg.password);
-            if (reg.auth.enabled) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
+            if (authSetExplicitly) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
             if (reg.dnsAlias) p("registry.dnsAlias", "only applies to registry.target external", reg.dnsAlias);
             break;
         case "external": {
@@ -534,10 +541,9 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             reg.port = port ? Number(port) : 443;
             if (!HOSTNAME.test(host)) p("registry.url", "expected a lower-case DNS name as the registry host", reg.url);
             if (reg.port < 1 || reg.port > 65535) p("registry.url", "expected a port of 1-65535", reg.url);
-            if (Boolean(reg.username) !== Boolean(reg.password)) {
-                p("registry.username", "give both registry.username and registry.password, or neither", reg.username ?? null);
-            }
-            if (reg.auth.enabled) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
+            if (!reg.username) p("registry.username", EXTERNAL_NEEDS_CREDENTIALS, reg.username);
+            if (!reg.password) p("registry.password", `${EXTERNAL_NEEDS_CREDENTIALS} (set it with --secret)`, undefined);
+            if (authSetExplicitly) p("registry.auth.enabled", "only applies to the hosted registry", reg.auth.enabled);
             break;
         }
     }

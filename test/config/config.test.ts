@@ -17,6 +17,7 @@ import {
 } from "../../components/config/config";
 
 const P = "bigbang-oci-dev:";
+const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
 const CIDR = "203.0.113.7/32";
 const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts";
 
@@ -76,7 +77,7 @@ describe("config: parseStackConfig", () => {
                 repoName: "k3d",
                 exposePublicly: false,
                 tls: { source: "bigbang", url: "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml" },
-                auth: { enabled: false, username: "bigbang" },
+                auth: { enabled: true, username: "bigbang" },
             },
             cluster: {
                 name: "bigbang",
@@ -187,10 +188,10 @@ describe("config: parseStackConfig", () => {
         });
 
         it("external takes hostname and port from the url, 443 by default", () => {
-            const a = parse({ registry: json({ target: "external", url: "oci://harbor.example.com/library" }) });
+            const a = parse({ registry: json({ target: "external", url: "oci://harbor.example.com/library", username: "u", password: "p" }) });
             assert.equal(a.registry.hostname, "harbor.example.com");
             assert.equal(a.registry.port, 443);
-            assert.equal(a.registry.username, undefined);
+            assert.equal(a.registry.username, "u");
 
             const b = parse({
                 registry: json({ target: "external", url: "oci://harbor.example.com:8443/charts/dev", username: "u", password: "p", dnsAlias: "10.0.0.9" }),
@@ -202,7 +203,7 @@ describe("config: parseStackConfig", () => {
         });
 
         it("external accepts a hostname that matches the url", () => {
-            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com", hostname: "h.example.com" }) }).registry.hostname, "h.example.com");
+            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com", hostname: "h.example.com", username: "u", password: "p" }) }).registry.hostname, "h.example.com");
         });
     });
 
@@ -316,21 +317,31 @@ describe("config: parseStackConfig", () => {
             {
                 name: "external with only username",
                 keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib", username: "me" }) },
-                problems: [`${P}registry.username: give both registry.username and registry.password, or neither, got "me"`],
+                problems: [`${P}registry.password: ${EXTERNAL_CREDS} (set it with --secret), got nothing`],
             },
             {
                 name: "external with only password (the secret is not echoed)",
                 keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib", password: "s3cret" }) },
-                problems: [`${P}registry.username: give both registry.username and registry.password, or neither, got null`],
+                problems: [`${P}registry.username: ${EXTERNAL_CREDS}, got nothing`],
+            },
+            {
+                name: "external without credentials (Big Bang's schema refuses an entry without them)",
+                keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib" }) },
+                problems: [`${P}registry.username: ${EXTERNAL_CREDS}, got nothing`, `${P}registry.password: ${EXTERNAL_CREDS} (set it with --secret), got nothing`],
+            },
+            {
+                name: "hosted with auth disabled (Big Bang's schema refuses an entry without credentials)",
+                keys: { registry: json({ auth: { enabled: false } }) },
+                problems: [`${P}registry.auth.enabled: must stay true: Big Bang's values schema requires credentials on every helmRepositories entry, so Big Bang cannot install from an anonymous registry, got false`],
             },
             {
                 name: "external with port 0 in url",
-                keys: { registry: json({ target: "external", url: "oci://harbor.example.com:0/lib" }) },
+                keys: { registry: json({ target: "external", url: "oci://harbor.example.com:0/lib", username: "u", password: "p" }) },
                 problems: [`${P}registry.url: expected a port of 1-65535, got "oci://harbor.example.com:0/lib"`],
             },
             {
                 name: "external hostname differs from url",
-                keys: { registry: json({ target: "external", url: "oci://a.example.com", hostname: "b.example.com" }) },
+                keys: { registry: json({ target: "external", url: "oci://a.example.com", hostname: "b.example.com", username: "u", password: "p" }) },
                 problems: [`${P}registry.hostname: is taken from registry.url (a.example.com) for target external, got "b.example.com"`],
             },
             {
