@@ -20,10 +20,11 @@ export = async () => {
     const { config } = prepared;
     const reg = config.registry;
     const hosted = reg.target === "hosted";
+    if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
     const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
-    const registry = hosted
+    const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
         : undefined;
 
@@ -35,7 +36,7 @@ export = async () => {
         network: hostDocker.network.name,
         dependsOn: [hostDocker.network, ...(registry ? [registry.ready] : [])],
         registry: dnsAddress
-            ? { hostname: reg.hostname, port: reg.port, address: dnsAddress, caFileOnHost: registry?.caFileOnHost }
+            ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,
     });
     if (dnsAddress) {
@@ -48,7 +49,7 @@ export = async () => {
         });
     }
 
-    const target = pushTarget(reg, registry?.caFileOnHost);
+    const target = pushTarget(reg);
     const password = registry?.password ?? (reg.password === undefined ? undefined : pulumi.secret(reg.password));
     new ChartPushes("charts", {
         host,
@@ -72,7 +73,6 @@ export = async () => {
         registryHostname: reg.hostname,
         registryEndpoint: target.ociUrl,
         registryAddressInCluster: registry?.addressInCluster,
-        registryCaCert: reg.tls.source === "self-signed" ? registry?.caCert : undefined,
         registryUsername: target.username,
         registryPassword: registry?.password,
         certificateExpiresAt: registry?.certificateExpiresAt,
@@ -83,6 +83,6 @@ export = async () => {
         valuesSnippet,
         charts: chartsOutput(prepared.charts, target),
         etcHostsLine: hosted ? host.address.apply((ip) => etcHostsLine(ip, reg.hostname)) : undefined,
-        helmPushCommand: helmPushCommand(target, registry?.caFileOnHost ? "registry-ca.crt" : undefined),
+        helmPushCommand: helmPushCommand(target),
     };
 };

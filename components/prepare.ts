@@ -17,7 +17,7 @@ export interface Prepared {
     config: StackConfig;
     /** allowedCidrs, or the detected workstation IP as a /32. */
     allowedCidrs: string[];
-    /** Hosted registry with tls.source bigbang or files. */
+    /** The hosted registry's certificate. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
     warnings: string[];
@@ -63,7 +63,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 
     let certificate: LoadedCertificate | undefined;
     const reg = config.registry;
-    if (reg.target === "hosted" && reg.tls.source !== "self-signed") {
+    if (reg.target === "hosted") {
         try {
             certificate = await loadCertificate(config, opts);
             warnings.push(...certificate.warnings);

@@ -18,7 +18,7 @@ import {
     ubuntuAmiNameFilter,
     workstationSshFiles,
 } from "../components/host/hostPlan";
-import { readinessProbeArgs, selfSignedCertificateRequest } from "../components/registry/registryPlan";
+import { readinessProbeArgs } from "../components/registry/registryPlan";
 import { defaultStackConfig } from "./support/fixtures";
 import { allScripts, scriptNamed } from "./support/scripts";
 
@@ -444,23 +444,9 @@ describe("chartsPlan", () => {
 });
 
 describe("registryPlan", () => {
-    it("selfSignedCertificateRequest covers the name and loopback", () => {
-        assert.deepStrictEqual(selfSignedCertificateRequest("oci.dev.bigbang.mil"), {
-            commonName: "oci.dev.bigbang.mil",
-            dnsNames: ["oci.dev.bigbang.mil", "localhost"],
-            ipAddresses: ["127.0.0.1"],
-        });
-    });
-
     it("readinessProbeArgs follow registry-ready.sh's usage line", () => {
-        assert.deepStrictEqual(usageArgs("registry-ready"), ["hostname", "port", "expected-status", "ca-file"]);
-        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 200 }), ["oci.dev.bigbang.mil", "5000", "200"]);
-        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 401, caFile: "/etc/ca.crt" }), [
-            "oci.dev.bigbang.mil",
-            "5000",
-            "401",
-            "/etc/ca.crt",
-        ]);
+        assert.deepStrictEqual(usageArgs("registry-ready"), ["hostname", "port", "expected-status"]);
+        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 401 }), ["oci.dev.bigbang.mil", "5000", "401"]);
     });
 
     it("firstSlash24", () => {

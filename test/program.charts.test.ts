@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { BASE_CONFIG, isConfigError, MOCK, ProgramRun, resolve, runProgram } from "./support/program";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, resolve, runProgram } from "./support/program";
 
 const T = { remote: "command:remote:Command", copy: "command:remote:CopyToRemote", container: "docker:index/container:Container", cmPatch: "kubernetes:core/v1:ConfigMapPatch" };
 
@@ -68,7 +68,7 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt bigbang$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 '' bigbang$/);
 
         const { doc, secret } = await snippetOf(run);
         assert.equal(secret, true, "it carries the registry password");
@@ -135,7 +135,7 @@ describe("program: charts, values snippet and registry targets", function () {
     });
 
     it("hosted with auth: logs in on the host with the password on stdin, and the snippet is a secret", async () => {
-        const run = await runProgram(withCharts({ "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" }, auth: { enabled: true } }) }), { cwd: root });
+        const run = await runProgram(withCharts({ "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS, auth: { enabled: true } }) }), { cwd: root });
         const push = run.one(T.remote, "chart-kiali-push");
         assert.ok(push.secretInputs.has("stdin"));
         assert.equal(push.inputs.stdin, MOCK.password);

@@ -448,6 +448,14 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     return cfg;
 }
 
+// Flux's source-controller pulls the charts with its own trust store plus the HelmRepository's certSecretRef,
+// and Big Bang's helmRepositories template (chart/templates/helm-repository/helmrepo.yaml) renders no
+// certSecretRef. Trusting a private CA would mean changing source-controller's Deployment, which belongs to
+// whoever installs Flux; this program does not, so it refuses private CAs instead of half-working with them.
+const PRIVATE_CA_REFUSED = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, "
+    + "so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang "
+    + "(Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
+
 // Big Bang's chart/values.schema.json (anyOf on helmRepositories[] items), which Helm enforces on install and upgrade.
 const BIGBANG_NEEDS_CREDENTIALS = "Big Bang's values schema requires credentials on every helmRepositories entry";
 const EXTERNAL_NEEDS_CREDENTIALS = `registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: ${BIGBANG_NEEDS_CREDENTIALS}`;
@@ -514,6 +522,8 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
             }
+            if (reg.tls.source === "self-signed") p("registry.tls.source", `self-signed: ${PRIVATE_CA_REFUSED}`, reg.tls.source);
+            if (reg.tls.source === "files" && reg.tls.caFile) p("registry.tls.caFile", `a certificate that needs caFile: ${PRIVATE_CA_REFUSED}`, reg.tls.caFile);
             if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile || reg.tls.caFile)) {
                 p("registry.tls.source", "certFile, keyFile and caFile need source files", reg.tls.source);
             }

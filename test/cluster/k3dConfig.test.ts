@@ -12,7 +12,6 @@ import {
     k3dConfigYaml,
     k3dCreateCommandTimeoutSeconds,
     MACHINE_ID_VOLUME,
-    NODE_REGISTRY_CA_PATH,
 } from "../../components/cluster/k3dConfig";
 
 const REFERENCE_DIR = path.resolve(__dirname, "../../../shared/reference");
@@ -20,7 +19,6 @@ const SCHEMA_FILE = path.join(REFERENCE_DIR, "k3d-config-v1alpha5.schema.json");
 
 const PUBLIC_IP = "198.51.100.20";
 const PRIVATE_IP = "10.0.1.15";
-const CA_ON_HOST = "/home/ubuntu/.bigbang-oci-dev/registry-ca.crt";
 
 function loadValidator(): ValidateFunction {
     if (!fs.existsSync(SCHEMA_FILE)) {
@@ -70,9 +68,7 @@ function everyOptionInput(): K3dConfigInput {
             createTimeoutSeconds: 900,
         }),
     });
-    const input = defaultInput(cfg);
-    assert.ok(input.registry);
-    return { ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } };
+    return defaultInput(cfg);
 }
 
 /** The document as k3d will read it: the YAML text, parsed. */
@@ -134,10 +130,10 @@ describe("k3dConfig", () => {
             ]);
         });
 
-        it("maps the registry hostname to the registry address and adds no registries config", () => {
+        it("maps the registry hostname to the registry address and adds no registries config (no private CA to trust)", () => {
             const cfg = k3dConfig(defaultInput());
             assert.deepEqual(cfg.hostAliases, [{ ip: "172.20.2.10", hostnames: ["oci.dev.bigbang.mil"] }]);
-            assert.equal(cfg.registries, undefined);
+            assert.ok(!("registries" in cfg));
         });
 
         it("waits with k3d's timeout and updates the host's kubeconfig", () => {
@@ -193,30 +189,7 @@ describe("k3dConfig", () => {
             assert.equal(cfg.options.k3d.timeout, "900s");
             assert.deepEqual(cfg.volumes, [
                 { volume: MACHINE_ID_VOLUME, nodeFilters: ["server:*"] },
-                { volume: `${CA_ON_HOST}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: ["server:*"] },
             ]);
-        });
-
-        it("trusts the mounted CA for the registry in the k3s registries config", () => {
-            const doc = parsedYaml(everyOptionInput());
-            const registries = doc.registries;
-            assert.ok(registries !== null && typeof registries === "object");
-            // The schema accepts any key under registries (its additionalProperties sits inside properties), so check them here.
-            assert.deepEqual(Object.keys(registries), ["config"]);
-            const config: unknown = "config" in registries ? registries.config : undefined;
-            assert.equal(typeof config, "string");
-            assert.deepEqual(parse(String(config)), {
-                configs: { "oci.dev.bigbang.mil:5000": { tls: { ca_file: NODE_REGISTRY_CA_PATH } } },
-            });
-            assert.equal(NODE_REGISTRY_CA_PATH, "/etc/rancher/k3s/bigbang-oci-dev-registry-ca.crt");
-        });
-
-        it("mounts the CA on servers and agents alike when there are agents", () => {
-            const input = defaultInput();
-            assert.ok(input.registry);
-            const cfg = k3dConfig({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } });
-            assert.deepEqual(cfg.volumes[1], { volume: `${CA_ON_HOST}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: ["server:*", "agent:*"] });
-            assertValid(validate, parsedYaml({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } }));
         });
     });
 
@@ -241,10 +214,6 @@ describe("k3dConfig", () => {
                 });
                 assert.equal(anchorsAndAliases, 0);
             }
-        });
-
-        it("quotes the host:port key of the registries config", () => {
-            assert.match(String(k3dConfig(everyOptionInput()).registries?.config), /^ {2}"oci\.dev\.bigbang\.mil:5000":$/m);
         });
 
         it("never folds a long k3s argument over several lines", () => {
@@ -327,10 +296,7 @@ describe("k3dConfig", () => {
             publicIp: fc.ipV4(),
             privateIp: fc.ipV4(),
             networkName: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
-            registry: fc.option(fc.record({
-                address: fc.ipV4(),
-                caFileOnHost: fc.option(fc.stringMatching(/^\/[a-zA-Z0-9_./-]{1,60}\.crt$/), { nil: undefined }),
-            }), { nil: undefined }),
+            registry: fc.option(fc.record({ address: fc.ipV4() }), { nil: undefined }),
         });
 
         it("yields a document that validates and keeps the cluster's shape", () => {
@@ -359,7 +325,6 @@ describe("k3dConfig", () => {
                     assert.equal(args.includes(`--tls-san=${s.privateIp}`), s.usePrivateIp || s.privateIp === s.publicIp);
                     for (const component of cluster.disable) assert.ok(args.includes(`--disable=${component}`));
                     assert.equal(cfg.hostAliases?.[0]?.ip, s.registry?.address);
-                    assert.equal(cfg.registries !== undefined, s.registry?.caFileOnHost !== undefined);
                 }),
                 { numRuns: 200 },
             );

@@ -18,6 +18,7 @@ import {
 
 const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
+const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
 const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts";
 
@@ -257,8 +258,18 @@ describe("config: parseStackConfig", () => {
             },
             {
                 name: "tls caFile without source files",
-                keys: { registry: json({ tls: { source: "self-signed", caFile: "ca.pem" } }) },
-                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "self-signed"`],
+                keys: { registry: json({ tls: { source: "bigbang", caFile: "ca.pem" } }) },
+                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "bigbang"`],
+            },
+            {
+                name: "tls self-signed (Flux could not trust its CA)",
+                keys: { registry: json({ tls: { source: "self-signed" } }) },
+                problems: [`${P}registry.tls.source: self-signed: ${PRIVATE_CA}, got "self-signed"`],
+            },
+            {
+                name: "tls files with a caFile (Flux could not trust that CA)",
+                keys: { registry: json({ tls: { source: "files", certFile: "c.pem", keyFile: "k.pem", caFile: "ca.pem" } }) },
+                problems: [`${P}registry.tls.caFile: a certificate that needs caFile: ${PRIVATE_CA}, got "ca.pem"`],
             },
             {
                 name: "tls url ftp",
