@@ -6,6 +6,7 @@
 // PROJECT, the default pins, and the IPv4/CIDR/hostname rules every concept uses.
 import * as os from "os";
 import { z } from "zod";
+import { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
 
 export const PROJECT = "bigbang-oci-dev";
 
@@ -13,14 +14,8 @@ export const REGISTRY1_STAGING_URL = "oci://registry1.dso.mil/bigbang-staging";
 export const BIGBANG_INGRESS_CERTS_URL =
     "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml";
 
-/** Default tool pins installed on the host. Each download is checked against the SHA-256 its project publishes. */
-export const DEFAULT_TOOL_VERSIONS = {
-    k3d: "v5.8.3",
-    kubectl: "v1.32.9",
-    helm: "v3.18.6",
-} as const;
-
-export const DEFAULT_K3S_IMAGE = "rancher/k3s:v1.32.9-k3s1";
+// Where each pinned version comes from is recorded in pins.ts, the one place to change them.
+export { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
 
 export type Market = "spot" | "on-demand";
 export type UbuntuRelease = "22.04" | "24.04";
@@ -289,7 +284,7 @@ const clusterSchema = z.strictObject({
     servers: integer(1, 7).default(1),
     agents: integer(0, 20).default(3),
     k3sImage: imageRef.refine((v) => v.startsWith("rancher/k3s:") || v.includes("/k3s:") || v.includes("@sha256:"), {
-        error: "expected a pinned rancher/k3s image such as rancher/k3s:v1.32.9-k3s1",
+        error: `expected a pinned rancher/k3s image such as ${DEFAULT_K3S_IMAGE}`,
     }).default(DEFAULT_K3S_IMAGE),
     k3sArgs: z.array(k3sArgSchema, { error: "expected a list" }).default([]),
     disable: z.array(z.string().regex(/^[a-z0-9-]+$/), { error: "expected a list of k3s components such as traefik" })

@@ -67,7 +67,7 @@ describe("config: parseStackConfig", () => {
                 sshUser: "ubuntu",
                 autoShutdownHours: 8,
                 usePrivateIp: false,
-                tools: { k3d: "v5.8.3", kubectl: "v1.32.9", helm: "v3.18.6" },
+                tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
             },
             network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },
             registry: {
@@ -84,7 +84,7 @@ describe("config: parseStackConfig", () => {
                 name: "bigbang",
                 servers: 1,
                 agents: 3,
-                k3sImage: "rancher/k3s:v1.32.9-k3s1",
+                k3sImage: "rancher/k3s:v1.36.2-k3s1",
                 k3sArgs: [],
                 disable: ["traefik", "metrics-server"],
                 ports: [
@@ -295,7 +295,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "cluster.k3sImage not k3s",
                 keys: { cluster: json({ k3sImage: "nginx:1.27" }) },
-                problems: [`${P}cluster.k3sImage: expected a pinned rancher/k3s image such as rancher/k3s:v1.32.9-k3s1, got "nginx:1.27"`],
+                problems: [`${P}cluster.k3sImage: expected a pinned rancher/k3s image such as rancher/k3s:v1.36.2-k3s1, got "nginx:1.27"`],
             },
             {
                 name: "charts entry without path",
