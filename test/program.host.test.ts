@@ -174,6 +174,12 @@ describe("program: the dev host", function () {
         assert.equal(connection.host, MOCK.privateIp);
         assert.equal((await resolve<string>(run.outputs.kubeApiEndpoint)).value, `https://${MOCK.privateIp}:6443`);
         assert.equal((await resolve<string>(run.outputs.etcHostsLine)).value, `${MOCK.privateIp} oci.dev.bigbang.mil`);
+        // The ephemeral public IP changes at every start; the cluster's identity must not carry it.
+        const cluster = run.one(T.remote, "k3d-cluster");
+        const identity = JSON.stringify(cluster.inputs.triggers);
+        assert.ok(identity.includes(`--tls-san=${MOCK.privateIp}`));
+        assert.ok(!identity.includes(MOCK.publicIp), "the public IP is in the cluster's trigger");
+        assert.ok(!identity.includes("--tls-san=\\n") && !/--tls-san=["\\]/.test(identity), "an empty --tls-san=");
     });
 
     it("exports the documented outputs", async () => {

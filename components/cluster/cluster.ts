@@ -39,8 +39,9 @@ export class K3dCluster extends pulumi.ComponentResource {
         const cluster = config.cluster;
         this.clusterName = cluster.name;
 
-        this.configYaml = pulumi.all([host.publicIp, host.privateIp, args.network]).apply(([publicIp, privateIp, networkName]) =>
-            k3dConfigYaml({ cluster, networkName, publicIp, privateIp, usePrivateIp: config.host.usePrivateIp, registry: args.registry }));
+        // Only addresses the cluster is reached by: see K3dConfigInput.apiAddress.
+        this.configYaml = pulumi.all([host.address, host.privateIp, args.network]).apply(([apiAddress, privateIp, networkName]) =>
+            k3dConfigYaml({ cluster, networkName, apiAddress, privateIp, registry: args.registry }));
 
         this.cluster = new command.remote.Command("k3d-cluster", {
             connection: host.connection,

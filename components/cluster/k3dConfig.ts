@@ -17,10 +17,15 @@ export interface K3dConfigInput {
     cluster: ClusterConfig;
     /** An existing Docker network the cluster joins. */
     networkName: string;
-    publicIp: string;
+    /**
+     * The address the workstation reaches the API at (DevHost.address: the Elastic IP, or the
+     * private IP with usePrivateIp). It is the only extra TLS SAN: the config is the cluster's
+     * identity (the create command's trigger), so an address the cluster is not reached by, such
+     * as an ephemeral public IP, would recreate the cluster whenever it changes.
+     */
+    apiAddress: string;
+    /** The host's private IP, which the load balancer ports bind (stable across stop and start). */
     privateIp: string;
-    /** Also accept the private IP in the API server certificate. */
-    usePrivateIp: boolean;
     /** Present when the registry runs on this host. */
     registry?: K3dRegistryInput;
 }
@@ -82,7 +87,8 @@ export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
         nodeFilters: [...p.nodeFilters],
     }));
 
-    const tlsSans = input.usePrivateIp && input.privateIp !== input.publicIp ? [input.publicIp, input.privateIp] : [input.publicIp];
+    // An empty address would be an empty `--tls-san=`, which k3s takes as a SAN of "".
+    const tlsSans = input.apiAddress === "" ? [] : [input.apiAddress];
     const extraArgs: K3dSimpleConfig["options"]["k3s"]["extraArgs"] = [
         ...cluster.disable.map((component) => ({ arg: `--disable=${component}`, nodeFilters: ["server:*"] })),
         ...tlsSans.map((ip) => ({ arg: `--tls-san=${ip}`, nodeFilters: ["server:*"] })),

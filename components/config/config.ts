@@ -451,6 +451,16 @@ const PRIVATE_CA_REFUSED = "Flux pulls charts with its own trust store and Big B
     + "so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang "
     + "(Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 
+// k3d v5.8.3 gives server nodes static IPs only when it manages the network's addresses: `subnet` sets
+// IPAM.Managed (pkg/config/transform.go), but on an existing network ClusterPrepNetwork replaces the
+// cluster's network with the runtime's view of it (pkg/client/cluster.go, `cluster.Network = *network`),
+// and that view never has Managed set (pkg/runtimes/docker/network.go, GetNetwork / parseIPAM). This cluster
+// joins the network it shares with the registry, so even `subnet: auto` leaves the servers on dynamic IPs,
+// and a multi-server etcd breaks when they change after a stop and start (k3d-io/k3d#550).
+const SEVERAL_SERVERS_REFUSED = "expected 1: several servers run etcd on the Docker network shared with the registry, where k3d cannot "
+    + "give them static IPs, so etcd breaks when their addresses change after the host stops and starts (k3d-io/k3d#550); "
+    + "add agents instead";
+
 // Big Bang's chart/values.schema.json (anyOf on helmRepositories[] items), which Helm enforces on install and upgrade.
 const BIGBANG_NEEDS_CREDENTIALS = "Big Bang's values schema requires credentials on every helmRepositories entry";
 const EXTERNAL_NEEDS_CREDENTIALS = `registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: ${BIGBANG_NEEDS_CREDENTIALS}`;
@@ -552,6 +562,8 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             break;
         }
     }
+
+    if (cfg.cluster.servers > 1) p("cluster.servers", SEVERAL_SERVERS_REFUSED, cfg.cluster.servers);
 
     const hostPorts = new Map<number, string>();
     for (const [i, port] of cfg.cluster.ports.entries()) {

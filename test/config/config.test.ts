@@ -293,6 +293,11 @@ describe("config: parseStackConfig", () => {
             },
             { name: "cluster.servers 0", keys: { cluster: json({ servers: 0 }) }, problems: [`${P}cluster.servers: expected 1-7, got 0`] },
             {
+                name: "cluster.servers 3 (k3d cannot give servers static IPs on the shared network)",
+                keys: { cluster: json({ servers: 3 }) },
+                problems: [`${P}cluster.servers: expected 1: several servers run etcd on the Docker network shared with the registry, where k3d cannot give them static IPs, so etcd breaks when their addresses change after the host stops and starts (k3d-io/k3d#550); add agents instead, got 3`],
+            },
+            {
                 name: "cluster.k3sImage not k3s",
                 keys: { cluster: json({ k3sImage: "nginx:1.27" }) },
                 problems: [`${P}cluster.k3sImage: expected a pinned rancher/k3s image such as rancher/k3s:v1.36.2-k3s1, got "nginx:1.27"`],
