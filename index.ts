@@ -60,7 +60,8 @@ export = async () => {
         archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
-    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.version, packageKey: c.packageKey }));
+    // The pushed version, so a changed chart is a new HelmChart version that Flux fetches.
+    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey }));
     const valuesSnippet = reg.target === "registry1-staging"
         ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
         : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));

@@ -319,6 +319,8 @@ describe("chartsPlan", () => {
         version: "6.5.0+bb.1",
         ociTag: "6.5.0_bb.1",
         contentHash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        pushVersion: "6.5.0+bb.1.content.0123456789ab",
+        pushOciTag: "6.5.0_bb.1.content.0123456789ab",
     };
 
     describe("pushTarget", () => {
@@ -372,7 +374,7 @@ describe("chartsPlan", () => {
         const plan = chartPushPlan(chart, target, "/home/ubuntu/charts");
         assert.equal(plan.resourceName, "chart-podinfo");
         assert.equal(plan.remoteArchive, "/home/ubuntu/charts/podinfo-0123456789ab.tar");
-        assert.equal(plan.ociReference, "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1");
+        assert.equal(plan.ociReference, "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1.content.0123456789ab", "the pushed version's tag");
         // A changed chart must land at a new path, where nothing of the old one is.
         assert.notEqual(chartPushPlan({ ...chart, contentHash: "f".repeat(64) }, target, "/home/ubuntu/charts").remoteArchive, plan.remoteArchive);
     });
@@ -380,13 +382,14 @@ describe("chartsPlan", () => {
     it("chartPushPlan's scriptArgs follow helm-push.sh's usage line", () => {
         const byName = (t: PushTarget, remoteArchive: string): Record<string, string> => ({
             "chart-tar": remoteArchive,
+            version: chart.pushVersion,
             "oci-url": t.ociUrl,
             "registry-host": t.registryHost,
             "ca-file": t.caFile ?? "",
             username: t.username ?? "",
         });
         const names = usageArgs("helm-push");
-        assert.deepStrictEqual(names, ["chart-tar", "oci-url", "registry-host", "ca-file", "username"]);
+        assert.deepStrictEqual(names, ["chart-tar", "version", "oci-url", "registry-host", "ca-file", "username"]);
         for (const target of [
             pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"),
             pushTarget(hostedRegistry()),
@@ -431,9 +434,16 @@ describe("chartsPlan", () => {
 
     it("chartsOutput", () => {
         const target = pushTarget(hostedRegistry());
-        assert.deepStrictEqual(chartsOutput([{ ...chart, packageKey: "addons.podinfo" }, { name: "kiali", version: "2.1.0", ociTag: "2.1.0", packageKey: "kiali" }], target), [
-            { name: "podinfo", version: "6.5.0+bb.1", ociReference: "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1", package: "addons.podinfo" },
-            { name: "kiali", version: "2.1.0", ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:2.1.0", package: "kiali" },
+        const kiali = { name: "kiali", version: "2.1.0", pushVersion: "2.1.0+content.aaaaaaaaaaaa", pushOciTag: "2.1.0_content.aaaaaaaaaaaa", packageKey: "kiali" };
+        assert.deepStrictEqual(chartsOutput([{ ...chart, packageKey: "addons.podinfo" }, kiali], target), [
+            {
+                name: "podinfo", version: "6.5.0+bb.1.content.0123456789ab", chartVersion: "6.5.0+bb.1",
+                ociReference: "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1.content.0123456789ab", package: "addons.podinfo",
+            },
+            {
+                name: "kiali", version: "2.1.0+content.aaaaaaaaaaaa", chartVersion: "2.1.0",
+                ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:2.1.0_content.aaaaaaaaaaaa", package: "kiali",
+            },
         ]);
         assert.deepStrictEqual(chartsOutput([], target), []);
     });

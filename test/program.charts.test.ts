@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { contentVersion, readChart } from "../components/charts/chartSource";
 import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, resolve, runProgram } from "./support/program";
 
 const T = { remote: "command:remote:Command", copy: "command:remote:CopyToRemote", container: "docker:index/container:Container", cmPatch: "kubernetes:core/v1:ConfigMapPatch" };
@@ -68,28 +69,48 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 '' bigbang$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? '?1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 '' bigbang$/);
 
         const { doc, secret } = await snippetOf(run);
         assert.equal(secret, true, "it carries the registry password");
         assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci", username: "bigbang", password: MOCK.password }]);
-        assert.deepEqual(at(doc, "kiali"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: "1.2.3-bb.4+build.5" } });
-        assert.deepEqual(at(doc, "addons.anchoreEnterprise"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "anchore-enterprise", tag: "3.0.0-bb.1" } });
+        const kialiVersion = contentVersion("1.2.3-bb.4+build.5", readChart(path.join(root, "kiali")).contentHash);
+        assert.match(kialiVersion, /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
+        const anchoreVersion = contentVersion("3.0.0-bb.1", readChart(path.join(root, "anchore")).contentHash);
+        assert.deepEqual(at(doc, "kiali"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: kialiVersion } });
+        assert.deepEqual(at(doc, "addons.anchoreEnterprise"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "anchore-enterprise", tag: anchoreVersion } });
         assert.equal(at(doc, "packages.myapp").helmRepo.chartName, "myapp");
 
-        const charts = (await resolve<{ name: string; version: string; ociReference: string; package: string }[]>(run.outputs.charts)).value ?? [];
+        const charts = (await resolve<{ name: string; version: string; chartVersion: string; ociReference: string; package: string }[]>(run.outputs.charts)).value ?? [];
         assert.deepEqual(charts.find((c) => c.name === "kiali"), {
-            name: "kiali", version: "1.2.3-bb.4+build.5", ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:1.2.3-bb.4_build.5", package: "kiali",
+            name: "kiali", version: kialiVersion, chartVersion: "1.2.3-bb.4+build.5",
+            ociReference: `oci://oci.dev.bigbang.mil:5000/kiali:${kialiVersion.replace("+", "_")}`, package: "kiali",
         });
     });
 
-    it("re-pushes only when a chart's content changes, not for ignored files", async () => {
-        const triggersOf = async () => (await runProgram(withCharts(), { cwd: root })).one(T.remote, "chart-kiali-push").inputs.triggers;
-        const first = await triggersOf();
+    it("re-pushes only when a chart's content changes, as a new version the snippet points at; Chart.yaml is never written", async () => {
+        const chartYaml = path.join(root, "kiali", "Chart.yaml");
+        const chartYamlBefore = fs.readFileSync(chartYaml);
+        const stateOf = async () => {
+            const run = await runProgram(withCharts(), { cwd: root });
+            const charts = (await resolve<{ name: string; version: string }[]>(run.outputs.charts)).value ?? [];
+            return {
+                triggers: run.one(T.remote, "chart-kiali-push").inputs.triggers,
+                tag: at((await snippetOf(run)).doc, "kiali").helmRepo.tag,
+                version: charts.find((c) => c.name === "kiali")?.version,
+            };
+        };
+        const first = await stateOf();
+        assert.equal(first.tag, first.version);
         fs.writeFileSync(path.join(root, "kiali", "notes.bak"), "ignored by .helmignore");
-        assert.deepEqual(await triggersOf(), first);
+        assert.deepEqual(await stateOf(), first, "an unchanged chart keeps its version");
         fs.writeFileSync(path.join(root, "kiali", "values.yaml"), "replicas: 2\n");
-        assert.notDeepEqual(await triggersOf(), first);
+        const changed = await stateOf();
+        assert.notDeepEqual(changed.triggers, first.triggers);
+        assert.notEqual(changed.tag, first.tag, "a changed chart is a new version, which Flux fetches");
+        assert.equal(changed.tag, changed.version);
+        assert.match(String(changed.tag), /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
+        assert.ok(fs.readFileSync(chartYaml).equals(chartYamlBefore), "the developer's Chart.yaml is untouched");
     });
 
     it("copies one archive of the chart's kept files to the push's path, unchanged by .git activity", async () => {
@@ -181,7 +202,7 @@ describe("program: charts, values snippet and registry targets", function () {
         const { doc, secret } = await snippetOf(run);
         assert.ok(secret);
         assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://harbor.dev.bigbang.mil/library", type: "oci", username: "robot", password: "harbor-secret" }]);
-        assert.equal(at(doc, "addons.anchoreEnterprise").helmRepo.tag, "3.0.0-bb.1");
+        assert.match(at(doc, "addons.anchoreEnterprise").helmRepo.tag, /^3\.0\.0-bb\.1\+content\.[0-9a-f]{12}$/);
     });
 
     it("external without credentials: refused before any resource, since Big Bang's schema needs them", async () => {
@@ -200,7 +221,7 @@ describe("program: charts, values snippet and registry targets", function () {
         // The snippet waits for the registry password, which a first preview does not know yet.
         assert.equal((await resolve(run.outputs.valuesSnippet)).known, false);
         const charts = (await resolve<{ name: string; version: string }[]>(run.outputs.charts)).value ?? [];
-        assert.equal(charts.find((c) => c.name === "kiali")?.version, "1.2.3-bb.4+build.5");
+        assert.match(String(charts.find((c) => c.name === "kiali")?.version), /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
         assert.equal((await resolve(run.outputs.etcHostsLine)).known, false);
     });
 });

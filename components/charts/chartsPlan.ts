@@ -58,8 +58,8 @@ export function chartPushPlan(chart: ChartInfo, target: PushTarget, stagingRoot:
     return {
         resourceName: `chart-${chart.name}`,
         remoteArchive,
-        scriptArgs: [remoteArchive, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
-        ociReference: ociReference(target, chart),
+        scriptArgs: [remoteArchive, chart.pushVersion, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
+        ociReference: ociReference(target, { name: chart.name, ociTag: chart.pushOciTag }),
     };
 }
 
@@ -72,13 +72,22 @@ export function helmPushCommand(target: PushTarget, caFileOnWorkstation?: string
 
 export interface ChartOutput {
     name: string;
+    /** The version pushed and installed: Chart.yaml's, with the content build metadata. */
     version: string;
+    /** The version in Chart.yaml on disk. */
+    chartVersion: string;
     ociReference: string;
     package: string;
 }
 
-export function chartsOutput(charts: (Pick<ChartInfo, "name" | "version" | "ociTag"> & { packageKey: string })[], target: PushTarget): ChartOutput[] {
-    return charts.map((c) => ({ name: c.name, version: c.version, ociReference: ociReference(target, c), package: c.packageKey }));
+export function chartsOutput(charts: (Pick<ChartInfo, "name" | "version" | "pushVersion" | "pushOciTag"> & { packageKey: string })[], target: PushTarget): ChartOutput[] {
+    return charts.map((c) => ({
+        name: c.name,
+        version: c.pushVersion,
+        chartVersion: c.version,
+        ociReference: ociReference(target, { name: c.name, ociTag: c.pushOciTag }),
+        package: c.packageKey,
+    }));
 }
 
 /** For the workstation's /etc/hosts, to push by hand to the hosted registry. */

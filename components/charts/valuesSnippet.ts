@@ -3,8 +3,8 @@
 // chart, at its package key, `sourceType: helmRepo` plus `helmRepo.{repoName,
 // chartName, tag}`. Users pass it to Big Bang with `-f` after their own values.
 //
-// `helmRepo.tag` is the Chart.yaml version exactly, `+` included, not the OCI
-// tag. Flux's HelmChart takes the tag as a chart version: a valid SemVer is
+// `helmRepo.tag` is the pushed chart version (ChartInfo.pushVersion), `+`
+// included, not the OCI tag. Flux's HelmChart takes the tag as a chart version: a valid SemVer is
 // fetched directly as `<repository>/<chartName>:<version>`, and Helm's registry
 // client writes the `+` as `_` on the way (HIP-0006), so it finds what
 // `helm push` stored. An `_` tag is not SemVer, so Flux would try it as a

@@ -151,10 +151,15 @@ set -euo pipefail
 log=${JSON.stringify(log)}
 case "$1" in
   package)
-    dir=$2; dest=$4
+    dir=$2; shift 2; version=""; dest=""
+    while [ $# -gt 0 ]; do
+      case "$1" in --version) version=$2; shift 2 ;; --destination) dest=$2; shift 2 ;; *) echo "unexpected $1" >&2; exit 2 ;; esac
+    done
     if [ ! -f "$dir/Chart.yaml" ]; then echo "Error: Chart.yaml file is missing" >&2; exit 1; fi
     (cd "$dir" && find . -type f | sed 's|^\\./||' | sort) > "$log.files"
-    name=$(sed -n 's/^name: //p' "$dir/Chart.yaml"); version=$(sed -n 's/^version: //p' "$dir/Chart.yaml")
+    name=$(sed -n 's/^name: //p' "$dir/Chart.yaml")
+    # helm package --version overrides Chart.yaml's version in the package, not on disk.
+    [ -n "$version" ] || version=$(sed -n 's/^version: //p' "$dir/Chart.yaml")
     : > "$dest/$name-$version.tgz"
     echo "package $name-$version.tgz" >> "$log" ;;
   push) echo "push $(basename "$2") $3 \${4:-} \${5:-}" >> "$log" ;;
@@ -183,11 +188,14 @@ esac
         const r = run("bash", ["-c", fs.readFileSync(SCRIPT, "utf8"), "helm-push", ...plan.scriptArgs], { env: hostEnv(), input: "s3cret" });
         assert.equal(r.code, 0, r.stderr);
         const lines = fs.readFileSync(log, "utf8").trim().split("\n");
+        const pushed = `6.5.0-bb.1+build.7.content.${chart.contentHash.slice(0, 12)}`;
+        assert.equal(chart.pushVersion, pushed);
         assert.deepEqual(lines, [
             "login oci.dev.bigbang.mil:5000 bigbang password=s3cret",
-            "package podinfo-6.5.0-bb.1+build.7.tgz",
-            "push podinfo-6.5.0-bb.1+build.7.tgz oci://oci.dev.bigbang.mil:5000",
+            `package podinfo-${pushed}.tgz`,
+            `push podinfo-${pushed}.tgz oci://oci.dev.bigbang.mil:5000`,
         ]);
+        assert.equal(fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8"), CHART_FILES["Chart.yaml"], "Chart.yaml on disk is untouched");
         assert.deepEqual(fs.readFileSync(`${log}.files`, "utf8").trim().split("\n"), listChartFiles(chartDir).map((f) => f.relPath));
         assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith("tmp.")), [], "the script removes its work folder");
     });
@@ -219,7 +227,7 @@ esac
     });
 
     it("fails clearly when the archive is not on the host", () => {
-        const r = run("bash", ["-c", fs.readFileSync(SCRIPT, "utf8"), "helm-push", path.join(tmp, "missing.tar"), "oci://r:5000", "r:5000", "", ""], { env: hostEnv() });
+        const r = run("bash", ["-c", fs.readFileSync(SCRIPT, "utf8"), "helm-push", path.join(tmp, "missing.tar"), "1.0.0", "oci://r:5000", "r:5000", "", ""], { env: hostEnv() });
         assert.notEqual(r.code, 0);
         assert.match(r.stderr, /chart archive .*missing\.tar is missing on the host/);
     });

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Package a chart on the host and push it to an OCI registry.
-#   helm-push.sh <chart-tar> <oci-url> <registry-host> [<ca-file>] [<username>]
+#   helm-push.sh <chart-tar> <version> <oci-url> <registry-host> [<ca-file>] [<username>]
 # <chart-tar> holds the chart's files at its top level, already filtered by
-# .helmignore (components/charts/chartArchive.ts).
+# .helmignore (components/charts/chartArchive.ts). <version> is what the chart is
+# packaged as, whatever Chart.yaml says (Chart.yaml's version plus content build
+# metadata; see contentVersion in chartSource.ts).
 # With a username, the password or token comes on stdin (never as an argument,
 # so it is not in the process list or the Pulumi diff).
 set -euo pipefail
 
 chart_tar=${1:?chart archive}
-oci_url=${2:?oci:// URL}
-registry_host=${3:?registry host[:port]}
-ca_file=${4:-}
-username=${5:-}
+version=${2:?chart version}
+oci_url=${3:?oci:// URL}
+registry_host=${4:?registry host[:port]}
+ca_file=${5:-}
+username=${6:-}
 
 tls_args=()
 if [ -n "$ca_file" ]; then
@@ -32,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/chart" "$work/out"
 tar -xf "$chart_tar" -C "$work/chart" --no-same-owner
 # The package is named <name>-<version>.tgz from Chart.yaml, whatever the folder is called.
-helm package "$work/chart" --destination "$work/out"
+helm package "$work/chart" --version "$version" --destination "$work/out"
 shopt -s nullglob
 packages=("$work/out"/*.tgz)
 if [ "${#packages[@]}" -ne 1 ]; then
