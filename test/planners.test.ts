@@ -328,15 +328,6 @@ describe("chartsPlan", () => {
             assert.deepStrictEqual(pushTarget(hostedRegistry()), {
                 ociUrl: "oci://oci.dev.bigbang.mil:5000",
                 registryHost: "oci.dev.bigbang.mil:5000",
-                caFile: undefined,
-                username: "bigbang",
-            });
-        });
-        it("hosted with auth and a CA", () => {
-            assert.deepStrictEqual(pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"), {
-                ociUrl: "oci://oci.dev.bigbang.mil:5000",
-                registryHost: "oci.dev.bigbang.mil:5000",
-                caFile: "/etc/ca.crt",
                 username: "bigbang",
             });
         });
@@ -345,7 +336,6 @@ describe("chartsPlan", () => {
             assert.deepStrictEqual(pushTarget(cfg.registry), {
                 ociUrl: "oci://registry1.dso.mil/bigbang-staging",
                 registryHost: "registry1.dso.mil",
-                caFile: undefined,
                 username: "jdoe",
             });
         });
@@ -357,7 +347,6 @@ describe("chartsPlan", () => {
             assert.deepStrictEqual(pushTarget(cfg.registry), {
                 ociUrl: "oci://harbor.example.com:8443/library/dev",
                 registryHost: "harbor.example.com:8443",
-                caFile: undefined,
                 username: "robot$ci",
             });
         });
@@ -370,7 +359,7 @@ describe("chartsPlan", () => {
     });
 
     it("chartPushPlan stages under the content hash and names the resource after the chart", () => {
-        const target = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt");
+        const target = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }));
         const plan = chartPushPlan(chart, target, "/home/ubuntu/charts");
         assert.equal(plan.resourceName, "chart-podinfo");
         assert.equal(plan.remoteArchive, "/home/ubuntu/charts/podinfo-0123456789ab.tar");
@@ -385,13 +374,12 @@ describe("chartsPlan", () => {
             version: chart.pushVersion,
             "oci-url": t.ociUrl,
             "registry-host": t.registryHost,
-            "ca-file": t.caFile ?? "",
             username: t.username ?? "",
         });
         const names = usageArgs("helm-push");
-        assert.deepStrictEqual(names, ["chart-tar", "version", "oci-url", "registry-host", "ca-file", "username"]);
+        assert.deepStrictEqual(names, ["chart-tar", "version", "oci-url", "registry-host", "username"]);
         for (const target of [
-            pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"),
+            pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } })),
             pushTarget(hostedRegistry()),
         ]) {
             const plan = chartPushPlan(chart, target, "/stage");
@@ -405,25 +393,13 @@ describe("chartsPlan", () => {
         const hosted = { ...pushTarget(hostedRegistry()), username: undefined };
         const withUser = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }));
 
-        it("without a username or CA, only packages and pushes", () => {
+        it("without a username, only packages and pushes", () => {
             assert.equal(helmPushCommand(hosted), "helm package <chart-dir> && helm push <name>-<version>.tgz oci://oci.dev.bigbang.mil:5000");
         });
         it("logs in first when there is a username", () => {
             const cmd = helmPushCommand(withUser);
             assert.ok(cmd.startsWith("helm registry login oci.dev.bigbang.mil:5000 --username bigbang && "), cmd);
-            assert.ok(!cmd.includes("--ca-file"));
-        });
-        it("passes --ca-file to the push only when given", () => {
-            const cmd = helmPushCommand(hosted, "/home/Jane Doe/ca.crt");
-            assert.ok(cmd.endsWith(" --ca-file '/home/Jane Doe/ca.crt'"), cmd);
-            assert.ok(!cmd.includes("registry login"));
-        });
-        it("passes --ca-file to the login too, or the login fails on a private CA", () => {
-            const cmd = helmPushCommand(withUser, "ca.crt");
-            const [login, ...rest] = cmd.split(" && ");
-            assert.match(login, /^helm registry login /);
-            assert.ok(login.includes("--ca-file ca.crt"), `login lacks --ca-file: ${cmd}`);
-            assert.ok(rest.join(" && ").endsWith("--ca-file ca.crt"), cmd);
+            assert.ok(!cmd.includes("--ca-file"), "the registry is publicly trusted");
         });
         it("quotes odd user names", () => {
             const cmd = helmPushCommand(pushTarget(hostedRegistry({ target: "external", url: "oci://h.example.com/x", username: "robot$ci" })));

@@ -69,7 +69,7 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? '?1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 '' bigbang$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? '?1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 bigbang$/);
 
         const { doc, secret } = await snippetOf(run);
         assert.equal(secret, true, "it carries the registry password");
@@ -177,7 +177,7 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.equal(run.find(T.container), undefined);
         assert.equal(run.find(T.cmPatch), undefined);
         const push = run.one(T.remote, "chart-kiali-push");
-        assert.match(String(push.inputs.create), /oci:\/\/registry1\.dso\.mil\/bigbang-staging registry1\.dso\.mil '' jane_doe$/);
+        assert.match(String(push.inputs.create), /oci:\/\/registry1\.dso\.mil\/bigbang-staging registry1\.dso\.mil jane_doe$/);
         assert.equal(push.inputs.stdin, "r1-cli-token");
         assert.ok(push.secretInputs.has("stdin"));
         assert.ok(run.dependsOn(push, run.one(T.remote, "wait-ready")));
@@ -198,7 +198,7 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.equal(run.find(T.container), undefined);
         const patch = run.one(T.cmPatch);
         assert.deepEqual(patch.inputs.data, { "harbor.server": "harbor.dev.bigbang.mil:53 {\n    errors\n    hosts {\n        172.20.1.240 harbor.dev.bigbang.mil\n        ttl 60\n    }\n}\n" });
-        assert.match(String(run.one(T.remote, "chart-kiali-push").inputs.create), /oci:\/\/harbor\.dev\.bigbang\.mil\/library harbor\.dev\.bigbang\.mil '' robot$/);
+        assert.match(String(run.one(T.remote, "chart-kiali-push").inputs.create), /oci:\/\/harbor\.dev\.bigbang\.mil\/library harbor\.dev\.bigbang\.mil robot$/);
         const { doc, secret } = await snippetOf(run);
         assert.ok(secret);
         assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://harbor.dev.bigbang.mil/library", type: "oci", username: "robot", password: "harbor-secret" }]);

@@ -11,16 +11,14 @@ export interface PushTarget {
     ociUrl: string;
     /** `host[:port]`, what `helm registry login` takes. */
     registryHost: string;
-    /** CA file on the host, when the registry's certificate is not publicly trusted. */
-    caFile?: string;
     username?: string;
 }
 
-export function pushTarget(registry: RegistryConfig, caFile?: string): PushTarget {
+export function pushTarget(registry: RegistryConfig): PushTarget {
     const ociUrl = registry.target === "hosted" ? `oci://${registry.hostname}:${registry.port}` : registry.url ?? "";
     const registryHost = ociUrl.slice("oci://".length).split("/")[0];
     const username = registry.target === "hosted" ? (registry.auth.enabled ? registry.auth.username : undefined) : registry.username;
-    return { ociUrl, registryHost, caFile, username };
+    return { ociUrl, registryHost, username };
 }
 
 /**
@@ -58,16 +56,15 @@ export function chartPushPlan(chart: ChartInfo, target: PushTarget, stagingRoot:
     return {
         resourceName: `chart-${chart.name}`,
         remoteArchive,
-        scriptArgs: [remoteArchive, chart.pushVersion, target.ociUrl, target.registryHost, target.caFile ?? "", target.username ?? ""],
+        scriptArgs: [remoteArchive, chart.pushVersion, target.ociUrl, target.registryHost, target.username ?? ""],
         ociReference: ociReference(target, { name: chart.name, ociTag: chart.pushOciTag }),
     };
 }
 
 /** A copy-paste push for a chart built by hand on the workstation. */
-export function helmPushCommand(target: PushTarget, caFileOnWorkstation?: string): string {
-    const ca = caFileOnWorkstation ? ` --ca-file ${shellQuote(caFileOnWorkstation)}` : "";
-    const login = target.username ? `helm registry login ${shellQuote(target.registryHost)} --username ${shellQuote(target.username)}${ca} && ` : "";
-    return `${login}helm package <chart-dir> && helm push <name>-<version>.tgz ${shellQuote(target.ociUrl)}${ca}`;
+export function helmPushCommand(target: PushTarget): string {
+    const login = target.username ? `helm registry login ${shellQuote(target.registryHost)} --username ${shellQuote(target.username)} && ` : "";
+    return `${login}helm package <chart-dir> && helm push <name>-<version>.tgz ${shellQuote(target.ociUrl)}`;
 }
 
 export interface ChartOutput {

@@ -227,7 +227,7 @@ esac
     });
 
     it("fails clearly when the archive is not on the host", () => {
-        const r = run("bash", ["-c", fs.readFileSync(SCRIPT, "utf8"), "helm-push", path.join(tmp, "missing.tar"), "1.0.0", "oci://r:5000", "r:5000", "", ""], { env: hostEnv() });
+        const r = run("bash", ["-c", fs.readFileSync(SCRIPT, "utf8"), "helm-push", path.join(tmp, "missing.tar"), "1.0.0", "oci://r:5000", "r:5000", ""], { env: hostEnv() });
         assert.notEqual(r.code, 0);
         assert.match(r.stderr, /chart archive .*missing\.tar is missing on the host/);
     });
