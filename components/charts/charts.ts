@@ -20,7 +20,7 @@ export interface ChartPushesArgs {
     target: PushTarget;
     /** Password or token for target.username (secret). */
     password?: pulumi.Input<string>;
-    /** What must exist before a push: the registry's readiness gate, the CA file. */
+    /** What must exist before a push: the registry's readiness gate. */
     dependsOn: pulumi.Resource[];
     /** Local folder for the chart archives that are copied to the host (see chartArchive.ts). */
     archiveDir: string;

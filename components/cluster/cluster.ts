@@ -18,9 +18,9 @@ export interface K3dClusterArgs {
     host: DevHost;
     /** The Docker network the cluster joins (created by the Registry component). */
     network: pulumi.Input<string>;
-    /** Resources the cluster must wait for: the network, the registry CA file. */
+    /** Resources the cluster must wait for: the network, the registry readiness gate. */
     dependsOn: pulumi.Resource[];
-    /** The hosted registry, for hostAliases and (self-signed) CA trust. */
+    /** The registry, for the nodes' hostAliases. */
     registry?: K3dRegistryInput;
 }
 

@@ -2,7 +2,7 @@
 // TLS with a certificate the cluster already trusts, attached to the cluster's
 // Docker network at a fixed address so pods reach it directly.
 //
-// Concept `registry`: exports Registry (ready gate, CA, password, expiry), the
+// Concept `registry`: exports Registry (ready gate, password, expiry), the
 // certificate loader and checks for prepare, and registrySettings/htpasswd.
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
