@@ -2,8 +2,9 @@
 // OCI registry. Reads and checks the stack config, builds the components, and
 // exports what the developer copies from.
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { ChartPushes } from "./components/charts/charts";
-import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget } from "./components/charts/chartsPlan";
+import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
 import { DevHost } from "./components/host/host";
@@ -19,10 +20,11 @@ export = async () => {
     const { config } = prepared;
     const reg = config.registry;
     const hosted = reg.target === "hosted";
+    if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
     const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
-    const registry = hosted
+    const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
         : undefined;
 
@@ -32,13 +34,12 @@ export = async () => {
         stack,
         host,
         network: { name: hostDocker.network.name, id: hostDocker.network.id },
-        // Only what k3d needs at create: the network it joins and the CA file it mounts into the
-        // nodes. The registry's readiness gates the pushes, not the cluster.
-        dependsOn: [hostDocker.network, ...(registry?.caFile ? [registry.caFile] : [])],
+        // Only what k3d needs at create: the network it joins. The registry's readiness gates
+        // the pushes, not the cluster.
+        dependsOn: [hostDocker.network],
         registry: dnsAddress
-            ? { hostname: reg.hostname, port: reg.port, address: dnsAddress, caFileOnHost: registry?.caFileOnHost }
+            ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,
-        caCertificate: registry?.caFileOnHost ? registry.caCert : undefined,
     });
     if (dnsAddress) {
         new RegistryDns("registry-dns", {
@@ -50,7 +51,7 @@ export = async () => {
         });
     }
 
-    const target = pushTarget(reg, registry?.caFileOnHost);
+    const target = pushTarget(reg);
     const password = registry?.password ?? (reg.password === undefined ? undefined : pulumi.secret(reg.password));
     new ChartPushes("charts", {
         host,
@@ -58,16 +59,14 @@ export = async () => {
         target,
         password,
         dependsOn: registry ? [registry.ready] : [host.ready],
+        archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
-    // Registry1 pulls use the cluster's existing `private-registry` secret, never the developer's token.
-    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.version, packageKey: c.packageKey }));
+    // The pushed version, so a changed chart is a new HelmChart version that Flux fetches.
+    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey }));
     const valuesSnippet = reg.target === "registry1-staging"
-        ? pulumi.output(valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl, existingSecret: "private-registry" }, snippetCharts))
-        : password
-            ? pulumi.secret(pulumi.output(password).apply((p) =>
-                valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl, username: target.username, password: p }, snippetCharts)))
-            : pulumi.output(valuesSnippetYaml({ name: reg.repoName, url: target.ociUrl }, snippetCharts));
+        ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
+        : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));
 
     return {
         publicIp: host.publicIp,
@@ -77,7 +76,6 @@ export = async () => {
         registryHostname: reg.hostname,
         registryEndpoint: target.ociUrl,
         registryAddressInCluster: registry?.addressInCluster,
-        registryCaCert: reg.tls.source === "self-signed" ? registry?.caCert : undefined,
         registryUsername: target.username,
         registryPassword: registry?.password,
         certificateExpiresAt: registry?.certificateExpiresAt,
@@ -88,6 +86,6 @@ export = async () => {
         valuesSnippet,
         charts: chartsOutput(prepared.charts, target),
         etcHostsLine: hosted ? host.address.apply((ip) => etcHostsLine(ip, reg.hostname)) : undefined,
-        helmPushCommand: helmPushCommand(target, registry?.caFileOnHost ? "registry-ca.crt" : undefined),
+        helmPushCommand: helmPushCommand(target),
     };
 };

@@ -19,7 +19,7 @@ export interface Prepared {
     config: StackConfig;
     /** allowedCidrs, or the detected workstation IP as a /32. */
     allowedCidrs: string[];
-    /** Hosted registry with tls.source bigbang or files. */
+    /** The hosted registry's certificate. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
     warnings: string[];

@@ -18,7 +18,7 @@ import {
     ubuntuAmiNameFilter,
     workstationSshFiles,
 } from "../components/host/hostPlan";
-import { readinessProbeArgs, selfSignedCertificateRequest } from "../components/registry/registryPlan";
+import { readinessProbeArgs } from "../components/registry/registryPlan";
 import { defaultStackConfig } from "./support/fixtures";
 import { allScripts, scriptNamed } from "./support/scripts";
 
@@ -319,22 +319,15 @@ describe("chartsPlan", () => {
         version: "6.5.0+bb.1",
         ociTag: "6.5.0_bb.1",
         contentHash: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        pushVersion: "6.5.0+bb.1.content.0123456789ab",
+        pushOciTag: "6.5.0_bb.1.content.0123456789ab",
     };
 
     describe("pushTarget", () => {
-        it("hosted without auth", () => {
+        it("hosted, by default with auth", () => {
             assert.deepStrictEqual(pushTarget(hostedRegistry()), {
                 ociUrl: "oci://oci.dev.bigbang.mil:5000",
                 registryHost: "oci.dev.bigbang.mil:5000",
-                caFile: undefined,
-                username: undefined,
-            });
-        });
-        it("hosted with auth and a CA", () => {
-            assert.deepStrictEqual(pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"), {
-                ociUrl: "oci://oci.dev.bigbang.mil:5000",
-                registryHost: "oci.dev.bigbang.mil:5000",
-                caFile: "/etc/ca.crt",
                 username: "bigbang",
             });
         });
@@ -343,7 +336,6 @@ describe("chartsPlan", () => {
             assert.deepStrictEqual(pushTarget(cfg.registry), {
                 ociUrl: "oci://registry1.dso.mil/bigbang-staging",
                 registryHost: "registry1.dso.mil",
-                caFile: undefined,
                 username: "jdoe",
             });
         });
@@ -355,7 +347,6 @@ describe("chartsPlan", () => {
             assert.deepStrictEqual(pushTarget(cfg.registry), {
                 ociUrl: "oci://harbor.example.com:8443/library/dev",
                 registryHost: "harbor.example.com:8443",
-                caFile: undefined,
                 username: "robot$ci",
             });
         });
@@ -367,60 +358,53 @@ describe("chartsPlan", () => {
         assert.ok(!ref.includes("+"));
     });
 
-    it("chartPushPlan stages under the content hash and names the resource after the chart", () => {
-        const target = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt");
+    it("chartPushPlan stages under a digest of the pushed reference and names the resource after the chart", () => {
+        const target = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }));
         const plan = chartPushPlan(chart, target, "/home/ubuntu/charts");
         assert.equal(plan.resourceName, "chart-podinfo");
-        assert.equal(plan.remoteDir, "/home/ubuntu/charts/podinfo-0123456789ab");
-        assert.ok(plan.remoteDir.includes(chart.contentHash.slice(0, 12)));
-        assert.equal(plan.ociReference, "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1");
-        // A changed chart must land in a new directory.
-        assert.notEqual(chartPushPlan({ ...chart, contentHash: "f".repeat(64) }, target, "/home/ubuntu/charts").remoteDir, plan.remoteDir);
+        assert.match(plan.remoteArchive, /^\/home\/ubuntu\/charts\/podinfo-[0-9a-f]{12}\.tar$/);
+        assert.equal(plan.ociReference, "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1.content.0123456789ab", "the pushed version's tag");
+        // A changed chart, or the same chart pushed elsewhere, lands at a new path: a replaced push's delete
+        // then removes only its own file, never the one the new push reads.
+        const changed = { ...chart, contentHash: "f".repeat(64), pushOciTag: "6.5.0_bb.1.content.ffffffffffff" };
+        assert.notEqual(chartPushPlan(changed, target, "/home/ubuntu/charts").remoteArchive, plan.remoteArchive);
+        const elsewhere = pushTarget(hostedRegistry({ port: 5443, auth: { enabled: true, username: "bigbang" } }));
+        assert.notEqual(chartPushPlan(chart, elsewhere, "/home/ubuntu/charts").remoteArchive, plan.remoteArchive);
+        assert.equal(chartPushPlan(chart, target, "/home/ubuntu/charts").remoteArchive, plan.remoteArchive, "and the same push, the same path");
     });
 
     it("chartPushPlan's scriptArgs follow helm-push.sh's usage line", () => {
-        const byName = (t: PushTarget, remoteDir: string): Record<string, string> => ({
-            "chart-dir": remoteDir,
+        const byName = (t: PushTarget, remoteArchive: string): Record<string, string> => ({
+            "chart-tar": remoteArchive,
+            version: chart.pushVersion,
             "oci-url": t.ociUrl,
             "registry-host": t.registryHost,
-            "ca-file": t.caFile ?? "",
             username: t.username ?? "",
         });
         const names = usageArgs("helm-push");
-        assert.deepStrictEqual(names, ["chart-dir", "oci-url", "registry-host", "ca-file", "username"]);
+        assert.deepStrictEqual(names, ["chart-tar", "version", "oci-url", "registry-host", "username"]);
         for (const target of [
-            pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }), "/etc/ca.crt"),
+            pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } })),
             pushTarget(hostedRegistry()),
         ]) {
             const plan = chartPushPlan(chart, target, "/stage");
-            const expected = byName(target, plan.remoteDir);
+            const expected = byName(target, plan.remoteArchive);
             assert.deepStrictEqual(plan.scriptArgs, names.map((n) => expected[n]));
         }
     });
 
     describe("helmPushCommand", () => {
-        const hosted = pushTarget(hostedRegistry());
+        // An anonymous target: helmPushCommand takes any PushTarget, though config no longer produces one.
+        const hosted = { ...pushTarget(hostedRegistry()), username: undefined };
         const withUser = pushTarget(hostedRegistry({ auth: { enabled: true, username: "bigbang" } }));
 
-        it("without a username or CA, only packages and pushes", () => {
+        it("without a username, only packages and pushes", () => {
             assert.equal(helmPushCommand(hosted), "helm package <chart-dir> && helm push <name>-<version>.tgz oci://oci.dev.bigbang.mil:5000");
         });
         it("logs in first when there is a username", () => {
             const cmd = helmPushCommand(withUser);
             assert.ok(cmd.startsWith("helm registry login oci.dev.bigbang.mil:5000 --username bigbang && "), cmd);
-            assert.ok(!cmd.includes("--ca-file"));
-        });
-        it("passes --ca-file to the push only when given", () => {
-            const cmd = helmPushCommand(hosted, "/home/Jane Doe/ca.crt");
-            assert.ok(cmd.endsWith(" --ca-file '/home/Jane Doe/ca.crt'"), cmd);
-            assert.ok(!cmd.includes("registry login"));
-        });
-        it("passes --ca-file to the login too, or the login fails on a private CA", () => {
-            const cmd = helmPushCommand(withUser, "ca.crt");
-            const [login, ...rest] = cmd.split(" && ");
-            assert.match(login, /^helm registry login /);
-            assert.ok(login.includes("--ca-file ca.crt"), `login lacks --ca-file: ${cmd}`);
-            assert.ok(rest.join(" && ").endsWith("--ca-file ca.crt"), cmd);
+            assert.ok(!cmd.includes("--ca-file"), "the registry is publicly trusted");
         });
         it("quotes odd user names", () => {
             const cmd = helmPushCommand(pushTarget(hostedRegistry({ target: "external", url: "oci://h.example.com/x", username: "robot$ci" })));
@@ -431,9 +415,16 @@ describe("chartsPlan", () => {
 
     it("chartsOutput", () => {
         const target = pushTarget(hostedRegistry());
-        assert.deepStrictEqual(chartsOutput([{ ...chart, packageKey: "addons.podinfo" }, { name: "kiali", version: "2.1.0", ociTag: "2.1.0", packageKey: "kiali" }], target), [
-            { name: "podinfo", version: "6.5.0+bb.1", ociReference: "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1", package: "addons.podinfo" },
-            { name: "kiali", version: "2.1.0", ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:2.1.0", package: "kiali" },
+        const kiali = { name: "kiali", version: "2.1.0", pushVersion: "2.1.0+content.aaaaaaaaaaaa", pushOciTag: "2.1.0_content.aaaaaaaaaaaa", packageKey: "kiali" };
+        assert.deepStrictEqual(chartsOutput([{ ...chart, packageKey: "addons.podinfo" }, kiali], target), [
+            {
+                name: "podinfo", version: "6.5.0+bb.1.content.0123456789ab", chartVersion: "6.5.0+bb.1",
+                ociReference: "oci://oci.dev.bigbang.mil:5000/podinfo:6.5.0_bb.1.content.0123456789ab", package: "addons.podinfo",
+            },
+            {
+                name: "kiali", version: "2.1.0+content.aaaaaaaaaaaa", chartVersion: "2.1.0",
+                ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:2.1.0_content.aaaaaaaaaaaa", package: "kiali",
+            },
         ]);
         assert.deepStrictEqual(chartsOutput([], target), []);
     });
@@ -444,23 +435,9 @@ describe("chartsPlan", () => {
 });
 
 describe("registryPlan", () => {
-    it("selfSignedCertificateRequest covers the name and loopback", () => {
-        assert.deepStrictEqual(selfSignedCertificateRequest("oci.dev.bigbang.mil"), {
-            commonName: "oci.dev.bigbang.mil",
-            dnsNames: ["oci.dev.bigbang.mil", "localhost"],
-            ipAddresses: ["127.0.0.1"],
-        });
-    });
-
     it("readinessProbeArgs follow registry-ready.sh's usage line", () => {
-        assert.deepStrictEqual(usageArgs("registry-ready"), ["hostname", "port", "expected-status", "ca-file"]);
-        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 200 }), ["oci.dev.bigbang.mil", "5000", "200"]);
-        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 401, caFile: "/etc/ca.crt" }), [
-            "oci.dev.bigbang.mil",
-            "5000",
-            "401",
-            "/etc/ca.crt",
-        ]);
+        assert.deepStrictEqual(usageArgs("registry-ready"), ["hostname", "port", "expected-status"]);
+        assert.deepStrictEqual(readinessProbeArgs({ hostname: "oci.dev.bigbang.mil", port: 5000, expectStatus: 401 }), ["oci.dev.bigbang.mil", "5000", "401"]);
     });
 
     it("firstSlash24", () => {

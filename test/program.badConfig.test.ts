@@ -107,10 +107,11 @@ describe("prepare: every check that can run, reported once", () => {
 
     it("still detects the IP when another key is bad", async () => {
         const port = await closedPort();
-        const config = { [`${P}host`]: json({ volumeSizeGiB: 1 }), [`${P}registry`]: json({ tls: { source: "self-signed" } }) };
+        // tls.url at a missing file: the certificate check fails too, without a download.
+        const config = { [`${P}host`]: json({ volumeSizeGiB: 1 }), [`${P}registry`]: json({ tls: { url: "file:///nonexistent/ingress-certs.yaml" } }) };
         await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester", ipCheckUrl: `http://127.0.0.1:${port}/` }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);
-            assert.deepEqual(err.problems.map((p) => p.split(":")[1]), ["host.volumeSizeGiB", "allowedCidrs"]);
+            assert.deepEqual(err.problems.map((p) => p.split(":")[1]), ["host.volumeSizeGiB", "registry.tls", "allowedCidrs"]);
             return true;
         });
     });

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { BASE_CONFIG, isConfigError, MOCK, ProgramRun, resolve, runProgram } from "./support/program";
+import { contentVersion, readChart } from "../components/charts/chartSource";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, resolve, runProgram } from "./support/program";
 
 const T = { remote: "command:remote:Command", copy: "command:remote:CopyToRemote", container: "docker:index/container:Container", cmPatch: "kubernetes:core/v1:ConfigMapPatch" };
 
@@ -68,28 +69,70 @@ describe("program: charts, values snippet and registry targets", function () {
         const kiali = run.one(T.remote, "chart-kiali-push");
         assert.ok(run.dependsOn(kiali, run.one(T.remote, "ready")), "pushes wait for the registry");
         assert.ok(run.dependsOn(kiali, run.one(T.copy, "chart-kiali-copy")));
-        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 \/etc\/bigbang-oci-dev\/registry-ca\.crt ''$/);
+        assert.match(String(kiali.inputs.create), /helm-push '?\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar'? '?1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}'? oci:\/\/oci\.dev\.bigbang\.mil:5000 oci\.dev\.bigbang\.mil:5000 bigbang$/);
 
         const { doc, secret } = await snippetOf(run);
-        assert.equal(secret, false);
-        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci" }]);
-        assert.deepEqual(at(doc, "kiali"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: "1.2.3-bb.4+build.5" } });
-        assert.deepEqual(at(doc, "addons.anchoreEnterprise"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "anchore-enterprise", tag: "3.0.0-bb.1" } });
+        assert.equal(secret, true, "it carries the registry password");
+        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci", username: "bigbang", password: MOCK.password }]);
+        const kialiVersion = contentVersion("1.2.3-bb.4+build.5", readChart(path.join(root, "kiali")).contentHash);
+        assert.match(kialiVersion, /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
+        const anchoreVersion = contentVersion("3.0.0-bb.1", readChart(path.join(root, "anchore")).contentHash);
+        assert.deepEqual(at(doc, "kiali"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: kialiVersion } });
+        assert.deepEqual(at(doc, "addons.anchoreEnterprise"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "anchore-enterprise", tag: anchoreVersion } });
         assert.equal(at(doc, "packages.myapp").helmRepo.chartName, "myapp");
 
-        const charts = (await resolve<{ name: string; version: string; ociReference: string; package: string }[]>(run.outputs.charts)).value ?? [];
+        const charts = (await resolve<{ name: string; version: string; chartVersion: string; ociReference: string; package: string }[]>(run.outputs.charts)).value ?? [];
         assert.deepEqual(charts.find((c) => c.name === "kiali"), {
-            name: "kiali", version: "1.2.3-bb.4+build.5", ociReference: "oci://oci.dev.bigbang.mil:5000/kiali:1.2.3-bb.4_build.5", package: "kiali",
+            name: "kiali", version: kialiVersion, chartVersion: "1.2.3-bb.4+build.5",
+            ociReference: `oci://oci.dev.bigbang.mil:5000/kiali:${kialiVersion.replace("+", "_")}`, package: "kiali",
         });
     });
 
-    it("re-pushes only when a chart's content changes, not for ignored files", async () => {
-        const triggersOf = async () => (await runProgram(withCharts(), { cwd: root })).one(T.remote, "chart-kiali-push").inputs.triggers;
-        const first = await triggersOf();
+    it("re-pushes only when a chart's content changes, as a new version the snippet points at; Chart.yaml is never written", async () => {
+        const chartYaml = path.join(root, "kiali", "Chart.yaml");
+        const chartYamlBefore = fs.readFileSync(chartYaml);
+        const stateOf = async () => {
+            const run = await runProgram(withCharts(), { cwd: root });
+            const charts = (await resolve<{ name: string; version: string }[]>(run.outputs.charts)).value ?? [];
+            return {
+                triggers: run.one(T.remote, "chart-kiali-push").inputs.triggers,
+                tag: at((await snippetOf(run)).doc, "kiali").helmRepo.tag,
+                version: charts.find((c) => c.name === "kiali")?.version,
+            };
+        };
+        const first = await stateOf();
+        assert.equal(first.tag, first.version);
         fs.writeFileSync(path.join(root, "kiali", "notes.bak"), "ignored by .helmignore");
-        assert.deepEqual(await triggersOf(), first);
+        assert.deepEqual(await stateOf(), first, "an unchanged chart keeps its version");
         fs.writeFileSync(path.join(root, "kiali", "values.yaml"), "replicas: 2\n");
-        assert.notDeepEqual(await triggersOf(), first);
+        const changed = await stateOf();
+        assert.notDeepEqual(changed.triggers, first.triggers);
+        assert.notEqual(changed.tag, first.tag, "a changed chart is a new version, which Flux fetches");
+        assert.equal(changed.tag, changed.version);
+        assert.match(String(changed.tag), /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
+        assert.ok(fs.readFileSync(chartYaml).equals(chartYamlBefore), "the developer's Chart.yaml is untouched");
+    });
+
+    it("copies one archive of the chart's kept files to the push's path, unchanged by .git activity", async () => {
+        const copyOf = async () => {
+            const run = await runProgram(withCharts(), { cwd: root });
+            return { copy: run.one(T.copy, "chart-kiali-copy"), push: run.one(T.remote, "chart-kiali-push") };
+        };
+        const { copy, push } = await copyOf();
+        const source = copy.inputs.source as { path?: string };
+        assert.ok(source.path, "a path-based FileAsset: the only kind of file source CopyToRemote accepts");
+        assert.equal(path.dirname(source.path), path.join(root, ".bigbang-oci-dev", "dev", "charts"));
+        assert.match(path.basename(source.path), /^kiali-[0-9a-f]{12}\.tar$/);
+        assert.ok(fs.statSync(source.path).isFile());
+        assert.match(String(copy.inputs.remotePath), /^\/home\/ubuntu\/\.bigbang-oci-dev\/charts\/kiali-[0-9a-f]{12}\.tar$/);
+        assert.ok(String(push.inputs.create).includes(` '${String(copy.inputs.remotePath)}' `) || String(push.inputs.create).includes(` ${String(copy.inputs.remotePath)} `));
+        assert.ok(String(push.inputs.delete).endsWith(` rm -f -- ${String(copy.inputs.remotePath)}`), String(push.inputs.delete).slice(-120));
+        assert.match(String(push.inputs.delete), /on-instance instance-id rm/, "and only on the instance it was pushed on");
+
+        fs.mkdirSync(path.join(root, "kiali", ".git"), { recursive: true });
+        fs.writeFileSync(path.join(root, "kiali", ".git", "HEAD"), "ref: refs/heads/feature\n");
+        const again = await copyOf();
+        assert.deepEqual(again.copy.inputs, copy.inputs);
     });
 
     it("fails before any resource for a bad Chart.yaml, naming the entry and the file", async () => {
@@ -114,7 +157,7 @@ describe("program: charts, values snippet and registry targets", function () {
     });
 
     it("hosted with auth: logs in on the host with the password on stdin, and the snippet is a secret", async () => {
-        const run = await runProgram(withCharts({ "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" }, auth: { enabled: true } }) }), { cwd: root });
+        const run = await runProgram(withCharts({ "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS, auth: { enabled: true } }) }), { cwd: root });
         const push = run.one(T.remote, "chart-kiali-push");
         assert.ok(push.secretInputs.has("stdin"));
         assert.equal(push.inputs.stdin, MOCK.password);
@@ -135,7 +178,7 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.equal(run.find(T.container), undefined);
         assert.equal(run.find(T.cmPatch), undefined);
         const push = run.one(T.remote, "chart-kiali-push");
-        assert.match(String(push.inputs.create), /oci:\/\/registry1\.dso\.mil\/bigbang-staging registry1\.dso\.mil '' jane_doe$/);
+        assert.match(String(push.inputs.create), /oci:\/\/registry1\.dso\.mil\/bigbang-staging registry1\.dso\.mil jane_doe$/);
         assert.equal(push.inputs.stdin, "r1-cli-token");
         assert.ok(push.secretInputs.has("stdin"));
         assert.ok(run.dependsOn(push, run.one(T.remote, "wait-ready")));
@@ -156,29 +199,30 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.equal(run.find(T.container), undefined);
         const patch = run.one(T.cmPatch);
         assert.deepEqual(patch.inputs.data, { "harbor.server": "harbor.dev.bigbang.mil:53 {\n    errors\n    hosts {\n        172.20.1.240 harbor.dev.bigbang.mil\n        ttl 60\n    }\n}\n" });
-        assert.match(String(run.one(T.remote, "chart-kiali-push").inputs.create), /oci:\/\/harbor\.dev\.bigbang\.mil\/library harbor\.dev\.bigbang\.mil '' robot$/);
+        assert.match(String(run.one(T.remote, "chart-kiali-push").inputs.create), /oci:\/\/harbor\.dev\.bigbang\.mil\/library harbor\.dev\.bigbang\.mil robot$/);
         const { doc, secret } = await snippetOf(run);
         assert.ok(secret);
         assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://harbor.dev.bigbang.mil/library", type: "oci", username: "robot", password: "harbor-secret" }]);
-        assert.equal(at(doc, "addons.anchoreEnterprise").helmRepo.tag, "3.0.0-bb.1");
+        assert.match(at(doc, "addons.anchoreEnterprise").helmRepo.tag, /^3\.0\.0-bb\.1\+content\.[0-9a-f]{12}$/);
     });
 
-    it("external without credentials or alias: a plain snippet and no DNS entry", async () => {
-        const run = await runProgram(withCharts({
+    it("external without credentials: refused before any resource, since Big Bang's schema needs them", async () => {
+        await assert.rejects(runProgram(withCharts({
             "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://registry.gitlab.example.com:5050/group/charts" }),
-        }), { cwd: root });
-        assert.equal(run.find(T.cmPatch), undefined);
-        const { doc, secret } = await snippetOf(run);
-        assert.equal(secret, false);
-        assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://registry.gitlab.example.com:5050/group/charts", type: "oci" }]);
-        assert.match(String(run.one(T.remote, "chart-myapp-push").inputs.create), / registry\.gitlab\.example\.com:5050 '' ''$/);
+        }), { cwd: root }), (err: unknown) => {
+            assert.ok(isConfigError(err));
+            assert.match(err.message, /registry\.username: registry\.target external needs registry\.username and registry\.password/);
+            return true;
+        });
     });
 
     it("evaluates in preview with charts, with unknown host outputs", async () => {
         const run = await runProgram(withCharts(), { cwd: root, preview: true });
         assert.equal(run.all(T.remote).filter((r) => r.name.endsWith("-push")).length, 3);
-        const { doc } = await snippetOf(run);
-        assert.equal(at(doc, "kiali").helmRepo.tag, "1.2.3-bb.4+build.5");
+        // The snippet waits for the registry password, which a first preview does not know yet.
+        assert.equal((await resolve(run.outputs.valuesSnippet)).known, false);
+        const charts = (await resolve<{ name: string; version: string }[]>(run.outputs.charts)).value ?? [];
+        assert.match(String(charts.find((c) => c.name === "kiali")?.version), /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
         assert.equal((await resolve(run.outputs.etcHostsLine)).known, false);
     });
 });

@@ -1,7 +1,7 @@
 // The Pulumi program under mocks: the EC2 host, its security group, key and
 // readiness gate, secrecy of what it exports, preview, and determinism.
 import { strict as assert } from "assert";
-import { BASE_CONFIG, isConfigError, MOCK, resolve, runProgram } from "./support/program";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, resolve, runProgram } from "./support/program";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
@@ -42,7 +42,7 @@ describe("program: the dev host", function () {
     it("adds the registry and load balancer ports only when the stack asks", async () => {
         const run = await runProgram({
             ...BASE_CONFIG,
-            "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" }, exposePublicly: true, port: 5443 }),
+            "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS, exposePublicly: true, port: 5443 }),
             "bigbang-oci-dev:cluster": JSON.stringify({ ports: [{ port: 443, exposePublicly: true }, { port: 80 }] }),
         });
         const ports = ingressOf(run.one(T.sg).inputs).map((r) => r.fromPort).sort((a, b) => a - b);
@@ -151,7 +151,7 @@ describe("program: the dev host", function () {
         assert.equal(connection.host, MOCK.publicIp);
         assert.equal(connection.user, "ubuntu");
         assert.ok(wait.secretInputs.has("connection"), "the connection carries the private key: secret");
-        for (const name of ["k3d-cluster", "etc-hosts", "ca-file"]) {
+        for (const name of ["k3d-cluster", "etc-hosts"]) {
             assert.ok(run.dependsOnTransitively(run.one(T.remote, name), wait), `${name} must wait for the host`);
         }
     });
@@ -174,12 +174,18 @@ describe("program: the dev host", function () {
         assert.equal(connection.host, MOCK.privateIp);
         assert.equal((await resolve<string>(run.outputs.kubeApiEndpoint)).value, `https://${MOCK.privateIp}:6443`);
         assert.equal((await resolve<string>(run.outputs.etcHostsLine)).value, `${MOCK.privateIp} oci.dev.bigbang.mil`);
+        // The ephemeral public IP changes at every start; the cluster's identity must not carry it.
+        const cluster = run.one(T.remote, "k3d-cluster");
+        const identity = JSON.stringify(cluster.inputs.triggers);
+        assert.ok(identity.includes(`--tls-san=${MOCK.privateIp}`));
+        assert.ok(!identity.includes(MOCK.publicIp), "the public IP is in the cluster's trigger");
+        assert.ok(!identity.includes("--tls-san=\\n") && !/--tls-san=["\\]/.test(identity), "an empty --tls-san=");
     });
 
     it("exports the documented outputs", async () => {
         const run = await runProgram(BASE_CONFIG);
         for (const key of ["publicIp", "privateIp", "sshCommand", "sshPrivateKey", "registryHostname", "registryEndpoint",
-            "registryAddressInCluster", "registryCaCert", "certificateExpiresAt", "clusterName", "kubeconfig", "kubeApiEndpoint",
+            "registryAddressInCluster", "certificateExpiresAt", "clusterName", "kubeconfig", "kubeApiEndpoint",
             "kubectlHint", "valuesSnippet", "charts", "etcHostsLine", "helmPushCommand"]) {
             const out = await resolve(run.outputs[key]);
             assert.ok(out.value !== undefined, `output ${key} is missing`);

@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { corednsBlockHash, corednsServerBlock } from "../components/dns/corednsPlan";
-import { BASE_CONFIG, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
 import { createTestPki } from "./support/pki";
 
 const T = {
@@ -18,7 +18,7 @@ const T = {
     configMap: "kubernetes:core/v1:ConfigMap",
 };
 
-const registry = (extra: Record<string, unknown>) => ({ ...BASE_CONFIG, "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" }, ...extra }) });
+const registry = (extra: Record<string, unknown>) => ({ ...BASE_CONFIG, "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS, ...extra }) });
 
 function envOf(container: RecordedResource): Record<string, string> {
     return Object.fromEntries((container.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
@@ -36,7 +36,7 @@ describe("program: the hosted registry", function () {
         const container = run.one(T.container);
         assert.ok(container.secretInputs.has("uploads"), "uploads must be secret");
         const uploads = container.inputs.uploads as { file: string; content: string }[];
-        assert.deepEqual(uploads.map((u) => u.file).sort(), ["/certs/tls.crt", "/certs/tls.key"]);
+        assert.deepEqual(uploads.map((u) => u.file).sort(), ["/auth/htpasswd", "/certs/tls.crt", "/certs/tls.key"]);
         assert.ok(uploads.find((u) => u.file === "/certs/tls.key")?.content.includes("PRIVATE KEY"));
         for (const r of run.resources) {
             if (r === container || r.type.startsWith("tls:")) continue;
@@ -57,14 +57,19 @@ describe("program: the hosted registry", function () {
         const pki = createTestPki();
         try {
             const leaf = pki.leaf({ dnsNames: ["oci.dev.bigbang.mil"], days: 60 });
-            const run = await runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile } }));
+            const run = await runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile } }));
             const uploads = run.one(T.container).inputs.uploads as { file: string; content: string }[];
             assert.ok(uploads.find((u) => u.file === "/certs/tls.crt")?.content.includes(leaf.certPem.trim().split("\n")[1]));
-            const caFile = run.one(T.remote, "ca-file");
-            assert.equal(caFile.inputs.stdin, pki.ca.certPem);
+            assert.equal(run.find(T.remote, "ca-file"), undefined, "no CA goes to the host: the certificate must be publicly trusted");
             const expiry = await resolve<string>(run.outputs.certificateExpiresAt);
             assert.match(String(expiry.value), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
-            assert.equal(run.outputs.registryCaCert, undefined, "the CA output is for self-signed only");
+            assert.equal(run.outputs.registryCaCert, undefined);
+
+            // A private CA reaches containerd but not Flux's source-controller, so it is refused before any resource.
+            await assert.rejects(
+                runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile } })),
+                (err: unknown) => isConfigError(err) && /registry\.tls\.caFile: .*Flux pulls charts with its own trust store/.test(err.message),
+            );
 
             const wrongName = pki.leaf({ dnsNames: ["oci.bigbang.dev"] });
             await assert.rejects(
@@ -125,27 +130,26 @@ describe("program: the hosted registry", function () {
         const ready = run.one(T.remote, "ready");
         const create = String(ready.inputs.create);
         assert.match(create, /--resolve "\$\{hostname\}:\$\{port\}:127\.0\.0\.1"/);
-        assert.match(create, / oci\.dev\.bigbang\.mil 5000 200 \/etc\/bigbang-oci-dev\/registry-ca\.crt$/);
+        assert.match(create, / oci\.dev\.bigbang\.mil 5000 401$/);
         assert.ok(run.dependsOn(ready, run.one(T.container)));
         assert.ok(run.dependsOn(ready, run.one(T.remote, "etc-hosts")));
-        assert.ok(run.dependsOn(ready, run.one(T.remote, "ca-file")));
         assert.ok(!run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), ready), "the cluster does not wait for the registry");
         const etcHosts = run.one(T.remote, "etc-hosts");
         assert.match(String(etcHosts.inputs.create), / add 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
         assert.match(String(etcHosts.inputs.delete), / remove 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
     });
 
-    it("without auth: no htpasswd, readiness expects 200, no password anywhere", async () => {
-        const run = await runProgram(BASE_CONFIG);
-        const env = envOf(run.one(T.container));
-        assert.equal(env.REGISTRY_AUTH, undefined);
-        assert.equal(run.find("random:index/randomPassword:RandomPassword"), undefined);
-        assert.equal(run.outputs.registryPassword, undefined);
-        assert.equal((await resolve(run.outputs.valuesSnippet)).secret, false);
+    it("refuses auth disabled before any resource: Big Bang's values schema needs credentials", async () => {
+        await assert.rejects(runProgram(registry({ auth: { enabled: false } })), (err: unknown) => {
+            assert.ok(isConfigError(err));
+            assert.match(err.message, /registry\.auth\.enabled: must stay true: Big Bang's values schema requires credentials/);
+            return true;
+        });
     });
 
-    it("with auth: htpasswd from a random password, readiness expects 401, and the password is a secret output", async () => {
-        const run = await runProgram(registry({ auth: { enabled: true, username: "dev" } }));
+    it("with auth (the default): htpasswd from a random password, readiness expects 401, and the password is a secret output", async () => {
+        assert.ok((await runProgram(BASE_CONFIG)).find("random:index/randomPassword:RandomPassword"), "auth is on by default");
+        const run = await runProgram(registry({ auth: { username: "dev" } }));
         const env = envOf(run.one(T.container));
         assert.equal(env.REGISTRY_AUTH, "htpasswd");
         assert.equal(env.REGISTRY_AUTH_HTPASSWD_PATH, "/auth/htpasswd");
@@ -153,7 +157,7 @@ describe("program: the hosted registry", function () {
         const htpasswd = uploads.find((u) => u.file === "/auth/htpasswd");
         assert.match(String(htpasswd?.content), /^dev:\$2[aby]\$10\$.{53}\n$/);
         assert.ok(!String(htpasswd?.content).includes(MOCK.password));
-        assert.match(String(run.one(T.remote, "ready").inputs.create), / 5000 401 /);
+        assert.match(String(run.one(T.remote, "ready").inputs.create), / 5000 401$/);
         const password = await resolve<string>(run.outputs.registryPassword);
         assert.equal(password.value, MOCK.password);
         assert.ok(password.secret);
@@ -164,14 +168,13 @@ describe("program: the hosted registry", function () {
         });
     });
 
-    it("self-signed: a CA and a leaf for the hostname, localhost and 127.0.0.1, and the CA as an output", async () => {
-        const run = await runProgram(BASE_CONFIG);
-        const csr = run.one("tls:index/certRequest:CertRequest");
-        assert.deepEqual(csr.inputs.dnsNames, ["oci.dev.bigbang.mil", "localhost"]);
-        assert.deepEqual(csr.inputs.ipAddresses, ["127.0.0.1"]);
-        assert.equal(run.one("tls:index/selfSignedCert:SelfSignedCert").inputs.isCaCertificate, true);
-        assert.equal((await resolve(run.outputs.registryCaCert)).value, MOCK.caCert);
-        assert.equal((await resolve(run.outputs.certificateExpiresAt)).value, "2027-02-26T01:00:00.000Z");
+    it("self-signed: refused before any resource, saying why Flux could not trust it and what to use", async () => {
+        await assert.rejects(runProgram(registry({ tls: { source: "self-signed" } })), (err: unknown) => {
+            assert.ok(isConfigError(err));
+            assert.match(err.message, /registry\.tls\.source: self-signed: Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting/);
+            assert.match(err.message, /use tls\.source bigbang/);
+            return true;
+        });
     });
 });
 
@@ -186,14 +189,13 @@ describe("program: the k3d cluster", function () {
         assert.equal(config.network, "k3d-network");
         assert.ok(JSON.stringify(config.options.k3s.extraArgs).includes(`--tls-san=${MOCK.publicIp}`));
         assert.deepEqual(config.hostAliases, [{ ip: "172.20.2.10", hostnames: ["oci.dev.bigbang.mil"] }]);
-        assert.ok(String(config.registries.config).includes("oci.dev.bigbang.mil:5000"), "self-signed: nodes trust the CA");
+        assert.equal(config.registries, undefined, "no private CA for the nodes to trust");
         assert.ok(run.dependsOn(cluster, run.one(T.remote, "wait-ready")));
         assert.ok(run.dependsOn(cluster, run.one(T.network)));
-        assert.ok(run.dependsOn(cluster, run.one(T.remote, "ca-file")));
+        assert.ok(!run.dependsOnTransitively(cluster, run.one(T.remote, "ready")), "the cluster does not wait for the registry");
         assert.match(String(cluster.inputs.create), /k3d-cluster-create bigbang \d+$/);
         assert.match(String(cluster.inputs.delete), /k3d-cluster-delete bigbang$/);
-        assert.deepEqual((cluster.inputs.triggers as unknown[]).slice(0, 3), ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
-        assert.match(String((cluster.inputs.triggers as unknown[])[3]), /^ca-sha256:[0-9a-f]{64}$/, "and so does a new CA, which the nodes bind-mount");
+        assert.deepEqual(cluster.inputs.triggers, ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
         assert.ok(cluster.deleteBeforeReplace);
     });
 

@@ -30,6 +30,14 @@ export interface ChartInfo {
     ociTag: string;
     /** chartContentHash of the directory. */
     contentHash: string;
+    /**
+     * The version the chart is pushed and installed as: `version` plus build metadata from the
+     * content hash (contentVersion), so every content change is a new version that Flux fetches,
+     * while the Chart.yaml on disk stays as the developer wrote it.
+     */
+    pushVersion: string;
+    /** pushVersion as an OCI tag (`+` written as `_`). */
+    pushOciTag: string;
     appVersion?: string;
 }
 
@@ -76,6 +84,18 @@ export function isValidChartName(name: string): boolean {
 /** Strict SemVer 2: MAJOR.MINOR.PATCH[-pre][+build], no `v` prefix, no leading zeros. */
 export function isValidSemVer(version: string): boolean {
     return SEMVER.test(version);
+}
+
+/**
+ * The version a chart is pushed as: its Chart.yaml version with `content.<12 hex of the content hash>`
+ * appended to the build metadata. Build metadata does not change SemVer precedence, so the chart still
+ * sorts as the version the developer wrote, but each content is its own version, and so its own OCI tag:
+ * Flux's source-controller keeps the chart it fetched for a version until the HelmChart spec changes,
+ * so without this a changed chart pushed under the same version would never reach the cluster.
+ */
+export function contentVersion(version: string, contentHash: string): string {
+    const build = `content.${contentHash.slice(0, 12)}`;
+    return version.includes("+") ? `${version}.${build}` : `${version}+${build}`;
 }
 
 /** OCI tags cannot hold `+`; Helm writes SemVer build metadata with `_` instead (HIP-0006). */
@@ -136,12 +156,20 @@ export function readChart(chartDir: string, opts: ChartReadOptions = {}): ChartI
     }
 
     const appVersion = scalarField(fields, "appVersion", chartFile);
+    const contentHash = chartContentHash(dir, { maxBytes: opts.maxBytes });
+    const pushVersion = contentVersion(version, contentHash);
+    const pushOciTag = ociTagForVersion(pushVersion);
+    if (!OCI_TAG.test(pushOciTag)) {
+        throw new ChartError(chartFile, `version ${JSON.stringify(version)} is too long: with the content build metadata it must fit an OCI tag (at most 128 characters)`);
+    }
     return {
         dir,
         name,
         version,
         ociTag,
-        contentHash: chartContentHash(dir, { maxBytes: opts.maxBytes }),
+        contentHash,
+        pushVersion,
+        pushOciTag,
         ...(appVersion === undefined ? {} : { appVersion }),
     };
 }
@@ -315,21 +343,38 @@ export function listChartFiles(chartDir: string, opts: { maxBytes?: number } = {
  * Timestamps, owners and directory entries play no part.
  */
 export function chartContentHash(chartDir: string, opts: { maxBytes?: number } = {}): string {
+    return hashChartContents(readChartFiles(chartDir, opts));
+}
+
+export interface ChartFileContents {
+    relPath: string;
+    executable: boolean;
+    contents: Buffer;
+}
+
+/** listChartFiles with each file's bytes, re-checking the size bound on what was actually read. */
+export function readChartFiles(chartDir: string, opts: { maxBytes?: number } = {}): ChartFileContents[] {
     const root = path.resolve(chartDir);
     const rootStat = statOrUndefined(root);
     if (!rootStat?.isDirectory()) throw new ChartError(root, "chart directory does not exist");
     const maxBytes = opts.maxBytes ?? MAX_CHART_BYTES;
-    const hash = createHash("sha256").update(HASH_DOMAIN);
     let totalBytes = 0;
-    for (const file of listChartFiles(root, { maxBytes })) {
+    return listChartFiles(root, { maxBytes }).map((file) => {
         const contents = readOrFail(file.absPath, () => fs.readFileSync(file.absPath));
-        // Re-checked on the bytes actually read, in case a file grew since it was listed.
+        // In case a file grew since it was listed.
         totalBytes += contents.length;
         if (totalBytes > maxBytes) throw new ChartError(root, `chart files add up to more than ${formatBytes(maxBytes)}`);
-        const relPath = Buffer.from(file.relPath, "utf8");
-        updateFramed(hash, relPath);
+        return { relPath: file.relPath, executable: file.executable, contents };
+    });
+}
+
+/** The content hash over files already read, so a caller holding the bytes can check they are the ones hashed. */
+export function hashChartContents(files: readonly ChartFileContents[]): string {
+    const hash = createHash("sha256").update(HASH_DOMAIN);
+    for (const file of files) {
+        updateFramed(hash, Buffer.from(file.relPath, "utf8"));
         hash.update(Buffer.from([file.executable ? 1 : 0]));
-        updateFramed(hash, contents);
+        updateFramed(hash, file.contents);
     }
     return hash.digest("hex");
 }

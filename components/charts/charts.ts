@@ -7,11 +7,12 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { writeChartArchive } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { DevHost } from "../host/host";
 import { chartPushPlan, PushTarget } from "./chartsPlan";
 import { scriptFolder } from "../host/remoteScript";
-import { hostTriggers, onHostOptions } from "../host/onHost";
+import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 
 export interface ChartPushesArgs {
     host: DevHost;
@@ -20,8 +21,10 @@ export interface ChartPushesArgs {
     target: PushTarget;
     /** Password or token for target.username (secret). */
     password?: pulumi.Input<string>;
-    /** What must exist before a push: the registry's readiness gate, the CA file. */
+    /** What must exist before a push: the registry's readiness gate. */
     dependsOn: pulumi.Resource[];
+    /** Local folder for the chart archives that are copied to the host (see chartArchive.ts). */
+    archiveDir: string;
 }
 
 export class ChartPushes extends pulumi.ComponentResource {
@@ -43,18 +46,18 @@ export class ChartPushes extends pulumi.ComponentResource {
 
         for (const chart of args.charts) {
             const plan = chartPushPlan(chart, args.target, stagingRoot);
-            // A new content hash is a new staging path, so the copy never lands inside an old one.
+            // One file of just what `helm package` keeps; see chartArchive.ts for where it lands and why.
             const copy = new command.remote.CopyToRemote(`${plan.resourceName}-copy`, {
                 connection: host.connection,
-                source: new pulumi.asset.FileArchive(chart.dir),
-                remotePath: plan.remoteDir,
-                triggers: hostTriggers(host, chart.contentHash),
+                source: new pulumi.asset.FileAsset(writeChartArchive(chart, args.archiveDir)),
+                remotePath: plan.remoteArchive,
+                triggers: hostTriggers(host, plan.ociReference),
             }, { parent: this, ...onHostOptions(host), dependsOn: [staging] });
             this.pushes.push(new command.remote.Command(`${plan.resourceName}-push`, {
                 connection: host.connection,
                 create: CHART_SCRIPTS.command("helm-push", plan.scriptArgs),
                 // Removing or renaming a chart entry only cleans the staging copy; the pushed artifact stays.
-                delete: `rm -rf -- ${plan.remoteDir}`,
+                delete: onInstanceOnly(host, `rm -f -- ${plan.remoteArchive}`),
                 stdin: args.target.username ? args.password : undefined,
                 triggers: hostTriggers(host, chart.contentHash, plan.ociReference),
             }, { parent: this, ...onHostOptions(host), dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));

@@ -3,8 +3,8 @@
 // chart, at its package key, `sourceType: helmRepo` plus `helmRepo.{repoName,
 // chartName, tag}`. Users pass it to Big Bang with `-f` after their own values.
 //
-// `helmRepo.tag` is the Chart.yaml version exactly, `+` included, not the OCI
-// tag. Flux's HelmChart takes the tag as a chart version: a valid SemVer is
+// `helmRepo.tag` is the pushed chart version (ChartInfo.pushVersion), `+`
+// included, not the OCI tag. Flux's HelmChart takes the tag as a chart version: a valid SemVer is
 // fetched directly as `<repository>/<chartName>:<version>`, and Helm's registry
 // client writes the `+` as `_` on the way (HIP-0006), so it finds what
 // `helm push` stored. An `_` tag is not SemVer, so Flux would try it as a
@@ -78,6 +78,11 @@ function helmRepositoryEntry(repo: SnippetRepository): Record<string, string> {
     const hasSecret = repo.existingSecret !== undefined && repo.existingSecret !== "";
     // Big Bang's template prefers existingSecret and drops the credentials silently; refuse the ambiguity instead.
     if (hasSecret && hasUser) throw new Error("Helm repository credentials: give existingSecret or username and password, not both");
+    // Big Bang's chart/values.schema.json: every helmRepositories[] item needs existingSecret, or username and
+    // password, or a non-generic provider (cloud registries only), and Helm enforces it on install and upgrade.
+    if (!hasSecret && !hasUser) {
+        throw new Error("Helm repository credentials: Big Bang's values schema requires existingSecret, or username and password, on every helmRepositories entry");
+    }
     if (hasSecret && !SECRET_NAME.test(repo.existingSecret ?? "")) {
         throw new Error(`existingSecret ${JSON.stringify(repo.existingSecret)}: expected a Kubernetes Secret name`);
     }

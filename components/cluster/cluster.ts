@@ -5,7 +5,6 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import * as path from "path";
 import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "./clusterPlan";
 import { StackConfig } from "../config/config";
@@ -20,15 +19,10 @@ export interface K3dClusterArgs {
     host: DevHost;
     /** The Docker network the cluster joins: its name, and its ID (a new network is a new cluster). */
     network: { name: pulumi.Input<string>; id: pulumi.Input<string> };
-    /** Resources the cluster must wait for: the network, the registry CA file, nothing else. */
+    /** Resources the cluster must wait for: the network, nothing else (not the registry's readiness). */
     dependsOn: pulumi.Resource[];
-    /** The hosted registry, for hostAliases and (self-signed) CA trust. */
+    /** The registry, for the nodes' hostAliases. */
     registry?: K3dRegistryInput;
-    /**
-     * The PEM behind registry.caFileOnHost. Every node bind-mounts that file, and a bind mount keeps
-     * the file it was created with (install-file writes a new one), so a new CA is a new cluster.
-     */
-    caCertificate?: pulumi.Input<string>;
 }
 
 export class K3dCluster extends pulumi.ComponentResource {
@@ -48,8 +42,9 @@ export class K3dCluster extends pulumi.ComponentResource {
         const cluster = config.cluster;
         this.clusterName = cluster.name;
 
-        this.configYaml = pulumi.all([host.publicIp, host.privateIp, args.network.name]).apply(([publicIp, privateIp, networkName]) =>
-            k3dConfigYaml({ cluster, networkName, publicIp, privateIp, usePrivateIp: config.host.usePrivateIp, registry: args.registry }));
+        // Only addresses the cluster is reached by: see K3dConfigInput.apiAddress.
+        this.configYaml = pulumi.all([host.address, host.privateIp, args.network.name]).apply(([apiAddress, privateIp, networkName]) =>
+            k3dConfigYaml({ cluster, networkName, apiAddress, privateIp, registry: args.registry }));
 
         this.cluster = new command.remote.Command("k3d-cluster", {
             connection: host.connection,
@@ -58,8 +53,7 @@ export class K3dCluster extends pulumi.ComponentResource {
             stdin: this.configYaml,
             // A new host, a new network, or a changed config is a new cluster; the config text in
             // triggers shows the change in the diff.
-            triggers: hostTriggers(host, args.network.id, this.configYaml,
-                ...(args.caCertificate === undefined ? [] : [pulumi.output(args.caCertificate).apply((pem) => `ca-sha256:${sha256(pem)}`)])),
+            triggers: hostTriggers(host, args.network.id, this.configYaml),
         }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
 
         const rawKubeconfig = new command.remote.Command("kubeconfig", {
@@ -96,7 +90,3 @@ export class K3dCluster extends pulumi.ComponentResource {
 }
 
 const CLUSTER_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
-
-function sha256(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
-}

@@ -11,18 +11,21 @@ export interface K3dRegistryInput {
     port: number;
     /** The registry container's fixed IP on the cluster's Docker network. */
     address: string;
-    /** Self-signed only: path of the CA certificate on the host, mounted into every node and trusted by containerd. */
-    caFileOnHost?: string;
 }
 
 export interface K3dConfigInput {
     cluster: ClusterConfig;
     /** An existing Docker network the cluster joins. */
     networkName: string;
-    publicIp: string;
+    /**
+     * The address the workstation reaches the API at (DevHost.address: the Elastic IP, or the
+     * private IP with usePrivateIp). It is the only extra TLS SAN: the config is the cluster's
+     * identity (the create command's trigger), so an address the cluster is not reached by, such
+     * as an ephemeral public IP, would recreate the cluster whenever it changes.
+     */
+    apiAddress: string;
+    /** The host's private IP, which the load balancer ports bind (stable across stop and start). */
     privateIp: string;
-    /** Also accept the private IP in the API server certificate. */
-    usePrivateIp: boolean;
     /** Present when the registry runs on this host. */
     registry?: K3dRegistryInput;
 }
@@ -43,7 +46,6 @@ export interface K3dSimpleConfig {
     volumes: (K3dFilteredValue & { volume: string })[];
     ports: (K3dFilteredValue & { port: string })[];
     hostAliases?: { ip: string; hostnames: string[] }[];
-    registries?: { config: string };
     options: {
         k3d: { wait: boolean; timeout: string; disableLoadbalancer: boolean; disableRollback: boolean };
         k3s: { extraArgs: (K3dFilteredValue & { arg: string })[] };
@@ -51,15 +53,8 @@ export interface K3dSimpleConfig {
     };
 }
 
-/** k3s registries.yaml, the part of it this program writes. */
-export interface K3sRegistriesConfig {
-    configs: Record<string, { tls: { ca_file: string } }>;
-}
-
 export const K3D_API_VERSION = "k3d.io/v1alpha5";
 export const KUBE_API_PORT = 6443;
-/** Where the registry CA is mounted in every node, beside the registries.yaml that k3d writes there. */
-export const NODE_REGISTRY_CA_PATH = "/etc/rancher/k3s/bigbang-oci-dev-registry-ca.crt";
 /** Big Bang's dev script mounts it for its logging stack (PLG), which reads the machine ID that node containers otherwise lack. */
 export const MACHINE_ID_VOLUME = "/etc/machine-id:/etc/machine-id:ro";
 
@@ -84,9 +79,6 @@ export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
     const everyNode = cluster.agents > 0 ? ["server:*", "agent:*"] : ["server:*"];
 
     const volumes: K3dSimpleConfig["volumes"] = [{ volume: MACHINE_ID_VOLUME, nodeFilters: [...everyNode] }];
-    if (registry?.caFileOnHost) {
-        volumes.push({ volume: `${registry.caFileOnHost}:${NODE_REGISTRY_CA_PATH}:ro`, nodeFilters: [...everyNode] });
-    }
 
     // As in Big Bang's dev script: on EC2, traffic to the public IP arrives NATed
     // to the private one, so binding the private IP serves outside clients too.
@@ -95,7 +87,8 @@ export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
         nodeFilters: [...p.nodeFilters],
     }));
 
-    const tlsSans = input.usePrivateIp && input.privateIp !== input.publicIp ? [input.publicIp, input.privateIp] : [input.publicIp];
+    // An empty address would be an empty `--tls-san=`, which k3s takes as a SAN of "".
+    const tlsSans = input.apiAddress === "" ? [] : [input.apiAddress];
     const extraArgs: K3dSimpleConfig["options"]["k3s"]["extraArgs"] = [
         ...cluster.disable.map((component) => ({ arg: `--disable=${component}`, nodeFilters: ["server:*"] })),
         ...tlsSans.map((ip) => ({ arg: `--tls-san=${ip}`, nodeFilters: ["server:*"] })),
@@ -129,26 +122,14 @@ export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
     if (registry) {
         // Node container runtimes resolve through /etc/hosts, which k3d fills from hostAliases.
         config.hostAliases = [{ ip: registry.address, hostnames: [registry.hostname] }];
-        if (registry.caFileOnHost) {
-            config.registries = { config: k3sRegistriesYaml(registry.hostname, registry.port) };
-        }
     }
     assertNoEnvReferences(config);
     return config;
 }
 
-export function k3sRegistriesConfig(hostname: string, port: number): K3sRegistriesConfig {
-    return { configs: { [`${hostname}:${port}`]: { tls: { ca_file: NODE_REGISTRY_CA_PATH } } } };
-}
-
 // lineWidth 0: never fold long k3s arguments over several lines. No anchors:
 // node filter lists shared in memory are written out in full, as people write them.
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
-
-// Quoted keys keep "host:port" a plain string key to every YAML 1.1 reader.
-function k3sRegistriesYaml(hostname: string, port: number): string {
-    return stringify(k3sRegistriesConfig(hostname, port), { ...YAML_OPTIONS, defaultKeyType: "QUOTE_DOUBLE" });
-}
 
 export function k3dConfigYaml(input: K3dConfigInput): string {
     return stringify(k3dConfig(input), YAML_OPTIONS);

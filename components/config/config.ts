@@ -7,6 +7,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
+import { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
 
 export const PROJECT = "bigbang-oci-dev";
 
@@ -14,14 +15,8 @@ export const REGISTRY1_STAGING_URL = "oci://registry1.dso.mil/bigbang-staging";
 export const BIGBANG_INGRESS_CERTS_URL =
     "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml";
 
-/** Default tool pins installed on the host. Each download is checked against the SHA-256 its project publishes. */
-export const DEFAULT_TOOL_VERSIONS = {
-    k3d: "v5.8.3",
-    kubectl: "v1.32.9",
-    helm: "v3.18.6",
-} as const;
-
-export const DEFAULT_K3S_IMAGE = "rancher/k3s:v1.32.9-k3s1";
+// Where each pinned version comes from is recorded in pins.ts, the one place to change them.
+export { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
 
 export type Market = "spot" | "on-demand";
 export type UbuntuRelease = "22.04" | "24.04";
@@ -329,7 +324,7 @@ const registrySchema = z.strictObject({
     exposePublicly: bool.default(false),
     tls: tlsSchema.prefault({}),
     auth: z.strictObject({
-        enabled: bool.default(false),
+        enabled: bool.default(true),
         username: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, { error: "expected a user name of letters, digits, '.', '_' or '-'" }).default("bigbang"),
     }, { error: "expected an object" }).prefault({}),
     url: z.string().regex(/^oci:\/\/[a-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/, {
@@ -360,7 +355,7 @@ const clusterSchema = z.strictObject({
     servers: integer(1, 7).default(1),
     agents: integer(0, 20).default(3),
     k3sImage: imageRef.refine((v) => v.startsWith("rancher/k3s:") || v.includes("/k3s:") || v.includes("@sha256:"), {
-        error: "expected a pinned rancher/k3s image such as rancher/k3s:v1.32.9-k3s1",
+        error: `expected a pinned rancher/k3s image such as ${DEFAULT_K3S_IMAGE}`,
     }).default(DEFAULT_K3S_IMAGE),
     k3sArgs: z.array(k3sArgSchema, { error: "expected a list" }).default([]),
     disable: z.array(z.string().regex(/^[a-z0-9-]+$/), { error: "expected a list of k3s components such as traefik" })
@@ -566,6 +561,28 @@ function asRecord(value: unknown): Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }
 
+// Flux's source-controller pulls the charts with its own trust store plus the HelmRepository's certSecretRef,
+// and Big Bang's helmRepositories template (chart/templates/helm-repository/helmrepo.yaml) renders no
+// certSecretRef. Trusting a private CA would mean changing source-controller's Deployment, which belongs to
+// whoever installs Flux; this program does not, so it refuses private CAs instead of half-working with them.
+const PRIVATE_CA_REFUSED = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, "
+    + "so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang "
+    + "(Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
+
+// k3d v5.8.3 gives server nodes static IPs only when it manages the network's addresses: `subnet` sets
+// IPAM.Managed (pkg/config/transform.go), but on an existing network ClusterPrepNetwork replaces the
+// cluster's network with the runtime's view of it (pkg/client/cluster.go, `cluster.Network = *network`),
+// and that view never has Managed set (pkg/runtimes/docker/network.go, GetNetwork / parseIPAM). This cluster
+// joins the network it shares with the registry, so even `subnet: auto` leaves the servers on dynamic IPs,
+// and a multi-server etcd breaks when they change after a stop and start (k3d-io/k3d#550).
+const SEVERAL_SERVERS_REFUSED = "expected 1: several servers run etcd on the Docker network shared with the registry, where k3d cannot "
+    + "give them static IPs, so etcd breaks when their addresses change after the host stops and starts (k3d-io/k3d#550); "
+    + "add agents instead";
+
+// Big Bang's chart/values.schema.json (anyOf on helmRepositories[] items), which Helm enforces on install and upgrade.
+const BIGBANG_NEEDS_CREDENTIALS = "Big Bang's values schema requires credentials on every helmRepositories entry";
+const EXTERNAL_NEEDS_CREDENTIALS = `registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: ${BIGBANG_NEEDS_CREDENTIALS}`;
+
 /** Rules that span keys, and defaults derived from other keys. Fills cfg in place; returns problems. */
 function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
@@ -644,9 +661,12 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
                 if (rawRegistry[key] !== undefined) p(`registry.${key}`, "only applies to registry.target external or registry1-staging", key === "password" ? "[secret]" : rawRegistry[key]);
             }
             if (rawRegistry.dnsAlias !== undefined) p("registry.dnsAlias", "only applies to registry.target external", rawRegistry.dnsAlias);
+            if (!reg.auth.enabled) p("registry.auth.enabled", `must stay true: ${BIGBANG_NEEDS_CREDENTIALS}, so Big Bang cannot install from an anonymous registry`, reg.auth.enabled);
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
             }
+            if (reg.tls.source === "self-signed") p("registry.tls.source", `self-signed: ${PRIVATE_CA_REFUSED}`, reg.tls.source);
+            if (reg.tls.source === "files" && reg.tls.caFile) p("registry.tls.caFile", `a certificate that needs caFile: ${PRIVATE_CA_REFUSED}`, reg.tls.caFile);
             if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile || reg.tls.caFile)) {
                 p("registry.tls.source", "certFile, keyFile and caFile need source files", reg.tls.source);
             }
@@ -676,9 +696,8 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             reg.port = port ? Number(port) : 443;
             if (!HOSTNAME.test(host)) p("registry.url", "expected a lower-case DNS name as the registry host", reg.url);
             if (reg.port < 1 || reg.port > 65535) p("registry.url", "expected a port of 1-65535", reg.url);
-            if (Boolean(reg.username) !== Boolean(reg.password)) {
-                p("registry.username", "give both registry.username and registry.password, or neither", reg.username ?? null);
-            }
+            if (!reg.username) p("registry.username", EXTERNAL_NEEDS_CREDENTIALS, reg.username);
+            if (!reg.password) p("registry.password", `${EXTERNAL_NEEDS_CREDENTIALS} (set it with --secret)`, undefined);
             break;
         }
     }
@@ -698,6 +717,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
             if (problem) p(`cluster.ports[${i}].nodeFilters[${j}]`, problem, filter);
         }
     }
+    if (cfg.cluster.servers > 1) p("cluster.servers", SEVERAL_SERVERS_REFUSED, cfg.cluster.servers);
 
     const hostPorts = new Map<number, string>();
     for (const [i, port] of cfg.cluster.ports.entries()) {

@@ -2,20 +2,19 @@
 // TLS with a certificate the cluster already trusts, attached to the cluster's
 // Docker network at a fixed address so pods reach it directly.
 //
-// Concept `registry`: exports Registry (ready gate, CA, password, expiry), the
+// Concept `registry`: exports Registry (ready gate, password, expiry), the
 // certificate loader and checks for prepare, and registrySettings/htpasswd.
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
 import * as path from "path";
 import { StackConfig } from "../config/config";
 import { DevHost } from "../host/host";
 import { HostDocker, networkLabels } from "../host/hostDocker";
 import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 import { htpasswdLine } from "./htpasswd";
-import { readinessProbeArgs, RegistryCertificate, REGISTRY_CA_FILE_ON_HOST, selfSignedCertificateRequest } from "./registryPlan";
+import { readinessProbeArgs, RegistryCertificate } from "./registryPlan";
 import { registrySettings } from "./registrySettings";
 import { HOST_SCRIPTS, scriptFolder } from "../host/remoteScript";
 
@@ -24,8 +23,8 @@ export interface RegistryArgs {
     stack: string;
     host: DevHost;
     docker: HostDocker;
-    /** Checked before any resource exists; undefined for `tls.source: self-signed`. */
-    certificate?: RegistryCertificate;
+    /** Checked before any resource exists. */
+    certificate: RegistryCertificate;
 }
 
 export class Registry extends pulumi.ComponentResource {
@@ -33,12 +32,6 @@ export class Registry extends pulumi.ComponentResource {
     readonly container: docker.Container;
     /** Completes when `https://<hostname>:<port>/v2/` answers on the host. Pushes wait for it. */
     readonly ready: command.remote.Command;
-    /** PEM of the CA that signed the registry certificate, when it is not publicly trusted. */
-    readonly caCert?: pulumi.Output<string>;
-    /** Path of that CA on the host (mounted into k3d nodes, given to helm --ca-file). */
-    readonly caFileOnHost?: string;
-    /** Installs the CA at caFileOnHost; the cluster waits for it (k3d mounts the file into the nodes). */
-    readonly caFile?: command.remote.Command;
     readonly certificateExpiresAt: pulumi.Output<string>;
     readonly password?: pulumi.Output<string>;
 
@@ -49,48 +42,12 @@ export class Registry extends pulumi.ComponentResource {
         this.addressInCluster = config.network.registryAddress;
         const settings = registrySettings({ hostname: reg.hostname, port: reg.port, authEnabled: reg.auth.enabled });
 
-        // --- TLS material.
-        let certChainPem: pulumi.Output<string>;
-        let keyPem: pulumi.Output<string>;
-        let caPem: pulumi.Output<string> | undefined;
-        if (reg.tls.source === "self-signed") {
-            const caKey = new tls.PrivateKey("ca-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, additionalSecretOutputs: secretKeyOutputs });
-            const ca = new tls.SelfSignedCert("ca", {
-                privateKeyPem: caKey.privateKeyPem,
-                isCaCertificate: true,
-                validityPeriodHours: 24 * 365,
-                allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-                subject: { commonName: `bigbang-oci-dev registry CA (${args.stack})`, organization: "bigbang-oci-dev" },
-            }, { parent: this });
-            const leafKey = new tls.PrivateKey("tls-key", { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this, additionalSecretOutputs: secretKeyOutputs });
-            const request = selfSignedCertificateRequest(reg.hostname);
-            const csr = new tls.CertRequest("tls-csr", {
-                privateKeyPem: leafKey.privateKeyPem,
-                subject: { commonName: request.commonName },
-                dnsNames: request.dnsNames,
-                ipAddresses: request.ipAddresses,
-            }, { parent: this });
-            const leaf = new tls.LocallySignedCert("tls-cert", {
-                certRequestPem: csr.certRequestPem,
-                caPrivateKeyPem: caKey.privateKeyPem,
-                caCertPem: ca.certPem,
-                validityPeriodHours: 24 * 90,
-                earlyRenewalHours: 24 * 14,
-                allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
-            }, { parent: this });
-            certChainPem = pulumi.all([leaf.certPem, ca.certPem]).apply(([l, c]) => `${l.trim()}\n${c.trim()}\n`);
-            keyPem = pulumi.secret(leafKey.privateKeyPem);
-            caPem = ca.certPem;
-            this.certificateExpiresAt = leaf.validityEndTime.apply((t) => new Date(t).toISOString());
-        } else {
-            const cert = args.certificate;
-            if (!cert) throw new Error("registry certificate was not resolved before the Registry component");
-            certChainPem = pulumi.output(cert.chainPem);
-            keyPem = pulumi.secret(cert.keyPem);
-            caPem = cert.caPem === undefined ? undefined : pulumi.output(cert.caPem);
-            this.certificateExpiresAt = pulumi.output(cert.expiresAt);
-        }
-        this.caCert = caPem;
+        // Publicly trusted only (Big Bang's dev certificate, or files without a CA): config refuses private CAs,
+        // which Flux's source-controller could not trust (see PRIVATE_CA_REFUSED in config.ts).
+        const cert = args.certificate;
+        const certChainPem = pulumi.output(cert.chainPem);
+        const keyPem = pulumi.secret(cert.keyPem);
+        this.certificateExpiresAt = pulumi.output(cert.expiresAt);
 
         const onHost = { parent: this, provider: args.docker.provider, ...onHostOptions(host) };
         const remote = { parent: this, ...onHostOptions(host) };
@@ -141,32 +98,16 @@ export class Registry extends pulumi.ComponentResource {
             triggers: hostTriggers(host),
         }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
 
-        const readyDeps: pulumi.Resource[] = [this.container, etcHosts];
-        if (caPem) {
-            this.caFileOnHost = REGISTRY_CA_FILE_ON_HOST;
-            this.caFile = new command.remote.Command("ca-file", {
-                connection: host.connection,
-                create: HOST_SCRIPTS.command("install-file", [REGISTRY_CA_FILE_ON_HOST, "0644"]),
-                delete: onInstanceOnly(host, HOST_SCRIPTS.command("install-file", ["--remove", REGISTRY_CA_FILE_ON_HOST])),
-                stdin: caPem,
-                triggers: hostTriggers(host, caPem),
-                // Create and delete name the same file: a create-before-delete replacement (a new CA)
-                // would install the new file and then remove it.
-            }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
-            readyDeps.push(this.caFile);
-        }
-
-        const probe = readinessProbeArgs({ hostname: reg.hostname, port: reg.port, expectStatus: settings.readyStatus, caFile: this.caFileOnHost });
+        const probe = readinessProbeArgs({ hostname: reg.hostname, port: reg.port, expectStatus: settings.readyStatus });
         this.ready = new command.remote.Command("ready", {
             connection: host.connection,
             create: REGISTRY_SCRIPTS.command("registry-ready", probe),
             // A new container (new cert, new auth) is a new registry to wait for.
             triggers: hostTriggers(host, this.container.id),
-        }, { ...remote, dependsOn: readyDeps });
+        }, { ...remote, dependsOn: [this.container, etcHosts] });
 
         this.registerOutputs({ addressInCluster: this.addressInCluster });
     }
 }
 
 const REGISTRY_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
-const secretKeyOutputs = ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"];

@@ -7,6 +7,7 @@ import { ConfigError } from "../../components/config/config";
 import {
     ChartError,
     chartContentHash,
+    contentVersion,
     helmIgnores,
     isValidSemVer,
     listChartFiles,
@@ -238,6 +239,26 @@ describe("chartSource", () => {
         it("writes '+' as '_' in OCI tags", () => {
             assert.equal(ociTagForVersion("1.0.0+a.b"), "1.0.0_a.b");
             assert.equal(ociTagForVersion("1.0.0-rc.1"), "1.0.0-rc.1");
+        });
+    });
+
+    describe("contentVersion", () => {
+        const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+        it("is valid SemVer with the same precedence, one version per content, and deterministic", () => {
+            fc.assert(fc.property(validSemVer, hex64, hex64, (version, a, b) => {
+                const pushed = contentVersion(version, a);
+                assert.ok(isValidSemVer(pushed), pushed);
+                // Build metadata is ignored for precedence: everything before '+' is unchanged.
+                assert.equal(pushed.split("+")[0], version.split("+")[0]);
+                assert.ok(pushed.startsWith(version));
+                assert.equal(contentVersion(version, a), pushed);
+                assert.equal(contentVersion(version, b) === pushed, a.slice(0, 12) === b.slice(0, 12));
+                assert.ok(!ociTagForVersion(pushed).includes("+"));
+            }));
+        });
+        it("appends to existing build metadata", () => {
+            assert.equal(contentVersion("1.2.3-bb.4+build.5", "ab".repeat(32)), "1.2.3-bb.4+build.5.content.abababababab");
+            assert.equal(contentVersion("1.2.3", "0".repeat(64)), "1.2.3+content.000000000000");
         });
     });
 

@@ -4,7 +4,9 @@ import { parse } from "yaml";
 import { BIGBANG_PACKAGE_KEYS } from "../../components/charts/bigbangPackages";
 import { valuesSnippet, valuesSnippetYaml, type SnippetChart, type SnippetRepository } from "../../components/charts/valuesSnippet";
 
-const REPO: SnippetRepository = { name: "k3d", url: "oci://oci.dev.bigbang.mil:5000/charts" };
+const BARE: SnippetRepository = { name: "k3d", url: "oci://oci.dev.bigbang.mil:5000/charts" };
+const REPO: SnippetRepository = { ...BARE, username: "bigbang", password: "s3cret" };
+const REPO_ENTRY = { name: "k3d", repository: BARE.url, type: "oci", username: "bigbang", password: "s3cret" };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -42,7 +44,7 @@ describe("valuesSnippet", () => {
 
     it("declares the registry as an OCI Helm repository", () => {
         const parsed: unknown = parse(valuesSnippetYaml(REPO, charts));
-        assert.deepEqual(helmRepositories(parsed), [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000/charts", type: "oci" }]);
+        assert.deepEqual(helmRepositories(parsed), [REPO_ENTRY]);
     });
 
     it("points every chart's package at the repository, tag = Chart.yaml version with '+' kept", () => {
@@ -71,28 +73,37 @@ describe("valuesSnippet", () => {
     });
 
     it("renders only the repository when there are no charts", () => {
-        assert.deepEqual(valuesSnippet(REPO, []), { helmRepositories: [{ name: "k3d", repository: REPO.url, type: "oci" }] });
+        assert.deepEqual(valuesSnippet(REPO, []), { helmRepositories: [REPO_ENTRY] });
     });
 
     it("adds username and password only when both are given, and keeps odd characters intact", () => {
         const password = "p@ss: #word' \"*&x\n";
-        const repo = { ...REPO, username: "bigbang", password };
+        const repo = { ...BARE, username: "bigbang", password };
         const parsed: unknown = parse(valuesSnippetYaml(repo, charts));
         assert.deepEqual(helmRepositories(parsed)[0], { name: "k3d", repository: REPO.url, type: "oci", username: "bigbang", password });
-        assert.throws(() => valuesSnippet({ ...REPO, username: "bigbang" }, charts), /both username and password/);
-        assert.throws(() => valuesSnippet({ ...REPO, password: "x" }, charts), /both username and password/);
+        assert.throws(() => valuesSnippet({ ...BARE, username: "bigbang" }, charts), /both username and password/);
+        assert.throws(() => valuesSnippet({ ...BARE, password: "x" }, charts), /both username and password/);
     });
 
     it("references an existing Secret instead of credentials", () => {
-        const parsed: unknown = parse(valuesSnippetYaml({ ...REPO, existingSecret: "private-registry" }, charts));
+        const parsed: unknown = parse(valuesSnippetYaml({ ...BARE, existingSecret: "private-registry" }, charts));
         assert.deepEqual(helmRepositories(parsed)[0], { name: "k3d", repository: REPO.url, type: "oci", existingSecret: "private-registry" });
         assert.throws(() => valuesSnippet({ ...REPO, existingSecret: "s", username: "u", password: "p" }, charts), /not both/);
-        assert.throws(() => valuesSnippet({ ...REPO, existingSecret: "Not_A_Secret" }, charts), /Kubernetes Secret name/);
+        assert.throws(() => valuesSnippet({ ...BARE, existingSecret: "Not_A_Secret" }, charts), /Kubernetes Secret name/);
     });
 
-    it("treats empty credential strings as absent", () => {
-        const values = valuesSnippet({ ...REPO, username: "", password: "", existingSecret: "" }, charts);
-        assert.deepEqual(helmRepositories(values)[0], { name: "k3d", repository: REPO.url, type: "oci" });
+    // Big Bang's chart/values.schema.json: each helmRepositories[] item needs existingSecret, or username and
+    // password (or a cloud provider, which no target here uses); Helm refuses the values otherwise.
+    it("refuses an entry without credentials, as Big Bang's schema does; empty strings count as absent", () => {
+        for (const repo of [BARE, { ...BARE, username: "", password: "", existingSecret: "" }]) {
+            assert.throws(() => valuesSnippet(repo, charts), /Big Bang's values schema requires existingSecret, or username and password/);
+            assert.throws(() => valuesSnippet(repo, []), /Big Bang's values schema requires existingSecret, or username and password/);
+        }
+        for (const repo of [REPO, { ...BARE, existingSecret: "private-registry" }]) {
+            const entry = helmRepositories(valuesSnippet(repo, []))[0];
+            assert.ok(isRecord(entry));
+            assert.ok(typeof entry.existingSecret === "string" || (typeof entry.username === "string" && typeof entry.password === "string"));
+        }
     });
 
     it("refuses two charts at one package key, naming both", () => {

@@ -68,9 +68,8 @@ function configYaml(publicIp: string): string {
     return k3dConfigYaml({
         cluster: cfg.cluster,
         networkName: cfg.network.name,
-        publicIp,
+        apiAddress: publicIp,
         privateIp: "10.0.1.15",
-        usePrivateIp: false,
         registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
     });
 }

@@ -94,7 +94,7 @@ describe("config: bad input that used to slip through", () => {
         },
         {
             name: "port, tls and auth with external",
-            keys: { registry: json({ target: "external", url: "oci://harbor.example.com/library", port: 8443, tls: { source: "bigbang" }, auth: { enabled: false } }) },
+            keys: { registry: json({ target: "external", url: "oci://harbor.example.com/library", username: "u", password: "p", port: 8443, tls: { source: "bigbang" }, auth: { enabled: false } }) },
             problems: [
                 `${P}registry.port: is not used with registry.target external; put the port in registry.url, got 8443`,
                 `${P}registry.tls: is not used with registry.target external, got {"source":"bigbang"}`,
@@ -103,13 +103,13 @@ describe("config: bad input that used to slip through", () => {
         },
         {
             name: "network.registryAddress with external",
-            keys: { registry: json({ target: "external", url: "oci://harbor.example.com" }), network: json({ registryAddress: "172.20.2.20" }) },
+            keys: { registry: json({ target: "external", url: "oci://harbor.example.com", username: "u", password: "p" }), network: json({ registryAddress: "172.20.2.20" }) },
             problems: [`${P}network.registryAddress: is not used with registry.target external: there is no registry container; registry.dnsAlias is the address the cluster resolves the registry to, got "172.20.2.20"`],
         },
         {
             name: "tls.url with a source that does not download",
-            keys: { registry: json({ tls: { source: "self-signed", url: "https://example.com/certs.yaml" } }) },
-            problems: [`${P}registry.tls.url: is only read with registry.tls.source bigbang, not self-signed, got "https://example.com/certs.yaml"`],
+            keys: { registry: json({ tls: { source: "files", certFile: "c.crt", keyFile: "c.key", url: "https://example.com/certs.yaml" } }) },
+            problems: [`${P}registry.tls.url: is only read with registry.tls.source bigbang, not files, got "https://example.com/certs.yaml"`],
         },
         {
             name: "an sshUser cloud-init's provisioning refuses",

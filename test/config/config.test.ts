@@ -17,6 +17,8 @@ import {
 } from "../../components/config/config";
 
 const P = "bigbang-oci-dev:";
+const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
+const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
 const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts";
 
@@ -65,7 +67,7 @@ describe("config: parseStackConfig", () => {
                 sshUser: "ubuntu",
                 autoShutdownHours: 8,
                 usePrivateIp: false,
-                tools: { k3d: "v5.8.3", kubectl: "v1.32.9", helm: "v3.18.6" },
+                tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
             },
             network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },
             registry: {
@@ -76,13 +78,13 @@ describe("config: parseStackConfig", () => {
                 repoName: "k3d",
                 exposePublicly: false,
                 tls: { source: "bigbang", url: "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml" },
-                auth: { enabled: false, username: "bigbang" },
+                auth: { enabled: true, username: "bigbang" },
             },
             cluster: {
                 name: "bigbang",
                 servers: 1,
                 agents: 3,
-                k3sImage: "rancher/k3s:v1.32.9-k3s1",
+                k3sImage: "rancher/k3s:v1.36.2-k3s1",
                 k3sArgs: [],
                 disable: ["traefik", "metrics-server"],
                 ports: [
@@ -188,10 +190,10 @@ describe("config: parseStackConfig", () => {
         });
 
         it("external takes hostname and port from the url, 443 by default", () => {
-            const a = parse({ registry: json({ target: "external", url: "oci://harbor.example.com/library" }) });
+            const a = parse({ registry: json({ target: "external", url: "oci://harbor.example.com/library", username: "u", password: "p" }) });
             assert.equal(a.registry.hostname, "harbor.example.com");
             assert.equal(a.registry.port, 443);
-            assert.equal(a.registry.username, undefined);
+            assert.equal(a.registry.username, "u");
 
             const b = parse({
                 registry: json({ target: "external", url: "oci://harbor.example.com:8443/charts/dev", username: "u", password: "p", dnsAlias: "10.0.0.9" }),
@@ -203,7 +205,7 @@ describe("config: parseStackConfig", () => {
         });
 
         it("external takes the hostname from the url", () => {
-            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com" }) }).registry.hostname, "h.example.com");
+            assert.equal(parse({ registry: json({ target: "external", url: "oci://h.example.com", username: "u", password: "p" }) }).registry.hostname, "h.example.com");
         });
     });
 
@@ -257,8 +259,18 @@ describe("config: parseStackConfig", () => {
             },
             {
                 name: "tls caFile without source files",
-                keys: { registry: json({ tls: { source: "self-signed", caFile: "ca.pem" } }) },
-                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "self-signed"`],
+                keys: { registry: json({ tls: { source: "bigbang", caFile: "ca.pem" } }) },
+                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "bigbang"`],
+            },
+            {
+                name: "tls self-signed (Flux could not trust its CA)",
+                keys: { registry: json({ tls: { source: "self-signed" } }) },
+                problems: [`${P}registry.tls.source: self-signed: ${PRIVATE_CA}, got "self-signed"`],
+            },
+            {
+                name: "tls files with a caFile (Flux could not trust that CA)",
+                keys: { registry: json({ tls: { source: "files", certFile: "c.pem", keyFile: "k.pem", caFile: "ca.pem" } }) },
+                problems: [`${P}registry.tls.caFile: a certificate that needs caFile: ${PRIVATE_CA}, got "ca.pem"`],
             },
             {
                 name: "tls url ftp",
@@ -282,9 +294,14 @@ describe("config: parseStackConfig", () => {
             },
             { name: "cluster.servers 0", keys: { cluster: json({ servers: 0 }) }, problems: [`${P}cluster.servers: expected 1-7, got 0`] },
             {
+                name: "cluster.servers 3 (k3d cannot give servers static IPs on the shared network)",
+                keys: { cluster: json({ servers: 3 }) },
+                problems: [`${P}cluster.servers: expected 1: several servers run etcd on the Docker network shared with the registry, where k3d cannot give them static IPs, so etcd breaks when their addresses change after the host stops and starts (k3d-io/k3d#550); add agents instead, got 3`],
+            },
+            {
                 name: "cluster.k3sImage not k3s",
                 keys: { cluster: json({ k3sImage: "nginx:1.27" }) },
-                problems: [`${P}cluster.k3sImage: expected a pinned rancher/k3s image such as rancher/k3s:v1.32.9-k3s1, got "nginx:1.27"`],
+                problems: [`${P}cluster.k3sImage: expected a pinned rancher/k3s image such as rancher/k3s:v1.36.2-k3s1, got "nginx:1.27"`],
             },
             {
                 name: "charts entry without path",
@@ -317,21 +334,31 @@ describe("config: parseStackConfig", () => {
             {
                 name: "external with only username",
                 keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib", username: "me" }) },
-                problems: [`${P}registry.username: give both registry.username and registry.password, or neither, got "me"`],
+                problems: [`${P}registry.password: ${EXTERNAL_CREDS} (set it with --secret), got nothing`],
             },
             {
                 name: "external with only password (the secret is not echoed)",
                 keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib", password: "s3cret" }) },
-                problems: [`${P}registry.username: give both registry.username and registry.password, or neither, got null`],
+                problems: [`${P}registry.username: ${EXTERNAL_CREDS}, got nothing`],
+            },
+            {
+                name: "external without credentials (Big Bang's schema refuses an entry without them)",
+                keys: { registry: json({ target: "external", url: "oci://harbor.example.com/lib" }) },
+                problems: [`${P}registry.username: ${EXTERNAL_CREDS}, got nothing`, `${P}registry.password: ${EXTERNAL_CREDS} (set it with --secret), got nothing`],
+            },
+            {
+                name: "hosted with auth disabled (Big Bang's schema refuses an entry without credentials)",
+                keys: { registry: json({ auth: { enabled: false } }) },
+                problems: [`${P}registry.auth.enabled: must stay true: Big Bang's values schema requires credentials on every helmRepositories entry, so Big Bang cannot install from an anonymous registry, got false`],
             },
             {
                 name: "external with port 0 in url",
-                keys: { registry: json({ target: "external", url: "oci://harbor.example.com:0/lib" }) },
+                keys: { registry: json({ target: "external", url: "oci://harbor.example.com:0/lib", username: "u", password: "p" }) },
                 problems: [`${P}registry.url: expected a port of 1-65535, got "oci://harbor.example.com:0/lib"`],
             },
             {
                 name: "external hostname differs from url",
-                keys: { registry: json({ target: "external", url: "oci://a.example.com", hostname: "b.example.com" }) },
+                keys: { registry: json({ target: "external", url: "oci://a.example.com", hostname: "b.example.com", username: "u", password: "p" }) },
                 problems: [`${P}registry.hostname: is not used with registry.target external: the host comes from registry.url (a.example.com), got "b.example.com"`],
             },
             {

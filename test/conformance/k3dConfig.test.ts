@@ -8,7 +8,7 @@ import fc from "fast-check";
 import * as fs from "fs";
 import { ClusterConfig, DEFAULT_K3S_IMAGE } from "../../components/config/config";
 import { K3dConfigInput } from "../../components/cluster/k3dConfig";
-import { CA_ON_HOST, defaultInput, everyOptionInput, parsedYaml, stackConfig } from "../support/k3dInputs";
+import { defaultInput, everyOptionInput, parsedYaml, stackConfig } from "../support/k3dInputs";
 import { referenceFile } from "./reference";
 
 function loadValidator(): ValidateFunction {
@@ -38,12 +38,6 @@ describe("conformance: k3d config against k3d's v1alpha5 schema", () => {
 
     it("validates the config with every option on", () => {
         assertValid(validate, parsedYaml(everyOptionInput()));
-    });
-
-    it("validates a CA mounted on servers and agents", () => {
-        const input = defaultInput();
-        assert.ok(input.registry);
-        assertValid(validate, parsedYaml({ ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } }));
     });
 
     it("validates a config without a registry on this host", () => {
@@ -93,7 +87,8 @@ describe("conformance: k3d config against k3d's v1alpha5 schema", () => {
         const rawCluster = fc.record(
             {
                 name: fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/),
-                servers: fc.integer({ min: 1, max: 7 }),
+                // More are refused by config (k3d cannot give servers static IPs on a shared network).
+                servers: fc.constant(1),
                 agents: fc.integer({ min: 0, max: 20 }),
                 k3sImage: fc.constantFrom(DEFAULT_K3S_IMAGE, "rancher/k3s:v1.31.13-k3s1", "registry1.dso.mil/ironbank/k3s:v1.32.9"),
                 k3sArgs: fc.array(k3sArg, { maxLength: 5 }),
@@ -109,10 +104,7 @@ describe("conformance: k3d config against k3d's v1alpha5 schema", () => {
             publicIp: fc.ipV4(),
             privateIp: fc.ipV4(),
             networkName: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
-            registry: fc.option(fc.record({
-                address: fc.ipV4(),
-                caFileOnHost: fc.option(fc.stringMatching(/^\/[a-zA-Z0-9_./-]{1,60}\.crt$/), { nil: undefined }),
-            }), { nil: undefined }),
+            registry: fc.option(fc.record({ address: fc.ipV4() }), { nil: undefined }),
         });
 
         it("yields a document that validates", () => {
@@ -122,9 +114,8 @@ describe("conformance: k3d config against k3d's v1alpha5 schema", () => {
                     const input: K3dConfigInput = {
                         cluster,
                         networkName: s.networkName,
-                        publicIp: s.publicIp,
+                        apiAddress: s.usePrivateIp ? s.privateIp : s.publicIp,
                         privateIp: s.privateIp,
-                        usePrivateIp: s.usePrivateIp,
                         registry: s.registry && { hostname: "oci.dev.bigbang.mil", port: 5000, ...s.registry },
                     };
                     assertValid(validate, parsedYaml(input));

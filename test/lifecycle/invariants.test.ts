@@ -18,15 +18,14 @@ const IN_CLUSTER = /^kubernetes:(?!.*providers)/;
 const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
 
 const CONFIGS: Record<string, Record<string, string>> = {
-    "default (self-signed registry, one chart)": { ...BASE_CONFIG, "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) },
-    "auth and private IP": {
+    "default (hosted registry with auth, one chart)": { ...BASE_CONFIG, "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) },
+    "private IP": {
         ...BASE_CONFIG,
-        "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" }, auth: { enabled: true } }),
         "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }),
     },
     "external registry with a DNS alias": {
         ...BASE_CONFIG,
-        "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", dnsAlias: "172.20.1.240" }),
+        "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", username: "robot", password: "token", dnsAlias: "172.20.1.240" }),
         "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]),
     },
 };
@@ -98,7 +97,7 @@ describe("invariants: everything on the host follows the host", function () {
 
             it("what the host knows by a fixed name is deleted before it is created again", () => {
                 const run = runs[label];
-                const fixed = ["cluster-network", "registry-data", "registry", "k3d-cluster", "etc-hosts", "ca-file"];
+                const fixed = ["cluster-network", "registry-data", "registry", "k3d-cluster", "etc-hosts"];
                 for (const r of run.resources.filter((x) => x.custom && ON_HOST.test(x.type) && fixed.includes(x.name))) {
                     assert.ok(r.deleteBeforeReplace, `${r.type} ${r.name}: create-before-delete would collide with, or delete, the new one`);
                 }
@@ -120,7 +119,7 @@ describe("invariants: everything on the host follows the host", function () {
                 assert.equal(byUrn(run, cluster.deletedWith)?.urn, machineOf(run).urn, "and the cluster is deletedWith the machine");
             });
 
-            it("the cluster waits for the network and the CA file, not for the registry's readiness", () => {
+            it("the cluster waits for the network, not for the registry's readiness", () => {
                 const run = runs[label];
                 const cluster = run.one("command:remote:Command", "k3d-cluster");
                 assert.ok(run.dependsOn(cluster, run.one("docker:index/network:Network")));
@@ -130,17 +129,6 @@ describe("invariants: everything on the host follows the host", function () {
                 if (container) assert.ok(!run.dependsOnTransitively(cluster, container), "the cluster waits for the registry container");
                 const image = run.find("docker:index/remoteImage:RemoteImage");
                 if (image) assert.ok(!run.dependsOnTransitively(cluster, image), "the cluster waits for the registry image pull");
-                const caFile = run.find("command:remote:Command", "ca-file");
-                if (caFile) assert.ok(run.dependsOn(cluster, caFile), "k3d mounts the CA file into the nodes");
-            });
-
-            it("the CA file is removed before a new one is installed, and a new CA is a new cluster", () => {
-                const run = runs[label];
-                const caFile = run.find("command:remote:Command", "ca-file");
-                if (!caFile) return;
-                assert.ok(caFile.deleteBeforeReplace, "create and delete name the same file: create-before-delete would remove the new one");
-                const triggers = run.one("command:remote:Command", "k3d-cluster").inputs.triggers as unknown[];
-                assert.ok(triggers.some((t) => /^ca-sha256:/.test(String(t))), "the nodes bind-mount the CA file");
             });
 
             it("a replaced network replaces what is attached to it, deleting before creating", () => {

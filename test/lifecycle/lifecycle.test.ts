@@ -56,8 +56,8 @@ function makeFixtures(): Fixtures {
     const special: Record<string, unknown> = {
         "<bigbang file>": { source: "bigbang", url: `file://${certsA}` },
         "<same bigbang file elsewhere>": { source: "bigbang", url: `file://${certsB}` },
-        "<files>": { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile },
-        "<other files>": { source: "files", certFile: other.certFile, keyFile: other.keyFile, caFile: pki.ca.certFile },
+        "<files>": { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile },
+        "<other files>": { source: "files", certFile: other.certFile, keyFile: other.keyFile },
         "<key file>": keyFile,
     };
     return {
@@ -158,14 +158,15 @@ describe("lifecycle: what a second pulumi up costs", function () {
         for (const name of ["chart-kiali-copy", "chart-kiali-push", "staging-dir"]) {
             assert.equal(dropChart.byName.get(name)?.deleteCallsProvider, true, name);
         }
-        const authOff = await diffOf(fx, { key: "", before: { "registry.auth.enabled": true }, after: {}, expect: {}, cost: "" });
-        assert.equal(authOff.byName.get("registry-password")?.change, "delete");
-        assert.equal(authOff.byName.get("registry")?.change, "replace");
-        assert.equal(authOff.byName.get("registry")?.deleteCallsProvider, true, "the old container is removed from the host");
+        const newImage = await diffOf(fx, { key: "", after: { "registry.image": "registry:2.8.3" }, expect: {}, cost: "" });
+        assert.equal(newImage.byName.get("registry")?.change, "replace");
+        assert.equal(newImage.byName.get("registry")?.deleteCallsProvider, true, "the old container is removed from the host");
         const external = await diffOf(fx, {
-            key: "", after: { "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.tls": undefined }, expect: {}, cost: "",
+            key: "", after: {
+                "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
+            }, expect: {}, cost: "",
         });
-        for (const name of ["registry", "registry-data", "etc-hosts", "ca-file"]) assert.equal(external.byName.get(name)?.deleteCallsProvider, true, name);
+        for (const name of ["registry", "registry-data", "etc-hosts"]) assert.equal(external.byName.get(name)?.deleteCallsProvider, true, name);
         // The cluster is created again, so its objects go with the old cluster instead of being deleted through its API.
         assert.equal(external.byName.get("local-registry-hosting")?.deleteCallsProvider, false);
     });

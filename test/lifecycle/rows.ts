@@ -35,9 +35,11 @@ const CLUSTER = ["k3d-cluster", "kubeconfig", "k3d", "coredns-custom-exists", "c
 /** The registry container and its readiness gate. */
 const REGISTRY = ["registry", "ready"];
 // The hosted registry's tls section is refused with an external target, so the edit removes it.
-const EXTERNAL = { "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.tls": undefined };
+const EXTERNAL = {
+    "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
+};
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
-const REMOTE_COMMANDS = ["ca-file", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "wait-ready"];
+const REMOTE_COMMANDS = ["chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "wait-ready"];
 
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
@@ -94,34 +96,38 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         key: "registry.target", after: EXTERNAL,
         expect: {
-            replace: ["chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
-            delete: ["ca", "ca-file", "ca-key", "coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "local-registry-hosting", "ready", "registry", "registry-data", "registry-image", "tls-cert", "tls-csr", "tls-key"],
+            replace: ["chart-kiali-copy", "chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
+            delete: ["coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "local-registry-hosting", "ready", "registry", "registry-data", "registry-image", "registry-password"],
         },
         cost: "The hosted registry and its data are removed from the host, the cluster is created again without it, and charts are pushed to the new target.",
     },
     {
         key: "registry.hostname", after: { "registry.hostname": "charts.dev.bigbang.mil" },
-        expect: { replace: ["chart-kiali-push", "tls-csr", "tls-cert", ...REGISTRY, ...CLUSTER], update: ["etc-hosts"] },
-        cost: "A new registry container, certificate and `/etc/hosts` entry, a new cluster, and every chart pushed again.",
+        expect: { replace: ["chart-kiali-copy", "chart-kiali-push", ...REGISTRY, ...CLUSTER], update: ["etc-hosts"] },
+        cost: "A new registry container and `/etc/hosts` entry, a new cluster (its host aliases name the registry), and every chart pushed again. The certificate must cover the new name.",
     },
-    { key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-push", ...REGISTRY, ...CLUSTER] }, cost: "A new registry container and cluster, and every chart pushed again." },
+    {
+        key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-copy", "chart-kiali-push", ...REGISTRY], update: ["local-registry-hosting"] },
+        cost: "A new registry container, every chart pushed again, and `local-registry-hosting` updated; the cluster stays.",
+    },
     { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
     { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
     { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
     {
-        key: "registry.tls.source", after: { "registry.tls": "<files>" },
-        expect: { replace: ["ca-file", ...REGISTRY, ...CLUSTER], delete: ["ca", "ca-key", "tls-cert", "tls-csr", "tls-key"] },
-        cost: "The registry container is replaced with the new certificate; a new CA file on the host means a new cluster (every node mounts it).",
+        key: "registry.tls.source", after: { "registry.tls": "<bigbang file>" },
+        expect: { replace: REGISTRY },
+        cost: "The registry container is replaced with the new certificate; its data volume and the cluster stay.",
     },
     { key: "registry.tls.url", before: { "registry.tls": "<bigbang file>" }, after: { "registry.tls": "<same bigbang file elsewhere>" }, expect: {}, cost: "Nothing, unless the certificate it serves differs; then as a new certificate file." },
     {
         key: "registry.tls.certFile / keyFile / caFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY },
-        cost: "The registry container is replaced; its data volume stays, and so does the cluster unless the CA changes (then as `registry.tls.source`).",
+        cost: "The registry container is replaced; its data volume and the cluster stay.",
     },
     {
+        // false is refused (Big Bang's values schema needs credentials), so the only edit is to write the default.
         key: "registry.auth.enabled", after: { "registry.auth.enabled": true },
-        expect: { replace: REGISTRY, update: ["chart-kiali-push"], create: ["registry-password"] },
-        cost: "A password is generated, the registry container replaced, and the charts pushed again with it.",
+        expect: {},
+        cost: "Nothing: it must stay `true`, the default (`false` is refused, since Big Bang's values schema needs credentials).",
     },
     {
         key: "registry.auth.username", before: { "registry.auth.enabled": true }, after: { "registry.auth.enabled": true, "registry.auth.username": "dev" },
@@ -129,7 +135,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "registry.url", before: EXTERNAL, after: { ...EXTERNAL, "registry.url": "oci://harbor.dev.bigbang.mil/other" },
-        expect: { replace: ["chart-kiali-push"] }, cost: "Every chart is pushed to the new URL.",
+        expect: { replace: ["chart-kiali-copy", "chart-kiali-push"] }, cost: "Every chart is copied and pushed to the new URL.",
     },
     {
         key: "registry.username / registry.password", before: EXTERNAL, after: { ...EXTERNAL, "registry.username": "robot", "registry.password": "s3cret" },

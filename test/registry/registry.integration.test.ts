@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readChart } from "../../components/charts/chartSource";
 import { htpasswdLine } from "../../components/registry/htpasswd";
 import { registrySettings } from "../../components/registry/registrySettings";
 import {
@@ -151,6 +152,30 @@ describe("registry integration (docker-registry + TLS + Helm OCI charts)", funct
             const expected = registrySettings({ hostname: REGISTRY_TEST_HOSTNAME, port: registry.port, authEnabled: false }).readyStatus;
             assert.equal(expected, 200);
             assert.equal(await clientFor(registry).ping(), expected, registry.logs());
+        });
+
+        it("keeps one tag per chart content: a changed chart is a new pushed version, and the old one stays as it was", async () => {
+            const client = clientFor(registry);
+            const fixture = writeChartFixture(path.join(workDir, "inner-loop"), { name: "innerloop", version: CHART_VERSION });
+            const push = async () => {
+                const info = readChart(fixture.chartDir);
+                const archive = fs.readFileSync(packageChart(fixture.chartDir, fs.mkdtempSync(path.join(workDir, "dist-"))));
+                const { digest } = await client.pushArtifact("innerloop", info.pushOciTag, {
+                    config: { mediaType: HELM_CONFIG_MEDIA_TYPE, bytes: helmConfigJson(fixture.chartYaml) },
+                    layers: [{ mediaType: HELM_CHART_CONTENT_MEDIA_TYPE, bytes: archive }],
+                });
+                return { tag: info.pushOciTag, version: info.pushVersion, digest };
+            };
+            const first = await push();
+            assert.equal(first.tag, first.version.replace("+", "_"));
+            const again = await push();
+            assert.equal(again.tag, first.tag, "the same content is the same tag");
+            fs.writeFileSync(path.join(fixture.chartDir, "values.yaml"), "changed: true\n");
+            const second = await push();
+            assert.notEqual(second.tag, first.tag);
+            assert.deepEqual((await client.listTags("innerloop")).sort(), [first.tag, second.tag].sort());
+            assert.equal((await client.getManifest("innerloop", first.tag)).digest, again.digest, "the earlier version is untouched");
+            assert.equal((await client.getManifest("innerloop", second.tag)).digest, second.digest);
         });
 
         it("takes a Helm chart push and serves it back byte for byte", async () => {

@@ -6,7 +6,6 @@ import { K3dConfigInput, k3dConfigYaml } from "../../components/cluster/k3dConfi
 
 export const PUBLIC_IP = "198.51.100.20";
 export const PRIVATE_IP = "10.0.1.15";
-export const CA_ON_HOST = "/home/ubuntu/.bigbang-oci-dev/registry-ca.crt";
 
 export function stackConfig(extra: Record<string, string> = {}): StackConfig {
     return parseStackConfig({ "bigbang-oci-dev:allowedCidrs": '["203.0.113.7/32"]', ...extra }, { userName: "tester" });
@@ -16,9 +15,9 @@ export function defaultInput(cfg: StackConfig = stackConfig()): K3dConfigInput {
     return {
         cluster: cfg.cluster,
         networkName: cfg.network.name,
-        publicIp: PUBLIC_IP,
+        // What DevHost.address is: the private IP with usePrivateIp, else the (Elastic) public IP.
+        apiAddress: cfg.host.usePrivateIp ? PRIVATE_IP : PUBLIC_IP,
         privateIp: PRIVATE_IP,
-        usePrivateIp: cfg.host.usePrivateIp,
         registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
     };
 }
@@ -28,12 +27,12 @@ export function everyOptionInput(): K3dConfigInput {
         "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }),
         "bigbang-oci-dev:cluster": JSON.stringify({
             name: "dev-1",
-            servers: 3,
+            servers: 1,
             agents: 0,
             k3sArgs: [
                 "--kubelet-arg=max-pods=200",
                 { arg: "--kube-apiserver-arg=audit-log-maxage=7", nodeFilters: ["server:0"] },
-                { arg: "--node-label=pool=edge", nodeFilters: ["server:1", "server:2"] },
+                { arg: "--node-label=pool=edge", nodeFilters: ["server:0"] },
             ],
             disable: ["traefik"],
             ports: [
@@ -44,9 +43,7 @@ export function everyOptionInput(): K3dConfigInput {
             createTimeoutSeconds: 900,
         }),
     });
-    const input = defaultInput(cfg);
-    assert.ok(input.registry);
-    return { ...input, registry: { ...input.registry, caFileOnHost: CA_ON_HOST } };
+    return defaultInput(cfg);
 }
 
 /** The document as k3d will read it: the YAML text, parsed. */

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
 import { createHash } from "crypto";
+import { createTestPki } from "./pki";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -213,12 +214,19 @@ export interface RunOptions {
     outputOverrides?: Record<string, Record<string, unknown>>;
 }
 
+// One throw-away certificate for the registry name, made once per test process and served through
+// `tls.source: files` (no caFile: config refuses private CAs), so no test downloads Big Bang's.
+const BASE_PKI = createTestPki();
+process.on("exit", () => BASE_PKI.cleanup());
+export const BASE_LEAF = BASE_PKI.leaf({ dnsNames: ["oci.dev.bigbang.mil", "*.dev.bigbang.mil"], days: 60 });
+export const BASE_TLS = { source: "files", certFile: BASE_LEAF.certFile, keyFile: BASE_LEAF.keyFile } as const;
+
 /** Base config every test starts from: no IP detection, no certificate download. */
 export const BASE_CONFIG: Record<string, string> = {
     "aws:region": "us-east-1",
     "bigbang-oci-dev:owner": "jdoe",
     "bigbang-oci-dev:allowedCidrs": JSON.stringify(["203.0.113.7/32"]),
-    "bigbang-oci-dev:registry": JSON.stringify({ tls: { source: "self-signed" } }),
+    "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS }),
 };
 
 export async function runProgram(config: Record<string, string>, opts: RunOptions = {}): Promise<ProgramRun> {

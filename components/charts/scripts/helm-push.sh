@@ -1,33 +1,40 @@
 #!/usr/bin/env bash
-# Package a chart directory on the host and push it to an OCI registry.
-#   helm-push.sh <chart-dir> <oci-url> <registry-host> [<ca-file>] [<username>]
+# Package a chart on the host and push it to an OCI registry.
+#   helm-push.sh <chart-tar> <version> <oci-url> <registry-host> [<username>]
+# <chart-tar> holds the chart's files at its top level, already filtered by
+# .helmignore (components/charts/chartArchive.ts). <version> is what the chart is
+# packaged as, whatever Chart.yaml says (Chart.yaml's version plus content build
+# metadata; see contentVersion in chartSource.ts).
 # With a username, the password or token comes on stdin (never as an argument,
 # so it is not in the process list or the Pulumi diff).
 set -euo pipefail
 
-chart_dir=${1:?chart directory}
-oci_url=${2:?oci:// URL}
-registry_host=${3:?registry host[:port]}
-ca_file=${4:-}
+chart_tar=${1:?chart archive}
+version=${2:?chart version}
+oci_url=${3:?oci:// URL}
+registry_host=${4:?registry host[:port]}
 username=${5:-}
 
-tls_args=()
-if [ -n "$ca_file" ]; then
-  tls_args=(--ca-file "$ca_file")
+if [ -n "$username" ]; then
+  helm registry login "$registry_host" --username "$username" --password-stdin >/dev/null
 fi
 
-if [ -n "$username" ]; then
-  helm registry login "$registry_host" --username "$username" --password-stdin "${tls_args[@]}" >/dev/null
+if [ ! -f "$chart_tar" ]; then
+  echo "chart archive $chart_tar is missing on the host" >&2
+  exit 1
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# helm package honours .helmignore; the archive is named <name>-<version>.tgz.
-helm package "$chart_dir" --destination "$work"
+mkdir "$work/chart" "$work/out"
+tar -xf "$chart_tar" -C "$work/chart" --no-same-owner
+# The package is named <name>-<version>.tgz from Chart.yaml, whatever the folder is called.
+helm package "$work/chart" --version "$version" --destination "$work/out"
 shopt -s nullglob
-packages=("$work"/*.tgz)
+packages=("$work/out"/*.tgz)
 if [ "${#packages[@]}" -ne 1 ]; then
-  echo "helm package produced ${#packages[@]} archives in $work, expected 1" >&2
+  echo "helm package produced ${#packages[@]} archives, expected 1" >&2
   exit 1
 fi
-helm push "${packages[0]}" "$oci_url" "${tls_args[@]}"
+# The registry's certificate is publicly trusted (config refuses private CAs), so no --ca-file.
+helm push "${packages[0]}" "$oci_url"

@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
 # Wait until the registry answers TLS on the host under its real name.
-#   registry-ready.sh <hostname> <port> <expected-status> [<ca-file>]
+#   registry-ready.sh <hostname> <port> <expected-status>
 # The name is pinned to 127.0.0.1 with --resolve, so the certificate is checked
-# against the hostname exactly as Helm and Flux will check it.
+# against the hostname, and against the host's public roots, as Helm and Flux
+# will check it.
 set -euo pipefail
 
 hostname=${1:?hostname}
 port=${2:?port}
 expected=${3:?expected HTTP status}
-ca_file=${4:-}
 attempts=${REGISTRY_READY_ATTEMPTS:-60}
 
 curl_args=(--silent --show-error --output /dev/null --write-out '%{http_code}'
   --max-time 5 --resolve "${hostname}:${port}:127.0.0.1")
-if [ -n "$ca_file" ]; then
-  curl_args+=(--cacert "$ca_file")
-fi
 
 status=000
 err=$(mktemp)

@@ -1,0 +1,27 @@
+// Every version this program pins by default, and where each one comes from.
+// Change a pin here and nowhere else; config.ts turns them into defaults.
+//
+// | pin              | value                     | source                                                                                  |
+// | ---------------- | ------------------------- | --------------------------------------------------------------------------------------- |
+// | k3d              | v5.8.3                    | Big Bang dev script K3D_VERSION="5.8.3"                                                 |
+// | k3s image        | rancher/k3s:v1.36.2-k3s1  | Big Bang dev script DEFAULT_K3S_TAG="v1.36.2-k3s1"                                      |
+// | kubectl          | v1.36.2                   | the same Kubernetes release as the k3s image (kubectl supports +/-1 minor; same is best) |
+// | helm             | v3.18.6                   | a Helm 3 release; Big Bang's docs and scripts use Helm 3                                 |
+// | k3d config       | k3d.io/v1alpha5           | the Simple config schema of k3d v5.8.3 (pkg/config/v1alpha5/schema.json)                 |
+//
+// "Big Bang dev script" is DoD-Platform-One/bigbang (mirror of repo1 big-bang/bigbang), commit 1699eff40
+// (2026-08-21), docs/reference/scripts/developer/k3d-dev.sh, the commit the conformance tests'
+// reference files come from. When Big Bang moves its pins, move these with them: the cluster should
+// run the Kubernetes that Big Bang's own developers test against.
+
+/** The Big Bang commit the k3d and k3s pins were read from. */
+export const BIGBANG_REFERENCE_COMMIT = "1699eff40";
+
+/** Default tool pins installed on the host. Each download is checked against the SHA-256 its project publishes. */
+export const DEFAULT_TOOL_VERSIONS = {
+    k3d: "v5.8.3",
+    kubectl: "v1.36.2",
+    helm: "v3.18.6",
+} as const;
+
+export const DEFAULT_K3S_IMAGE = "rancher/k3s:v1.36.2-k3s1";
