@@ -8,6 +8,8 @@ import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/ch
 import { ConfigError, parseStackConfig, PROJECT, StackConfig } from "./config/config";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
+import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
+import { expandHome } from "./config/paths";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;
@@ -29,6 +31,8 @@ export interface PrepareOptions {
     now?: Date;
     userName?: string;
     ipCheckUrl?: string;
+    /** Where SSH_AUTH_SOCK is read; process.env by default. */
+    env?: NodeJS.ProcessEnv;
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
@@ -61,6 +65,11 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         keys.set(chart.packageKey, chart.name);
     }
 
+    problems.push(...await sshProblems(config, opts.env ?? process.env));
+    if (config.host.sshPublicKey && !config.host.sshPrivateKeyFile && !(opts.env ?? process.env).SSH_AUTH_SOCK) {
+        warnings.push(`${PROJECT}:host.sshPrivateKeyFile: is not set and SSH_AUTH_SOCK is empty, so remote commands have no key to log in with; set it, or start ssh-agent and add the key of host.sshPublicKey`);
+    }
+
     let certificate: LoadedCertificate | undefined;
     const reg = config.registry;
     if (reg.target === "hosted" && reg.tls.source !== "self-signed") {
@@ -85,6 +94,24 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 
     if (problems.length > 0) throw new ConfigError(problems);
     return { config, allowedCidrs, certificate, charts, warnings };
+}
+
+/** Remote commands cannot ask for a passphrase and fail on a dead agent socket: catch both before any resource. */
+async function sshProblems(config: StackConfig, env: NodeJS.ProcessEnv): Promise<string[]> {
+    const problems: string[] = [];
+    const keyFile = config.host.sshPrivateKeyFile;
+    if (keyFile) {
+        try {
+            const problem = privateKeyFileProblem(keyFile, fs.readFileSync(expandHome(keyFile), "utf8"));
+            if (problem) problems.push(`${PROJECT}:host.sshPrivateKeyFile: ${problem}`);
+        } catch (err) {
+            problems.push(`${PROJECT}:host.sshPrivateKeyFile: cannot read ${keyFile}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+    }
+    const hasPrivateKey = !config.host.sshPublicKey || keyFile !== undefined;
+    const agent = await agentSocketProblem(env, hasPrivateKey);
+    if (agent) problems.push(`${PROJECT}:host.sshPrivateKeyFile: ${agent}`);
+    return problems;
 }
 
 /** `tls.url` may also be a file: URL or path, for a developer's local Big Bang checkout. */

@@ -44,6 +44,8 @@ export interface HostConfig {
     sshUser: string;
     autoShutdownHours: number;
     usePrivateIp: boolean;
+    /** false stops the instance (disk, Elastic IP and cluster kept); true starts it again. */
+    running: boolean;
     tools: { k3d: string; kubectl: string; helm: string };
 }
 
@@ -230,6 +232,7 @@ const hostSchema = z.strictObject({
     sshUser: dnsLabel("a login user name").default("ubuntu"),
     autoShutdownHours: integer(0, 720).default(8),
     usePrivateIp: bool.default(false),
+    running: bool.default(true),
     k3dVersion: version.default(DEFAULT_TOOL_VERSIONS.k3d),
     kubectlVersion: version.default(DEFAULT_TOOL_VERSIONS.kubectl),
     helmVersion: version.default(DEFAULT_TOOL_VERSIONS.helm),
@@ -423,6 +426,7 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
             sshUser: parsed.host.sshUser,
             autoShutdownHours: parsed.host.autoShutdownHours,
             usePrivateIp: parsed.host.usePrivateIp,
+            running: parsed.host.running,
             tools: { k3d: parsed.host.k3dVersion, kubectl: parsed.host.kubectlVersion, helm: parsed.host.helmVersion },
         },
         network: {

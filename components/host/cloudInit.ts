@@ -139,7 +139,15 @@ export interface CloudInitOptions {
     extraPackages?: string[];
     /** Replaces DEFAULT_DOCKER_DAEMON_CONFIG as /etc/docker/daemon.json. */
     dockerDaemonConfig?: Record<string, unknown>;
+    /**
+     * The OpenSSH public key a login user other than the image's default one logs in
+     * with. EC2 gives the key pair's key only to the default user (`ubuntu`).
+     */
+    loginUserKey?: string;
 }
+
+/** The user Canonical's images create, and give the EC2 key pair's key, by themselves. */
+export const IMAGE_DEFAULT_USER = "ubuntu";
 
 // Same pattern as the stack config; repeated because these values end up in scripts.
 const VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -302,7 +310,20 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
         );
         provision.push("--enable-timer", AUTO_SHUTDOWN_TIMER);
     }
+    // Any other login user is created first (users-groups runs before runcmd), so the
+    // provisioning script's usermod finds it; Docker's group does not exist yet then.
+    const users = host.sshUser === IMAGE_DEFAULT_USER ? {} : {
+        users: ["default", {
+            name: host.sshUser,
+            shell: "/bin/bash",
+            groups: ["adm"],
+            sudo: "ALL=(ALL) NOPASSWD:ALL",
+            lock_passwd: true,
+            ...(opts.loginUserKey ? { ssh_authorized_keys: [opts.loginUserKey] } : {}),
+        }],
+    };
     return {
+        ...users,
         package_update: true,
         package_upgrade: opts.packageUpgrade ?? false,
         apt: {
@@ -323,7 +344,9 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
 /** The user-data text: `#cloud-config` and the document as YAML. Throws when EC2 would refuse its size. */
 export function cloudInitUserData(host: HostConfig, opts: CloudInitOptions = {}): string {
     const body = stringify(cloudInitConfig(host, opts), { lineWidth: 0, aliasDuplicateObjects: false });
-    const userData = `#cloud-config\n${body}`;
+    // The release is named here so that changing host.ubuntuRelease changes the user-data,
+    // which replaces the host (userDataReplaceOnChange) while the AMI itself is ignored.
+    const userData = `#cloud-config\n# bigbang-oci-dev host: Ubuntu ${host.ubuntuRelease} ${host.architecture}\n${body}`;
     const size = Buffer.byteLength(userData, "utf8");
     if (size > EC2_USER_DATA_LIMIT_BYTES) {
         throw new Error(`cloud-init: user-data is ${size} bytes, above EC2's limit of ${EC2_USER_DATA_LIMIT_BYTES}`);

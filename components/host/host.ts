@@ -12,10 +12,10 @@ import * as tls from "@pulumi/tls";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudInitUserData } from "./cloudInit";
+import { cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
 import { StackConfig } from "../config/config";
 import {
-    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
+    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
 } from "./hostPlan";
 import { expandHome } from "../config/paths";
 import { HOST_SCRIPTS } from "./remoteScript";
@@ -34,7 +34,10 @@ const SSH_DIAL_ERROR_LIMIT = 60;
 const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
 
 export class DevHost extends pulumi.ComponentResource {
-    readonly instance: aws.ec2.Instance;
+    /** The on-demand instance, or the spot request that owns the spot instance. */
+    readonly instance: aws.ec2.Instance | aws.ec2.SpotInstanceRequest;
+    /** Keeps the instance running or stopped as `host.running` says. */
+    readonly state: aws.ec2transitgateway.InstanceState;
     /**
      * The resource whose deletion terminates the host. Everything that lives on the
      * host names it in `deletedWith`, so destroy and replacement never dial the host.
@@ -54,6 +57,8 @@ export class DevHost extends pulumi.ComponentResource {
     /** Path of the private key on the workstation, when there is one the program knows. */
     readonly privateKeyFile?: string;
     readonly knownHostsFile: string;
+    /** Options for every ssh client (the Docker provider's too): batch mode, the per-stack known_hosts keyed by instance ID. */
+    readonly sshOpts: pulumi.Output<string[]>;
     /** Generated private key (secret); undefined when the stack config gives sshPublicKey. */
     readonly generatedPrivateKey?: pulumi.Output<string>;
     readonly sshCommand: pulumi.Output<string>;
@@ -151,50 +156,83 @@ export class DevHost extends pulumi.ComponentResource {
                 ],
             }, { parent: this }).id);
 
-        this.instance = new aws.ec2.Instance("instance", {
+        // Canonical's images give the key pair's key to `ubuntu` only; another login user gets it from cloud-init.
+        const userData: pulumi.Input<string> = host.sshUser === IMAGE_DEFAULT_USER
+            ? cloudInitUserData(host)
+            : pulumi.output(publicKey).apply((key) => cloudInitUserData(host, { loginUserKey: key }));
+        const machineArgs = {
             ami: amiId,
             instanceType: host.instanceType,
             subnetId,
             vpcSecurityGroupIds: [this.securityGroup.id],
             keyName: keyPair.keyName,
-            userData: cloudInitUserData(host),
+            userData,
             userDataReplaceOnChange: true,
             // The auto-shutdown timer powers off; stop (not terminate) keeps the disk and the cluster.
             instanceInitiatedShutdownBehavior: "stop",
-            instanceMarketOptions: host.market === "spot"
-                ? {
-                    marketType: "spot",
-                    spotOptions: {
-                        // A persistent request with stop behaviour is what lets a spot host be stopped and started.
-                        spotInstanceType: "persistent",
-                        instanceInterruptionBehavior: "stop",
-                        maxPrice: host.spotMaxPrice,
-                    },
-                }
-                : undefined,
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-            rootBlockDevice: {
-                volumeType: "gp3",
-                volumeSize: host.volumeSizeGiB,
-                encrypted: true,
-                deleteOnTermination: true,
+        };
+        const rootVolume = { volumeType: "gp3", volumeSize: host.volumeSizeGiB, encrypted: true, deleteOnTermination: true };
+        const machineOpts: pulumi.CustomResourceOptions = { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] };
+        if (host.market === "spot") {
+            // Not aws.ec2.Instance with instanceMarketOptions: its delete never cancels a
+            // persistent spot request (it compares instance_lifecycle, a plain string, to a
+            // typed constant; terraform-provider-aws#38142, internal/service/ec2/ec2_instance.go),
+            // so the request would launch an untracked instance after destroy. The spot
+            // request's delete cancels the request and then terminates its instance
+            // (resourceSpotInstanceRequestDelete in internal/service/ec2/ec2_spot_instance_request.go).
+            const request = new aws.ec2.SpotInstanceRequest("spot-request", {
+                ...machineArgs,
+                // Persistent with stop behaviour: the only kind of spot instance that can be stopped and started.
+                spotType: "persistent",
+                instanceInterruptionBehavior: "stop",
+                spotPrice: host.spotMaxPrice,
+                // The instance ID is needed by everything after; wait until AWS has launched it.
+                waitForFulfillment: true,
+                rootBlockDevice: rootVolume,
                 tags,
-            },
-            tags,
-        }, { parent: this, ignoreChanges: host.amiId ? [] : ["ami"] });
-
+            }, machineOpts);
+            // The request's tags stay on the request (everything else on it is ForceNew, same file);
+            // the instance and its disk get theirs one key at a time, updated in place.
+            for (const [key, value] of Object.entries(tags)) {
+                new aws.ec2.Tag(`spot-instance-tag-${key.toLowerCase()}`, { resourceId: request.spotInstanceId, key, value }, { parent: this });
+                new aws.ec2.Tag(`spot-volume-tag-${key.toLowerCase()}`, {
+                    resourceId: request.rootBlockDevice.apply((d) => d.volumeId),
+                    key,
+                    value,
+                }, { parent: this });
+            }
+            this.instance = request;
+            this.instanceId = request.spotInstanceId;
+        } else {
+            const instance = new aws.ec2.Instance("instance", {
+                ...machineArgs,
+                rootBlockDevice: { ...rootVolume, tags },
+                tags,
+            }, machineOpts);
+            this.instance = instance;
+            this.instanceId = instance.id;
+        }
         this.machine = this.instance;
-        this.instanceId = this.instance.id;
+
+        // Stops or starts the same instance. Its read reports the instance's actual state,
+        // so after a refresh (npm run up does one of this resource) a host the timer
+        // stopped shows as a change to "running" and is started; its delete leaves the
+        // instance alone (internal/service/ec2/ec2_instance_state.go in terraform-provider-aws).
+        this.state = new aws.ec2transitgateway.InstanceState("instance-state", {
+            instanceId: this.instanceId,
+            state: host.running ? "running" : "stopped",
+        }, { parent: this });
 
         // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
         // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
-        const addressDeps: pulumi.Resource[] = [this.instance];
+        const addressDeps: pulumi.Resource[] = [this.instance, this.state];
         if (host.usePrivateIp) {
             this.publicIp = this.instance.publicIp;
         } else {
             const eip = new aws.ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
             addressDeps.push(new aws.ec2.EipAssociation("public-ip-association", {
-                instanceId: this.instance.id,
+                instanceId: this.instanceId,
                 allocationId: eip.allocationId,
             }, { parent: this }));
             this.publicIp = eip.publicIp;
@@ -214,11 +252,14 @@ export class DevHost extends pulumi.ComponentResource {
             connection: this.connection,
             create: HOST_SCRIPTS.command("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
-            triggers: [this.instance.id],
+            triggers: [this.instanceId],
         }, { parent: this, dependsOn: [...addressDeps, ...keyFileDeps] });
 
-        this.sshCommand = this.address.apply((address) => sshCommand({
-            user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts,
+        this.sshOpts = this.instanceId.apply((hostKeyAlias) => sshClientOptions({
+            privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
+        }));
+        this.sshCommand = pulumi.all([this.address, this.instanceId]).apply(([address, hostKeyAlias]) => sshCommand({
+            user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
         }));
 
         this.registerOutputs({ publicIp: this.publicIp, privateIp: this.privateIp, sshCommand: this.sshCommand });

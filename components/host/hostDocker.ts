@@ -4,7 +4,6 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { firstSlash24, NetworkConfig } from "../config/config";
 import { DevHost } from "./host";
-import { sshClientOptions } from "./hostPlan";
 
 export interface HostDockerArgs {
     host: DevHost;
@@ -20,7 +19,7 @@ export class HostDocker extends pulumi.ComponentResource {
         const { host, network } = args;
         this.provider = new docker.Provider("docker", {
             host: pulumi.interpolate`ssh://${host.sshUser}@${host.address}`,
-            sshOpts: sshClientOptions({ privateKeyFile: host.privateKeyFile, knownHostsFile: host.knownHostsFile }),
+            sshOpts: host.sshOpts,
         }, { parent: this, dependsOn: [host.ready] });
 
         this.network = new docker.Network("cluster-network", {

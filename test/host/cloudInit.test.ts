@@ -97,6 +97,12 @@ describe("cloudInit: cloud-init schema", function () {
         }
     }
 
+    it("passes for a login user other than ubuntu, created with its key", () => {
+        const userData = cloudInitUserData(hostWith({ sshUser: "dev" }), { loginUserKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop" });
+        assert.match(userData, /ssh_authorized_keys:\n\s+- ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop/);
+        assertSchemaValid(userData, "sshUser dev");
+    });
+
     it("rejects a document with a wrong type, so the check above can fail", () => {
         const broken = { ...cloudInitConfig(baseHost), packages: 5, runcmd: "reboot" };
         const result = schemaCheck(`#cloud-config\n${stringify(broken)}`);

@@ -105,6 +105,8 @@ export const MOCK = {
     ephemeralPublicIp: "198.51.100.99",
     privateIp: "10.0.1.10",
     amiId: "ami-0123456789abcdef0",
+    /** The instance a spot request launched. */
+    spotInstanceId: "i-0123456789abcdef0",
     defaultVpcId: "vpc-0123456789abcdef0",
     sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n",
     sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock",
@@ -135,6 +137,11 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
     switch (type) {
         case "aws:ec2/instance:Instance":
             return { publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
+        case "aws:ec2/spotInstanceRequest:SpotInstanceRequest":
+            return {
+                publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, spotInstanceId: MOCK.spotInstanceId,
+                rootBlockDevice: { ...(inputs.rootBlockDevice as Record<string, unknown>), volumeId: "vol-0123456789abcdef0" },
+            };
         case "aws:ec2/eip:Eip":
             return { publicIp: MOCK.publicIp, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
