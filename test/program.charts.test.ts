@@ -138,7 +138,7 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.match(String(push.inputs.create), /oci:\/\/registry1\.dso\.mil\/bigbang-staging registry1\.dso\.mil '' jane_doe$/);
         assert.equal(push.inputs.stdin, "r1-cli-token");
         assert.ok(push.secretInputs.has("stdin"));
-        assert.ok(run.dependsOn(push, run.one(T.remote, "wait-ready")));
+        assert.ok(run.dependsOn(push, run.one(T.remote, "tools")));
         const { doc, secret } = await snippetOf(run);
         assert.equal(secret, false, "the token is not in the snippet");
         assert.deepEqual(doc.helmRepositories, [{ name: "k3d", repository: "oci://registry1.dso.mil/bigbang-staging", type: "oci", existingSecret: "private-registry" }]);

@@ -211,6 +211,25 @@ describe("program: the dev host", function () {
         assert.equal(ubuntu.users, undefined, "ubuntu gets the key pair's key from the image");
     });
 
+    it("installs the tools and sets the auto-shutdown timer over SSH, so changing them updates the host in place", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const tools = run.one(T.remote, "tools");
+        assert.match(String(tools.inputs.create), /^sudo -n bash -c '#!\/usr\/bin\/env bash\n# Installs pinned k3d/);
+        assert.deepEqual(tools.inputs.triggers, [MOCK.spotInstanceId, "v5.8.3", "v1.32.9", "v3.18.6"]);
+        assert.ok(run.dependsOn(tools, run.one(T.remote, "wait-ready")));
+        assert.ok(run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), tools), "the cluster needs k3d");
+        const timer = run.one(T.remote, "auto-shutdown");
+        assert.match(String(timer.inputs.create), /^sudo -n bash -c .* auto-shutdown 8 .*OnBootSec=475min/s);
+        assert.deepEqual(timer.inputs.triggers, [MOCK.spotInstanceId, 8]);
+
+        const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", autoShutdownHours: 0 }) });
+        const differing = (a: ProgramRun, b: ProgramRun) => a.resources
+            .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(b.find(r.type, r.name)?.inputs))
+            .map((r) => r.name).sort();
+        assert.deepEqual(differing(changed, run), ["auto-shutdown", "tools"], "the machine and its user-data stay as they are");
+        assert.match(String(changed.one(T.remote, "auto-shutdown").inputs.create), / auto-shutdown 0$/);
+    });
+
     it("replaces the host when ubuntuRelease changes: the user-data names the release", async () => {
         const noble = machineOf(await runProgram(BASE_CONFIG));
         const jammy = machineOf(await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) }));

@@ -12,7 +12,7 @@ import * as tls from "@pulumi/tls";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
+import { autoShutdownUnits, cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
 import { StackConfig } from "../config/config";
 import {
     canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
@@ -51,7 +51,7 @@ export class DevHost extends pulumi.ComponentResource {
     /** The address the workstation uses: the private IP with usePrivateIp, else the public one. */
     readonly address: pulumi.Output<string>;
     readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
-    /** Completes when cloud-init has finished and the tools answer. Later components depend on it. */
+    /** Completes when cloud-init has finished and the pinned tools are installed. Later components depend on it. */
     readonly ready: command.remote.Command;
     readonly sshUser: string;
     /** Path of the private key on the workstation, when there is one the program knows. */
@@ -248,12 +248,28 @@ export class DevHost extends pulumi.ComponentResource {
         };
         this.connection = pulumi.secret(pulumi.output(connection));
 
-        this.ready = new command.remote.Command("wait-ready", {
+        const waitReady = new command.remote.Command("wait-ready", {
             connection: this.connection,
             create: HOST_SCRIPTS.command("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
             triggers: [this.instanceId],
         }, { parent: this, dependsOn: [...addressDeps, ...keyFileDeps] });
+
+        // Tools and the auto-shutdown timer are set over SSH, not in the user-data, so a
+        // change to them updates this host in place. install-tools.sh leaves a tool whose
+        // version matches alone and refuses a download whose SHA-256 does not match.
+        const { k3d, kubectl, helm } = host.tools;
+        this.ready = new command.remote.Command("tools", {
+            connection: this.connection,
+            create: `sudo -n ${HOST_SCRIPTS.command("install-tools", [host.architecture, k3d, kubectl, helm])}`,
+            triggers: [this.instanceId, k3d, kubectl, helm],
+        }, { parent: this, dependsOn: [waitReady] });
+        const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
+        new command.remote.Command("auto-shutdown", {
+            connection: this.connection,
+            create: `sudo -n ${HOST_SCRIPTS.command("auto-shutdown", units ? [host.autoShutdownHours, units.service, units.timer] : [0])}`,
+            triggers: [this.instanceId, host.autoShutdownHours],
+        }, { parent: this, dependsOn: [waitReady] });
 
         this.sshOpts = this.instanceId.apply((hostKeyAlias) => sshClientOptions({
             privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
