@@ -20,7 +20,7 @@ export = async () => {
     const reg = config.registry;
     const hosted = reg.target === "hosted";
 
-    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs });
+    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs, placement: prepared.placement });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
     const registry = hosted
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })

@@ -9,6 +9,7 @@ import { ConfigError, parseStackConfig, PROJECT, StackConfig } from "./config/co
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
+import { lookupPlacement, Placement } from "./host/placement";
 import { expandHome } from "./config/paths";
 
 export interface PreparedChart extends ChartInfo {
@@ -22,6 +23,8 @@ export interface Prepared {
     /** Hosted registry with tls.source bigbang or files. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
+    /** The subnet the host goes in: its zone offers the instance type and, unless usePrivateIp, it is reachable. */
+    placement: Placement;
     warnings: string[];
 }
 
@@ -33,6 +36,8 @@ export interface PrepareOptions {
     ipCheckUrl?: string;
     /** Where SSH_AUTH_SOCK is read; process.env by default. */
     env?: NodeJS.ProcessEnv;
+    /** Asks AWS where the host can go; lookupPlacement by default. */
+    lookupPlacement?: (host: StackConfig["host"]) => Promise<Placement>;
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
@@ -92,8 +97,17 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         }
     }
 
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { config, allowedCidrs, certificate, charts, warnings };
+    let placement: Placement | undefined;
+    try {
+        placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host);
+    } catch (err) {
+        // Only a placement verdict is a config problem; an AWS error (credentials, region) stays as it is.
+        if (!(err instanceof Error) || !err.message.startsWith(`${PROJECT}:`)) throw err;
+        problems.push(err.message);
+    }
+
+    if (problems.length > 0 || placement === undefined) throw new ConfigError(problems);
+    return { config, allowedCidrs, certificate, charts, placement, warnings };
 }
 
 /** Remote commands cannot ask for a passphrase and fail on a dead agent socket: catch both before any resource. */

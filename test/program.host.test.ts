@@ -69,6 +69,16 @@ describe("program: the dev host", function () {
         assert.deepEqual(ingressOf(allowed.one(T.sg).inputs)[0].cidrBlocks, ["0.0.0.0/0"]);
     });
 
+    it("puts the host in a subnet whose zone offers the instance type, or fails before any resource naming the zones", async () => {
+        const run = await runProgram(BASE_CONFIG, { offeredZones: ["us-east-1b"] });
+        assert.equal(machineOf(run).inputs.subnetId, "subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaa… sorts first but its zone lacks the type");
+        const offerings = run.calls.find((c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
+        assert.deepEqual(offerings?.inputs.filters, [{ name: "instance-type", values: ["t3.2xlarge"] }]);
+        assert.equal(offerings?.inputs.locationType, "availability-zone");
+        await assert.rejects(runProgram(BASE_CONFIG, { offeredZones: ["us-east-1f"] }), (err: unknown) =>
+            isConfigError(err) && /bigbang-oci-dev:host\.instanceType: t3\.2xlarge is offered only in us-east-1f/.test(err.message));
+    });
+
     it("reports every bad key in one error", async () => {
         const run = runProgram({
             ...BASE_CONFIG,

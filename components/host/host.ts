@@ -19,6 +19,7 @@ import {
 } from "./hostPlan";
 import { expandHome } from "../config/paths";
 import { HOST_SCRIPTS } from "./remoteScript";
+import { Placement } from "./placement";
 
 export interface DevHostArgs {
     config: StackConfig;
@@ -27,6 +28,8 @@ export interface DevHostArgs {
     allowedCidrs: pulumi.Input<string[]>;
     /** The workstation's home directory, where the per-stack SSH files go. */
     homeDir?: string;
+    /** The subnet (and its VPC) prepare chose: its zone offers the instance type. */
+    placement: Placement;
 }
 
 /** A fresh instance needs a minute or two before sshd answers; allow ~10 minutes of dialling. */
@@ -102,25 +105,9 @@ export class DevHost extends pulumi.ComponentResource {
         }
         const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
 
-        // --- Network placement: the given subnet, a subnet of the given VPC, or the default VPC.
-        const subnetId: pulumi.Output<string> = host.subnetId
-            ? pulumi.output(host.subnetId)
-            : aws.ec2.getSubnetsOutput({
-                filters: host.vpcId
-                    ? [{ name: "vpc-id", values: [host.vpcId] }]
-                    : [{ name: "default-for-az", values: ["true"] }],
-            }, { parent: this }).apply((r) => {
-                const ids = [...r.ids].sort();
-                if (ids.length === 0) {
-                    throw new Error(host.vpcId
-                        ? `bigbang-oci-dev:host.vpcId: VPC ${host.vpcId} has no subnets; set host.subnetId`
-                        : "bigbang-oci-dev:host.subnetId: this region has no default VPC; set host.vpcId or host.subnetId");
-                }
-                return ids[0];
-            });
-        const vpcId: pulumi.Output<string> = host.vpcId
-            ? pulumi.output(host.vpcId)
-            : aws.ec2.getSubnetOutput({ id: subnetId }, { parent: this }).vpcId;
+        // --- Network placement, chosen by prepare before any resource (placement.ts).
+        const subnetId = args.placement.subnetId;
+        const vpcId = args.placement.vpcId;
 
         const rules = ingressRules({
             registryPort: config.registry.target === "hosted" && config.registry.exposePublicly ? config.registry.port : undefined,

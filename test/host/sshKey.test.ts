@@ -71,6 +71,7 @@ describe("sshKey: the agent socket", function () {
 
 describe("prepare: SSH problems fail before any resource, with every other problem", function () {
     this.timeout(30_000);
+    const lookupPlacement = () => Promise.resolve({ subnetId: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0123456789abcdef0", availabilityZone: "us-east-1a" });
     const withKey = (file: string, publicKey: string) => ({
         ...BASE_CONFIG,
         "bigbang-oci-dev:host": JSON.stringify({ sshPublicKey: publicKey, sshPrivateKeyFile: file }),
@@ -78,18 +79,18 @@ describe("prepare: SSH problems fail before any resource, with every other probl
 
     it("refuses a passphrase-protected key file", async () => {
         const key = sshKeygen("prepare-locked", "pw");
-        await assert.rejects(prepare(withKey(key.file, key.publicKey), { projectDir: tmp, env: {} }),
+        await assert.rejects(prepare(withKey(key.file, key.publicKey), { projectDir: tmp, env: {}, lookupPlacement }),
             /bigbang-oci-dev:host\.sshPrivateKeyFile: \S+prepare-locked is protected by a passphrase/);
     });
 
     it("refuses a dead SSH_AUTH_SOCK, which would fail every remote command even with a key", async () => {
-        await assert.rejects(prepare(BASE_CONFIG, { projectDir: tmp, env: { SSH_AUTH_SOCK: path.join(tmp, "stale.sock") } }),
+        await assert.rejects(prepare(BASE_CONFIG, { projectDir: tmp, env: { SSH_AUTH_SOCK: path.join(tmp, "stale.sock") }, lookupPlacement }),
             /bigbang-oci-dev:host\.sshPrivateKeyFile: SSH_AUTH_SOCK=\S+ is not a live ssh-agent socket/);
     });
 
     it("accepts a clear key file with no agent", async () => {
         const key = sshKeygen("prepare-clear", "");
-        const prepared = await prepare(withKey(key.file, key.publicKey), { projectDir: tmp, env: {} });
+        const prepared = await prepare(withKey(key.file, key.publicKey), { projectDir: tmp, env: {}, lookupPlacement });
         assert.equal(prepared.config.host.sshPrivateKeyFile, key.file);
     });
 });

@@ -105,6 +105,9 @@ export const MOCK = {
     ephemeralPublicIp: "198.51.100.99",
     privateIp: "10.0.1.10",
     amiId: "ami-0123456789abcdef0",
+    /** Zones that offer the instance type, and the zone of each default subnet. */
+    offeredZones: ["us-east-1a", "us-east-1b"],
+    subnetZones: { "subnet-0aaaaaaaaaaaaaaaa": "us-east-1a", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1b" } as Record<string, string>,
     /** The instance a spot request launched. */
     spotInstanceId: "i-0123456789abcdef0",
     defaultVpcId: "vpc-0123456789abcdef0",
@@ -195,6 +198,8 @@ export interface RunOptions {
     region?: string;
     /** Chart and certificate paths resolve from here, as from the project directory. */
     cwd?: string;
+    /** Availability zones getInstanceTypeOfferings reports; MOCK.offeredZones by default. */
+    offeredZones?: string[];
 }
 
 /** Base config every test starts from: no IP detection, no certificate download. */
@@ -228,7 +233,14 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                 case "aws:ec2/getSubnets:getSubnets":
                     return { ...inputs, ids: ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaaaaaaaaaaaaaaa"], id: "subnets" };
                 case "aws:ec2/getSubnet:getSubnet":
-                    return { ...inputs, vpcId: MOCK.defaultVpcId };
+                    return {
+                        ...inputs,
+                        vpcId: MOCK.defaultVpcId,
+                        availabilityZone: MOCK.subnetZones[String(inputs.id)] ?? "us-east-1a",
+                        mapPublicIpOnLaunch: true,
+                    };
+                case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+                    return { ...inputs, locations: opts.offeredZones ?? MOCK.offeredZones, id: "offerings" };
                 default:
                     return inputs;
             }
