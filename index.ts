@@ -22,7 +22,7 @@ export = async () => {
     const hosted = reg.target === "hosted";
     if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
-    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs });
+    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs, placement: prepared.placement });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
     const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })

@@ -1,6 +1,6 @@
 // Everything that can be checked before a resource exists: the stack config,
 // the registry certificate, the charts' Chart.yaml files, the SSH key file and
-// the workstation's IP. A bad value fails `pulumi preview` and `pulumi up`
+// agent, where in AWS the host can go, and the workstation's IP. A bad value fails `pulumi preview` and `pulumi up`
 // here, not halfway through a deployment, and every check that can run does
 // run, so the developer sees every problem in one ConfigError.
 import * as fs from "fs";
@@ -10,6 +10,8 @@ import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/co
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
+import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
+import { lookupPlacement, Placement } from "./host/placement";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;
@@ -22,6 +24,8 @@ export interface Prepared {
     /** The hosted registry's certificate. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
+    /** The subnet the host goes in: its zone offers the instance type and, unless usePrivateIp, it is reachable. */
+    placement: Placement;
     warnings: string[];
 }
 
@@ -31,6 +35,10 @@ export interface PrepareOptions {
     now?: Date;
     userName?: string;
     ipCheckUrl?: string;
+    /** Where SSH_AUTH_SOCK is read; process.env by default. */
+    env?: NodeJS.ProcessEnv;
+    /** Asks AWS where the host can go; lookupPlacement by default. */
+    lookupPlacement?: (host: StackConfig["host"]) => Promise<Placement>;
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
@@ -41,11 +49,17 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     const warnings: string[] = [];
 
     const charts = sectionOk("charts") ? prepareCharts(config, opts, problems) : [];
-    if (sectionOk("host")) problems.push(...sshKeyFileProblems(config, opts.projectDir));
+    const env = opts.env ?? process.env;
+    if (sectionOk("host")) {
+        problems.push(...await sshProblems(config, opts.projectDir, env));
+        if (config.host.sshPublicKey && !config.host.sshPrivateKeyFile && !env.SSH_AUTH_SOCK) {
+            warnings.push(`${PROJECT}:host.sshPrivateKeyFile: is not set and SSH_AUTH_SOCK is empty, so remote commands have no key to log in with; set it, or start ssh-agent and add the key of host.sshPublicKey`);
+        }
+    }
 
-    // The two network checks are independent: run them together, report both.
+    // The network checks are independent: run them together, report every one.
     const reg = config.registry;
-    const wantsCertificate = sectionOk("registry") && reg.target === "hosted" && reg.tls.source !== "self-signed";
+    const wantsCertificate = sectionOk("registry") && reg.target === "hosted";
     const wantsIp = sectionOk("allowedCidrs") && config.allowedCidrs.length === 0;
     // Each returns its problems rather than pushing them, so the report's order does not depend on which finishes first.
     const [certificateResult, ipResult] = await Promise.all([
@@ -63,13 +77,26 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             }) : { value: undefined, problems: [] },
     ]);
     problems.push(...certificateResult.problems, ...ipResult.problems);
+
+    // Placement asks AWS, with the credentials the engine has: only once everything local is right,
+    // so a config mistake is never hidden behind an AWS error (no credentials, another region).
+    let placement: Placement | undefined;
+    if (problems.length === 0) {
+        try {
+            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host);
+        } catch (err) {
+            // Only a placement verdict is a config problem; an AWS error stays as it is.
+            if (!(err instanceof Error) || !err.message.startsWith(`${PROJECT}:`)) throw err;
+            problems.push(err.message);
+        }
+    }
     const certificate = certificateResult.value;
     const detectedCidr = ipResult.value;
     if (certificate) warnings.push(...certificate.warnings);
 
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0 || placement === undefined) throw new ConfigError(problems);
     const allowedCidrs = detectedCidr ? [detectedCidr] : config.allowedCidrs;
-    return { config, allowedCidrs, certificate, charts, warnings };
+    return { config, allowedCidrs, certificate, charts, placement, warnings };
 }
 
 function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: string[]): PreparedChart[] {
@@ -100,24 +127,29 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
     return charts;
 }
 
-/** The host reads this file while it is being declared; find out now whether it can. */
-function sshKeyFileProblems(config: StackConfig, projectDir: string): string[] {
-    const file = config.host.sshPrivateKeyFile;
-    if (!file) return [];
+/**
+ * The host reads the key file while it is being declared, and remote commands can neither ask
+ * for a passphrase nor survive a dead agent socket: find all of that out now.
+ */
+async function sshProblems(config: StackConfig, projectDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+    const problems: string[] = [];
     const key = `${PROJECT}:host.sshPrivateKeyFile`;
-    let text: string;
-    try {
-        text = fs.readFileSync(path.resolve(projectDir, expandHome(file)), "utf8");
-    } catch (err) {
-        const code = err instanceof Error && "code" in err ? String(err.code) : "";
-        const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory"
-            : err instanceof Error ? err.message : String(err);
-        return [`${key}: cannot read ${file}: ${why}`];
+    const file = config.host.sshPrivateKeyFile;
+    if (file) {
+        try {
+            const problem = privateKeyFileProblem(file, fs.readFileSync(path.resolve(projectDir, expandHome(file)), "utf8"));
+            if (problem) problems.push(`${key}: ${problem}`);
+        } catch (err) {
+            const code = err instanceof Error && "code" in err ? String(err.code) : "";
+            const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory"
+                : err instanceof Error ? err.message : String(err);
+            problems.push(`${key}: cannot read ${file}: ${why}`);
+        }
     }
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-        return [`${key}: ${file} is not a private key file (no -----BEGIN ... PRIVATE KEY----- line); give the private key of host.sshPublicKey`];
-    }
-    return [];
+    const hasPrivateKey = !config.host.sshPublicKey || file !== undefined;
+    const agent = await agentSocketProblem(env, hasPrivateKey);
+    if (agent) problems.push(`${key}: ${agent}`);
+    return problems;
 }
 
 /** `tls.url` may also be a file: URL or path, for a developer's local Big Bang checkout. */

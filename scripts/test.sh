@@ -17,6 +17,7 @@ tools=(
   "openssl openssl"
   "curl curl"
   "gpg gnupg"
+  "ssh-keygen openssh-client"
 )
 missing=()
 for entry in "${tools[@]}"; do

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { ChartInfo } from "../components/charts/chartSource";
@@ -126,20 +126,34 @@ describe("hostPlan", () => {
         });
     });
 
-    it("sshClientOptions use the key only when given", () => {
-        assert.deepStrictEqual(sshClientOptions({ knownHostsFile: "/k" }), [
-            "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/k", "-o", "ConnectTimeout=15",
+    it("sshClientOptions use the key only when given, never prompt, and key the host entry by instance", () => {
+        assert.deepStrictEqual(sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0abc" }), [
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/k",
+            "-o", "HostKeyAlias=i-0abc", "-o", "ConnectTimeout=15",
         ]);
-        assert.deepStrictEqual(sshClientOptions({ privateKeyFile: "/p", knownHostsFile: "/k" }).slice(0, 4), ["-i", "/p", "-o", "IdentitiesOnly=yes"]);
+        assert.deepStrictEqual(sshClientOptions({ privateKeyFile: "/p", knownHostsFile: "/k", hostKeyAlias: "i-0abc" }).slice(0, 4),
+            ["-i", "/p", "-o", "IdentitiesOnly=yes"]);
+    });
+
+    it("a replaced instance gets its own known_hosts entry: the old entry does not block it", function () {
+        // Real OpenSSH: with HostKeyAlias, the entry is looked up by alias, not by the (unchanged) Elastic IP.
+        const probe = spawnSync("ssh", ["-G", ...sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0new" }), "ubuntu@198.51.100.10"], { encoding: "utf8" });
+        if (probe.error) this.skip();
+        assert.match(probe.stdout, /^hostkeyalias i-0new$/m);
+        assert.match(probe.stdout, /^batchmode yes$/m);
+        assert.notEqual(
+            sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0old" }).join(" "),
+            sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0new" }).join(" "),
+        );
     });
 
     it("sshCommand quotes paths so a shell gives ssh the intended words", () => {
-        const opts = { user: "ubuntu", address: "198.51.100.20", privateKeyFile: "/home/Jane Doe/.ssh/it's.pem", knownHostsFile: "/home/Jane Doe/.ssh/kh $HOME" };
+        const opts = { user: "ubuntu", address: "198.51.100.20", privateKeyFile: "/home/Jane Doe/.ssh/it's.pem", knownHostsFile: "/home/Jane Doe/.ssh/kh $HOME", hostKeyAlias: "i-0abc" };
         const cmd = sshCommand(opts);
         assert.ok(cmd.startsWith("ssh "));
         assert.deepStrictEqual(argvOf("ssh", cmd), [...sshClientOptions(opts), "ubuntu@198.51.100.20"]);
-        assert.equal(sshCommand({ user: "ubuntu", address: "10.0.0.5", knownHostsFile: "/k" }),
-            "ssh -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/k -o ConnectTimeout=15 ubuntu@10.0.0.5");
+        assert.equal(sshCommand({ user: "ubuntu", address: "10.0.0.5", knownHostsFile: "/k", hostKeyAlias: "i-0abc" }),
+            "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/k -o HostKeyAlias=i-0abc -o ConnectTimeout=15 ubuntu@10.0.0.5");
     });
 
     it("shellQuote: bash reads back the original string", function () {

@@ -57,7 +57,7 @@ describe("program: bad config is refused before any resource exists", function (
         {
             name: "an sshPrivateKeyFile that holds no private key",
             config: { [`${P}host`]: json({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB me@laptop", sshPrivateKeyFile: "not-a-key" }) },
-            expect: [/host\.sshPrivateKeyFile: not-a-key is not a private key file/],
+            expect: [/host\.sshPrivateKeyFile: not-a-key is not an OpenSSH or PEM private key/],
         },
         { name: "an sshUser cloud-init refuses", config: { [`${P}host`]: json({ sshUser: "9lives" }) }, expect: [/host\.sshUser: expected a Linux user name/] },
         {

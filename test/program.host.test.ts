@@ -1,10 +1,15 @@
 // The Pulumi program under mocks: the EC2 host, its security group, key and
 // readiness gate, secrecy of what it exports, preview, and determinism.
 import { strict as assert } from "assert";
-import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, resolve, runProgram } from "./support/program";
+import { parse as parseYaml } from "yaml";
+import { DEFAULT_TOOL_VERSIONS } from "../components/config/pins";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
+    spot: "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+    state: "aws:ec2transitgateway/instanceState:InstanceState",
+    tag: "aws:ec2/tag:Tag",
     sg: "aws:ec2/securityGroup:SecurityGroup",
     keyPair: "aws:ec2/keyPair:KeyPair",
     tlsKey: "tls:index/privateKey:PrivateKey",
@@ -17,6 +22,15 @@ interface IngressInput {
     toPort: number;
     protocol: string;
     cidrBlocks: string[];
+}
+
+const ON_DEMAND = { ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ market: "on-demand" }) };
+
+/** The resource whose deletion terminates the host: the spot request (the default) or the on-demand instance. */
+function machineOf(run: ProgramRun): RecordedResource {
+    const machines = [...run.all(T.spot), ...run.all(T.instance)];
+    assert.equal(machines.length, 1, "exactly one machine");
+    return machines[0];
 }
 
 function ingressOf(inputs: Record<string, unknown>): IngressInput[] {
@@ -56,6 +70,16 @@ describe("program: the dev host", function () {
         assert.deepEqual(ingressOf(allowed.one(T.sg).inputs)[0].cidrBlocks, ["0.0.0.0/0"]);
     });
 
+    it("puts the host in a subnet whose zone offers the instance type, or fails before any resource naming the zones", async () => {
+        const run = await runProgram(BASE_CONFIG, { offeredZones: ["us-east-1b"] });
+        assert.equal(machineOf(run).inputs.subnetId, "subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaa… sorts first but its zone lacks the type");
+        const offerings = run.calls.find((c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
+        assert.deepEqual(offerings?.inputs.filters, [{ name: "instance-type", values: ["t3.2xlarge"] }]);
+        assert.equal(offerings?.inputs.locationType, "availability-zone");
+        await assert.rejects(runProgram(BASE_CONFIG, { offeredZones: ["us-east-1f"] }), (err: unknown) =>
+            isConfigError(err) && /bigbang-oci-dev:host\.instanceType: t3\.2xlarge is offered only in us-east-1f/.test(err.message));
+    });
+
     it("reports every bad key in one error", async () => {
         const run = runProgram({
             ...BASE_CONFIG,
@@ -71,7 +95,7 @@ describe("program: the dev host", function () {
     });
 
     it("requires IMDSv2, encrypts a gp3 root volume, and tags everything", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await runProgram(ON_DEMAND);
         const instance = run.one(T.instance).inputs;
         assert.deepEqual(instance.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         const root = instance.rootBlockDevice as Record<string, unknown>;
@@ -79,6 +103,7 @@ describe("program: the dev host", function () {
         assert.equal(root.volumeType, "gp3");
         assert.equal(root.volumeSize, 120);
         assert.deepEqual(instance.tags, { Name: "bigbang-oci-dev-jdoe-dev", Owner: "jdoe", Project: "bigbang-oci-dev", Stack: "dev" });
+        assert.deepEqual(root.tags, instance.tags);
         assert.equal(instance.instanceType, "t3.2xlarge");
         assert.equal(instance.instanceInitiatedShutdownBehavior, "stop");
         assert.match(String(instance.userData), /^#cloud-config\n/);
@@ -86,14 +111,46 @@ describe("program: the dev host", function () {
         assert.deepEqual(run.one(T.instance).ignoreChanges, ["ami"], "a newer AMI must not replace a running host");
     });
 
-    it("asks for a persistent, stoppable spot instance by default, and none of that on demand", async () => {
+    it("asks for a persistent, stoppable spot instance by default through a spot request, whose delete cancels the request", async () => {
         const spot = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ spotMaxPrice: "0.30" }) });
-        assert.deepEqual(spot.one(T.instance).inputs.instanceMarketOptions, {
-            marketType: "spot",
-            spotOptions: { spotInstanceType: "persistent", instanceInterruptionBehavior: "stop", maxPrice: "0.30" },
-        });
-        const onDemand = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ market: "on-demand" }) });
+        assert.equal(spot.find(T.instance), undefined, "aws.ec2.Instance's delete leaves a persistent spot request behind (#38142)");
+        const request = spot.one(T.spot);
+        assert.equal(request.inputs.spotType, "persistent");
+        assert.equal(request.inputs.instanceInterruptionBehavior, "stop");
+        assert.equal(request.inputs.spotPrice, "0.30");
+        assert.equal(request.inputs.waitForFulfillment, true);
+        assert.equal(request.inputs.instanceInitiatedShutdownBehavior, "stop");
+        assert.deepEqual(request.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.equal((request.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
+        assert.deepEqual(request.ignoreChanges, ["ami"]);
+        // Request tags stay on the request; the instance and its disk are tagged one key at a time.
+        const tags = spot.all(T.tag);
+        for (const resourceId of [MOCK.spotInstanceId, "vol-0123456789abcdef0"]) {
+            assert.deepEqual(Object.fromEntries(tags.filter((t) => t.inputs.resourceId === resourceId).map((t) => [t.inputs.key, t.inputs.value])),
+                { Name: "bigbang-oci-dev-jdoe-dev", Owner: "jdoe", Project: "bigbang-oci-dev", Stack: "dev" });
+        }
+        // Everything that needs the instance uses the launched instance's ID, not the request's.
+        assert.equal(spot.one("aws:ec2/eipAssociation:EipAssociation").inputs.instanceId, MOCK.spotInstanceId);
+        assert.equal(spot.one(T.state).inputs.instanceId, MOCK.spotInstanceId);
+        assert.deepEqual(spot.one(T.remote, "wait-ready").inputs.triggers, [MOCK.spotInstanceId]);
+
+        const onDemand = await runProgram(ON_DEMAND);
+        assert.equal(onDemand.find(T.spot), undefined);
         assert.equal(onDemand.one(T.instance).inputs.instanceMarketOptions, undefined);
+        assert.equal(onDemand.find(T.tag), undefined);
+    });
+
+    it("keeps the host running by default, stops it with host.running false, and orders everything after that", async () => {
+        const running = await runProgram(BASE_CONFIG);
+        const state = running.one(T.state);
+        assert.equal(state.inputs.state, "running");
+        assert.ok(running.dependsOn(running.one(T.remote, "wait-ready"), state), "commands dial only after the host is started");
+        const stopped = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ running: false }) });
+        assert.equal(stopped.one(T.state).inputs.state, "stopped");
+        // Nothing else changes: the disk, the Elastic IP and the cluster are kept.
+        const others = (run: ProgramRun) => run.resources.filter((r) => r.type !== T.state)
+            .map((r) => JSON.stringify([r.type, r.name, r.inputs])).sort();
+        assert.deepEqual(others(stopped), others(running));
     });
 
     it("looks up Canonical's AMI with the GovCloud owner in aws-us-gov", async () => {
@@ -110,8 +167,8 @@ describe("program: the dev host", function () {
     it("skips the lookup and honours changes when amiId is pinned", async () => {
         const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ amiId: "ami-0fedcba9876543210", ubuntuRelease: "22.04" }) });
         assert.equal(run.calls.filter((c) => c.token === "aws:ec2/getAmi:getAmi").length, 0);
-        assert.equal(run.one(T.instance).inputs.ami, "ami-0fedcba9876543210");
-        assert.deepEqual(run.one(T.instance).ignoreChanges, []);
+        assert.equal(machineOf(run).inputs.ami, "ami-0fedcba9876543210");
+        assert.deepEqual(machineOf(run).ignoreChanges, []);
     });
 
     it("generates an ed25519 key, keeps it secret, and writes it to a per-stack file", async () => {
@@ -140,10 +197,62 @@ describe("program: the dev host", function () {
         assert.equal(run.outputs.sshPrivateKey, undefined);
     });
 
+    it("gives every ssh client BatchMode and a known_hosts entry keyed by the instance ID", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const sshOpts = run.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[];
+        assert.ok(sshOpts.includes("BatchMode=yes"), "the Docker provider's ssh must never wait on a prompt");
+        assert.ok(sshOpts.includes(`HostKeyAlias=${MOCK.spotInstanceId}`));
+        const ssh = String((await resolve<string>(run.outputs.sshCommand)).value);
+        assert.match(ssh, /-o BatchMode=yes/);
+        assert.match(ssh, new RegExp(`-o HostKeyAlias=${MOCK.spotInstanceId} `));
+        const onDemand = await runProgram(ON_DEMAND);
+        assert.ok((onDemand.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[]).includes("HostKeyAlias=instance-id"));
+    });
+
+    it("creates a login user other than ubuntu with cloud-init, with the key, and logs in as it", async () => {
+        const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ sshUser: "dev" }) });
+        const userData = parseYaml(String(machineOf(run).inputs.userData)) as { users: unknown[]; runcmd: string[][] };
+        assert.deepEqual(userData.users[0], "default");
+        assert.deepEqual(userData.users[1], {
+            name: "dev", shell: "/bin/bash", groups: ["adm"], sudo: "ALL=(ALL) NOPASSWD:ALL", lock_passwd: true, ssh_authorized_keys: [MOCK.sshPublicKey],
+        });
+        assert.equal(userData.runcmd[0][userData.runcmd[0].indexOf("--user") + 1], "dev", "the provisioning script puts it in the docker group");
+        assert.equal((run.one(T.remote, "wait-ready").inputs.connection as Record<string, unknown>).user, "dev");
+        const ubuntu = parseYaml(String(machineOf(await runProgram(BASE_CONFIG)).inputs.userData)) as Record<string, unknown>;
+        assert.equal(ubuntu.users, undefined, "ubuntu gets the key pair's key from the image");
+    });
+
+    it("installs the tools and sets the auto-shutdown timer over SSH, so changing them updates the host in place", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const tools = run.one(T.remote, "tools");
+        assert.match(String(tools.inputs.create), /^sudo -n bash -c '#!\/usr\/bin\/env bash\n# Installs pinned k3d/);
+        assert.deepEqual(tools.inputs.triggers, [MOCK.spotInstanceId, DEFAULT_TOOL_VERSIONS.k3d, DEFAULT_TOOL_VERSIONS.kubectl, DEFAULT_TOOL_VERSIONS.helm]);
+        assert.ok(run.dependsOn(tools, run.one(T.remote, "wait-ready")));
+        assert.ok(run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), tools), "the cluster needs k3d");
+        const timer = run.one(T.remote, "auto-shutdown");
+        assert.match(String(timer.inputs.create), /^sudo -n bash -c .* auto-shutdown 8 .*OnBootSec=475min/s);
+        assert.deepEqual(timer.inputs.triggers, [MOCK.spotInstanceId, 8]);
+
+        const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", autoShutdownHours: 0 }) });
+        const differing = (a: ProgramRun, b: ProgramRun) => a.resources
+            .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(b.find(r.type, r.name)?.inputs))
+            .map((r) => r.name).sort();
+        assert.deepEqual(differing(changed, run), ["auto-shutdown", "tools"], "the machine and its user-data stay as they are");
+        assert.match(String(changed.one(T.remote, "auto-shutdown").inputs.create), / auto-shutdown 0$/);
+    });
+
+    it("replaces the host when ubuntuRelease changes: the user-data names the release", async () => {
+        const noble = machineOf(await runProgram(BASE_CONFIG));
+        const jammy = machineOf(await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) }));
+        assert.equal(noble.inputs.userDataReplaceOnChange, true);
+        assert.match(String(noble.inputs.userData), /^#cloud-config\n# bigbang-oci-dev host: Ubuntu 24\.04 amd64\n/);
+        assert.notEqual(jammy.inputs.userData, noble.inputs.userData, "the AMI is in ignoreChanges; the user-data carries the change");
+    });
+
     it("waits for cloud-init over SSH after the instance, with enough dial retries, and gates later work on it", async () => {
         const run = await runProgram(BASE_CONFIG);
         const wait = run.one(T.remote, "wait-ready");
-        assert.ok(run.dependsOn(wait, run.one(T.instance)));
+        assert.ok(run.dependsOn(wait, machineOf(run)));
         assert.ok(run.dependsOn(wait, run.one(T.local, "ssh-key-file")));
         assert.match(String(wait.inputs.create), /cloud-init status --wait/);
         const connection = wait.inputs.connection as Record<string, unknown>;
@@ -159,7 +268,7 @@ describe("program: the dev host", function () {
     it("gives the host an Elastic IP, so a stop and start keeps its address, and waits for the association", async () => {
         const run = await runProgram(BASE_CONFIG);
         const association = run.one("aws:ec2/eipAssociation:EipAssociation");
-        assert.equal(association.inputs.instanceId, "instance-id");
+        assert.equal(association.inputs.instanceId, MOCK.spotInstanceId);
         assert.equal(association.inputs.allocationId, "eipalloc-public-ip");
         assert.ok(run.dependsOn(run.one(T.remote, "wait-ready"), association));
         assert.equal((await resolve(run.outputs.publicIp)).value, MOCK.publicIp);
@@ -195,7 +304,7 @@ describe("program: the dev host", function () {
 
     it("evaluates in preview, where provider outputs are unknown, without waiting or throwing", async () => {
         const run = await runProgram(BASE_CONFIG, { preview: true });
-        assert.ok(run.find(T.instance));
+        assert.ok(machineOf(run));
         assert.ok(run.find(T.remote, "k3d-cluster"));
         assert.ok(run.find("kubernetes:core/v1:ConfigMapPatch"));
         const ip = await resolve(run.outputs.publicIp);

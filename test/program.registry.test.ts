@@ -118,7 +118,7 @@ describe("program: the hosted registry", function () {
         const run = await runProgram(BASE_CONFIG);
         const provider = run.one(T.dockerProvider);
         assert.equal(provider.inputs.host, `ssh://ubuntu@${MOCK.publicIp}`);
-        assert.ok(run.dependsOn(provider, run.one(T.remote, "wait-ready")));
+        assert.ok(run.dependsOn(provider, run.one(T.remote, "tools")));
         assert.match(JSON.stringify(provider.inputs.sshOpts), /StrictHostKeyChecking=accept-new/);
         for (const r of [run.one(T.container), run.one(T.volume), run.one(T.network)]) {
             assert.equal(providerUrnOf(r), provider.urn, `${r.name} must use the host's Docker`);
@@ -190,12 +190,12 @@ describe("program: the k3d cluster", function () {
         assert.ok(JSON.stringify(config.options.k3s.extraArgs).includes(`--tls-san=${MOCK.publicIp}`));
         assert.deepEqual(config.hostAliases, [{ ip: "172.20.2.10", hostnames: ["oci.dev.bigbang.mil"] }]);
         assert.equal(config.registries, undefined, "no private CA for the nodes to trust");
-        assert.ok(run.dependsOn(cluster, run.one(T.remote, "wait-ready")));
+        assert.ok(run.dependsOn(cluster, run.one(T.remote, "tools")));
         assert.ok(run.dependsOn(cluster, run.one(T.network)));
         assert.ok(!run.dependsOnTransitively(cluster, run.one(T.remote, "ready")), "the cluster does not wait for the registry");
         assert.match(String(cluster.inputs.create), /k3d-cluster-create bigbang \d+$/);
         assert.match(String(cluster.inputs.delete), /k3d-cluster-delete bigbang$/);
-        assert.deepEqual(cluster.inputs.triggers, ["instance-id", "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
+        assert.deepEqual(cluster.inputs.triggers, [MOCK.spotInstanceId, "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
         assert.ok(cluster.deleteBeforeReplace);
     });
 

@@ -40,6 +40,8 @@ export interface HostConfig {
     sshUser: string;
     autoShutdownHours: number;
     usePrivateIp: boolean;
+    /** false stops the instance (disk, Elastic IP and cluster kept); true starts it again. */
+    running: boolean;
     tools: { k3d: string; kubectl: string; helm: string };
 }
 
@@ -293,6 +295,7 @@ const hostSchema = z.strictObject({
     }).refine((v) => !RESERVED_USERS.has(v), { error: "expected a regular user: Ubuntu's system accounts cannot log in over SSH" }).default("ubuntu"),
     autoShutdownHours: integer(0, 720).default(8),
     usePrivateIp: bool.default(false),
+    running: bool.default(true),
     k3dVersion: version.default(DEFAULT_TOOL_VERSIONS.k3d),
     kubectlVersion: version.default(DEFAULT_TOOL_VERSIONS.kubectl),
     helmVersion: version.default(DEFAULT_TOOL_VERSIONS.helm),
@@ -534,6 +537,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             sshUser: parsed.host.sshUser,
             autoShutdownHours: parsed.host.autoShutdownHours,
             usePrivateIp: parsed.host.usePrivateIp,
+            running: parsed.host.running,
             tools: { k3d: parsed.host.k3dVersion, kubectl: parsed.host.kubectlVersion, helm: parsed.host.helmVersion },
         },
         network: {

@@ -1,20 +1,22 @@
 // The host's first-boot configuration, as cloud-init user-data. Deterministic:
 // the same HostConfig always renders the same text (the instance is replaced
-// when its user-data changes), and nothing here talks to AWS; the only input
-// besides the arguments is the installer script shipped next to this file. So
-// tests can validate every variant with `cloud-init schema` and shellcheck.
+// when its user-data changes, so only what needs a new machine belongs here),
+// and nothing here talks to AWS. So tests can validate every variant with
+// `cloud-init schema` and shellcheck.
 //
 // Every step that can fail runs inside one provisioning script (the only runcmd
 // entry). cloud-init runs runcmd as a plain `sh` script, whose exit status is
 // that of its last command; with one command, any failure fails cloud-init, and
 // wait-cloud-init.sh reports it instead of the host looking ready.
-import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import type { HostConfig } from "../config/config";
 
-/** The tool installer ships as components/host/scripts/install-tools.sh so tests can run it on its own. */
+/**
+ * The tool installer, run over SSH by the host's `tools` step (not from the user-data:
+ * a version change then upgrades the tools in place instead of replacing the host).
+ */
 export const INSTALL_TOOLS_SCRIPT = path.join(__dirname, "scripts", "install-tools.sh");
 
 /** EC2 refuses user-data above 16 KiB (before base64). */
@@ -41,7 +43,6 @@ export const HOST_PATHS = {
     modules: "/etc/modules-load.d/bigbang-oci-dev.conf",
     dockerKey: "/etc/apt/keyrings/docker.asc",
     dockerDaemon: "/etc/docker/daemon.json",
-    installTools: "/usr/local/sbin/bigbang-oci-dev-install-tools",
     provision: "/usr/local/sbin/bigbang-oci-dev-provision",
     shutdownService: "/etc/systemd/system/bigbang-oci-dev-auto-shutdown.service",
     shutdownTimer: "/etc/systemd/system/bigbang-oci-dev-auto-shutdown.timer",
@@ -139,7 +140,15 @@ export interface CloudInitOptions {
     extraPackages?: string[];
     /** Replaces DEFAULT_DOCKER_DAEMON_CONFIG as /etc/docker/daemon.json. */
     dockerDaemonConfig?: Record<string, unknown>;
+    /**
+     * The OpenSSH public key a login user other than the image's default one logs in
+     * with. EC2 gives the key pair's key only to the default user (`ubuntu`).
+     */
+    loginUserKey?: string;
 }
+
+/** The user Canonical's images create, and give the EC2 key pair's key, by themselves. */
+export const IMAGE_DEFAULT_USER = "ubuntu";
 
 // Same pattern as the stack config; repeated because these values end up in scripts.
 const VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -184,23 +193,16 @@ die() {
   exit 1
 }
 
-user="" arch="" k3d="" kubectl="" helm="" timer=""
+user=""
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || die "$1 needs a value"
   case "$1" in
     --user) user="$2" ;;
-    --arch) arch="$2" ;;
-    --k3d) k3d="$2" ;;
-    --kubectl) kubectl="$2" ;;
-    --helm) helm="$2" ;;
-    --enable-timer) timer="$2" ;;
     *) die "unknown argument $1" ;;
   esac
   shift 2
 done
-for required in user arch k3d kubectl helm; do
-  [ -n "\${!required}" ] || die "--$required is required"
-done
+[ -n "$user" ] || die "--user is required"
 
 # On this first boot systemd loaded modules and applied sysctls before cloud-init
 # wrote these files; later boots apply them by themselves.
@@ -223,13 +225,6 @@ done <${HOST_PATHS.sysctl}
 
 systemctl enable --now containerd.service docker.service
 usermod -aG docker "$user"
-
-${HOST_PATHS.installTools} "$arch" "$k3d" "$kubectl" "$helm"
-
-if [ -n "$timer" ]; then
-  systemctl daemon-reload
-  systemctl enable --now "$timer"
-fi
 echo "provision: done"
 `;
 
@@ -239,7 +234,7 @@ echo "provision: done"
  * cluster survive, and starting the instance again brings them back.
  * OnBootSec counts from every boot, so each start gets the full allowance.
  */
-function autoShutdownUnits(hours: number): { service: string; timer: string } {
+export function autoShutdownUnits(hours: number): { service: string; timer: string } {
     const warning = AUTO_SHUTDOWN_WARNING_MINUTES;
     const service = [
         "[Unit]",
@@ -283,26 +278,25 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
             content: `${JSON.stringify(opts.dockerDaemonConfig ?? DEFAULT_DOCKER_DAEMON_CONFIG, null, 2)}\n`,
             permissions: "0644",
         },
-        { path: HOST_PATHS.installTools, content: fs.readFileSync(INSTALL_TOOLS_SCRIPT, "utf8"), permissions: "0755" },
         { path: HOST_PATHS.provision, content: PROVISION_SCRIPT, permissions: "0755" },
     ];
-    const provision = [
-        HOST_PATHS.provision,
-        "--user", host.sshUser,
-        "--arch", host.architecture,
-        "--k3d", host.tools.k3d,
-        "--kubectl", host.tools.kubectl,
-        "--helm", host.tools.helm,
-    ];
-    if (host.autoShutdownHours > 0) {
-        const units = autoShutdownUnits(host.autoShutdownHours);
-        writeFiles.push(
-            { path: HOST_PATHS.shutdownService, content: units.service, permissions: "0644" },
-            { path: HOST_PATHS.shutdownTimer, content: units.timer, permissions: "0644" },
-        );
-        provision.push("--enable-timer", AUTO_SHUTDOWN_TIMER);
-    }
+    // The tools and the auto-shutdown timer are not here: the host's `tools` and
+    // `auto-shutdown` steps set them over SSH, so changing them updates the host in place.
+    const provision = [HOST_PATHS.provision, "--user", host.sshUser];
+    // Any other login user is created first (users-groups runs before runcmd), so the
+    // provisioning script's usermod finds it; Docker's group does not exist yet then.
+    const users = host.sshUser === IMAGE_DEFAULT_USER ? {} : {
+        users: ["default", {
+            name: host.sshUser,
+            shell: "/bin/bash",
+            groups: ["adm"],
+            sudo: "ALL=(ALL) NOPASSWD:ALL",
+            lock_passwd: true,
+            ...(opts.loginUserKey ? { ssh_authorized_keys: [opts.loginUserKey] } : {}),
+        }],
+    };
     return {
+        ...users,
         package_update: true,
         package_upgrade: opts.packageUpgrade ?? false,
         apt: {
@@ -323,7 +317,9 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
 /** The user-data text: `#cloud-config` and the document as YAML. Throws when EC2 would refuse its size. */
 export function cloudInitUserData(host: HostConfig, opts: CloudInitOptions = {}): string {
     const body = stringify(cloudInitConfig(host, opts), { lineWidth: 0, aliasDuplicateObjects: false });
-    const userData = `#cloud-config\n${body}`;
+    // The release is named here so that changing host.ubuntuRelease changes the user-data,
+    // which replaces the host (userDataReplaceOnChange) while the AMI itself is ignored.
+    const userData = `#cloud-config\n# bigbang-oci-dev host: Ubuntu ${host.ubuntuRelease} ${host.architecture}\n${body}`;
     const size = Buffer.byteLength(userData, "utf8");
     if (size > EC2_USER_DATA_LIMIT_BYTES) {
         throw new Error(`cloud-init: user-data is ${size} bytes, above EC2's limit of ${EC2_USER_DATA_LIMIT_BYTES}`);

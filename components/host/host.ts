@@ -12,13 +12,14 @@ import * as tls from "@pulumi/tls";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cloudInitUserData } from "./cloudInit";
+import { autoShutdownUnits, cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
 import { StackConfig } from "../config/config";
 import {
-    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
+    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
 } from "./hostPlan";
 import { expandHome } from "../config/paths";
 import { HOST_SCRIPTS } from "./remoteScript";
+import { Placement } from "./placement";
 
 export interface DevHostArgs {
     config: StackConfig;
@@ -27,6 +28,8 @@ export interface DevHostArgs {
     allowedCidrs: pulumi.Input<string[]>;
     /** The workstation's home directory, where the per-stack SSH files go. */
     homeDir?: string;
+    /** The subnet (and its VPC) prepare chose: its zone offers the instance type. */
+    placement: Placement;
 }
 
 /** A fresh instance needs a minute or two before sshd answers; allow ~10 minutes of dialling. */
@@ -34,7 +37,10 @@ const SSH_DIAL_ERROR_LIMIT = 60;
 const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
 
 export class DevHost extends pulumi.ComponentResource {
-    readonly instance: aws.ec2.Instance;
+    /** The on-demand instance, or the spot request that owns the spot instance. */
+    readonly instance: aws.ec2.Instance | aws.ec2.SpotInstanceRequest;
+    /** Keeps the instance running or stopped as `host.running` says. */
+    readonly state: aws.ec2transitgateway.InstanceState;
     /**
      * The resource whose deletion terminates the host. Everything that lives on the
      * host names it in `deletedWith`, so destroy and replacement never dial the host.
@@ -48,12 +54,14 @@ export class DevHost extends pulumi.ComponentResource {
     /** The address the workstation uses: the private IP with usePrivateIp, else the public one. */
     readonly address: pulumi.Output<string>;
     readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
-    /** Completes when cloud-init has finished and the tools answer. Later components depend on it. */
+    /** Completes when cloud-init has finished and the pinned tools are installed. Later components depend on it. */
     readonly ready: command.remote.Command;
     readonly sshUser: string;
     /** Path of the private key on the workstation, when there is one the program knows. */
     readonly privateKeyFile?: string;
     readonly knownHostsFile: string;
+    /** Options for every ssh client (the Docker provider's too): batch mode, the per-stack known_hosts keyed by instance ID. */
+    readonly sshOpts: pulumi.Output<string[]>;
     /** Generated private key (secret); undefined when the stack config gives sshPublicKey. */
     readonly generatedPrivateKey?: pulumi.Output<string>;
     readonly sshCommand: pulumi.Output<string>;
@@ -97,25 +105,9 @@ export class DevHost extends pulumi.ComponentResource {
         }
         const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
 
-        // --- Network placement: the given subnet, a subnet of the given VPC, or the default VPC.
-        const subnetId: pulumi.Output<string> = host.subnetId
-            ? pulumi.output(host.subnetId)
-            : aws.ec2.getSubnetsOutput({
-                filters: host.vpcId
-                    ? [{ name: "vpc-id", values: [host.vpcId] }]
-                    : [{ name: "default-for-az", values: ["true"] }],
-            }, { parent: this }).apply((r) => {
-                const ids = [...r.ids].sort();
-                if (ids.length === 0) {
-                    throw new Error(host.vpcId
-                        ? `bigbang-oci-dev:host.vpcId: VPC ${host.vpcId} has no subnets; set host.subnetId`
-                        : "bigbang-oci-dev:host.subnetId: this region has no default VPC; set host.vpcId or host.subnetId");
-                }
-                return ids[0];
-            });
-        const vpcId: pulumi.Output<string> = host.vpcId
-            ? pulumi.output(host.vpcId)
-            : aws.ec2.getSubnetOutput({ id: subnetId }, { parent: this }).vpcId;
+        // --- Network placement, chosen by prepare before any resource (placement.ts).
+        const subnetId = args.placement.subnetId;
+        const vpcId = args.placement.vpcId;
 
         const rules = ingressRules({
             registryPort: config.registry.target === "hosted" && config.registry.exposePublicly ? config.registry.port : undefined,
@@ -151,57 +143,91 @@ export class DevHost extends pulumi.ComponentResource {
                 ],
             }, { parent: this }).id);
 
-        this.instance = new aws.ec2.Instance("instance", {
+        // Canonical's images give the key pair's key to `ubuntu` only; another login user gets it from cloud-init.
+        const userData: pulumi.Input<string> = host.sshUser === IMAGE_DEFAULT_USER
+            ? cloudInitUserData(host)
+            : pulumi.output(publicKey).apply((key) => cloudInitUserData(host, { loginUserKey: key }));
+        const machineArgs = {
             ami: amiId,
             instanceType: host.instanceType,
             subnetId,
             vpcSecurityGroupIds: [this.securityGroup.id],
             keyName: keyPair.keyName,
-            userData: cloudInitUserData(host),
+            userData,
             userDataReplaceOnChange: true,
             // The auto-shutdown timer powers off; stop (not terminate) keeps the disk and the cluster.
             instanceInitiatedShutdownBehavior: "stop",
-            instanceMarketOptions: host.market === "spot"
-                ? {
-                    marketType: "spot",
-                    spotOptions: {
-                        // A persistent request with stop behaviour is what lets a spot host be stopped and started.
-                        spotInstanceType: "persistent",
-                        instanceInterruptionBehavior: "stop",
-                        maxPrice: host.spotMaxPrice,
-                    },
-                }
-                : undefined,
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-            rootBlockDevice: {
-                volumeType: "gp3",
-                volumeSize: host.volumeSizeGiB,
-                encrypted: true,
-                deleteOnTermination: true,
-                tags,
-            },
-            tags,
-        }, {
+        };
+        const rootVolume = { volumeType: "gp3", volumeSize: host.volumeSizeGiB, encrypted: true, deleteOnTermination: true };
+        const machineOpts: pulumi.CustomResourceOptions = {
             parent: this,
             ignoreChanges: host.amiId ? [] : ["ami"],
             // The old machine goes first: the engine then marks it deleted before anything on it is
             // replaced (pulumi/pulumi step_generator.go, delete-before-replace), so the Delete of
             // every resource deletedWith it is skipped instead of dialling a host that is going away.
             deleteBeforeReplace: true,
-        });
-
+        };
+        if (host.market === "spot") {
+            // Not aws.ec2.Instance with instanceMarketOptions: its delete never cancels a
+            // persistent spot request (it compares instance_lifecycle, a plain string, to a
+            // typed constant; terraform-provider-aws#38142, internal/service/ec2/ec2_instance.go),
+            // so the request would launch an untracked instance after destroy. The spot
+            // request's delete cancels the request and then terminates its instance
+            // (resourceSpotInstanceRequestDelete in internal/service/ec2/ec2_spot_instance_request.go).
+            const request = new aws.ec2.SpotInstanceRequest("spot-request", {
+                ...machineArgs,
+                // Persistent with stop behaviour: the only kind of spot instance that can be stopped and started.
+                spotType: "persistent",
+                instanceInterruptionBehavior: "stop",
+                spotPrice: host.spotMaxPrice,
+                // The instance ID is needed by everything after; wait until AWS has launched it.
+                waitForFulfillment: true,
+                rootBlockDevice: rootVolume,
+                tags,
+            }, machineOpts);
+            // The request's tags stay on the request (everything else on it is ForceNew, same file);
+            // the instance and its disk get theirs one key at a time, updated in place.
+            for (const [key, value] of Object.entries(tags)) {
+                // deletedWith: a terminated instance's tags go with it; no DeleteTags call on an ID that is gone.
+                new aws.ec2.Tag(`spot-instance-tag-${key.toLowerCase()}`, { resourceId: request.spotInstanceId, key, value }, { parent: this, deletedWith: request });
+                new aws.ec2.Tag(`spot-volume-tag-${key.toLowerCase()}`, {
+                    resourceId: request.rootBlockDevice.apply((d) => d.volumeId),
+                    key,
+                    value,
+                }, { parent: this, deletedWith: request });
+            }
+            this.instance = request;
+            this.instanceId = request.spotInstanceId;
+        } else {
+            const instance = new aws.ec2.Instance("instance", {
+                ...machineArgs,
+                rootBlockDevice: { ...rootVolume, tags },
+                tags,
+            }, machineOpts);
+            this.instance = instance;
+            this.instanceId = instance.id;
+        }
         this.machine = this.instance;
-        this.instanceId = this.instance.id;
+
+        // Stops or starts the same instance. Its read reports the instance's actual state,
+        // so after a refresh (npm run up does one of this resource) a host the timer
+        // stopped shows as a change to "running" and is started; its delete leaves the
+        // instance alone (internal/service/ec2/ec2_instance_state.go in terraform-provider-aws).
+        this.state = new aws.ec2transitgateway.InstanceState("instance-state", {
+            instanceId: this.instanceId,
+            state: host.running ? "running" : "stopped",
+        }, { parent: this });
 
         // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
         // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
-        const addressDeps: pulumi.Resource[] = [this.instance];
+        const addressDeps: pulumi.Resource[] = [this.instance, this.state];
         if (host.usePrivateIp) {
             this.publicIp = this.instance.publicIp;
         } else {
             const eip = new aws.ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
             addressDeps.push(new aws.ec2.EipAssociation("public-ip-association", {
-                instanceId: this.instance.id,
+                instanceId: this.instanceId,
                 allocationId: eip.allocationId,
             }, { parent: this }));
             this.publicIp = eip.publicIp;
@@ -217,15 +243,34 @@ export class DevHost extends pulumi.ComponentResource {
         };
         this.connection = pulumi.secret(pulumi.output(connection));
 
-        this.ready = new command.remote.Command("wait-ready", {
+        const waitReady = new command.remote.Command("wait-ready", {
             connection: this.connection,
             create: HOST_SCRIPTS.command("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
             triggers: [this.instanceId],
         }, { parent: this, deletedWith: this.machine, dependsOn: [...addressDeps, ...keyFileDeps] });
 
-        this.sshCommand = this.address.apply((address) => sshCommand({
-            user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts,
+        // Tools and the auto-shutdown timer are set over SSH, not in the user-data, so a
+        // change to them updates this host in place. install-tools.sh leaves a tool whose
+        // version matches alone and refuses a download whose SHA-256 does not match.
+        const { k3d, kubectl, helm } = host.tools;
+        this.ready = new command.remote.Command("tools", {
+            connection: this.connection,
+            create: `sudo -n ${HOST_SCRIPTS.command("install-tools", [host.architecture, k3d, kubectl, helm])}`,
+            triggers: [this.instanceId, k3d, kubectl, helm],
+        }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
+        const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
+        new command.remote.Command("auto-shutdown", {
+            connection: this.connection,
+            create: `sudo -n ${HOST_SCRIPTS.command("auto-shutdown", units ? [host.autoShutdownHours, units.service, units.timer] : [0])}`,
+            triggers: [this.instanceId, host.autoShutdownHours],
+        }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
+
+        this.sshOpts = this.instanceId.apply((hostKeyAlias) => sshClientOptions({
+            privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
+        }));
+        this.sshCommand = pulumi.all([this.address, this.instanceId]).apply(([address, hostKeyAlias]) => sshCommand({
+            user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
         }));
 
         this.registerOutputs({ publicIp: this.publicIp, privateIp: this.privateIp, sshCommand: this.sshCommand });

@@ -15,7 +15,6 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { firstSlash24, NetworkConfig } from "../config/config";
 import { DevHost } from "./host";
-import { sshClientOptions } from "./hostPlan";
 import { hostLabels, onHostOptions } from "./onHost";
 
 export interface HostDockerArgs {
@@ -32,7 +31,7 @@ export class HostDocker extends pulumi.ComponentResource {
         const { host, network } = args;
         this.provider = new docker.Provider("docker", {
             host: pulumi.interpolate`ssh://${host.sshUser}@${host.address}`,
-            sshOpts: sshClientOptions({ privateKeyFile: host.privateKeyFile, knownHostsFile: host.knownHostsFile }),
+            sshOpts: host.sshOpts,
         }, { parent: this, dependsOn: [host.ready] });
 
         this.network = new docker.Network("cluster-network", {

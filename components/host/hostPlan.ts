@@ -52,13 +52,26 @@ export function workstationSshFiles(homeDir: string, stack: string): { privateKe
     return { privateKey: `${base}.pem`, knownHosts: `${base}.known_hosts` };
 }
 
-/** ssh options for every client that talks to the host: trust on first use, per stack. */
-export function sshClientOptions(opts: { privateKeyFile?: string; knownHostsFile: string }): string[] {
+/**
+ * ssh options for every client that talks to the host (the Docker provider's
+ * sshOpts, the exported sshCommand): trust on first use, per stack and per
+ * instance. HostKeyAlias is the instance ID, so a replaced instance (new host
+ * key, same Elastic IP) gets an entry of its own instead of being refused by
+ * the old one. BatchMode: no client may wait on a prompt nobody sees.
+ */
+export function sshClientOptions(opts: { privateKeyFile?: string; knownHostsFile: string; hostKeyAlias: string }): string[] {
     const keyOpts = opts.privateKeyFile ? ["-i", opts.privateKeyFile, "-o", "IdentitiesOnly=yes"] : [];
-    return [...keyOpts, "-o", "StrictHostKeyChecking=accept-new", "-o", `UserKnownHostsFile=${opts.knownHostsFile}`, "-o", "ConnectTimeout=15"];
+    return [
+        ...keyOpts,
+        "-o", "BatchMode=yes",
+        "-o", "StrictHostKeyChecking=accept-new",
+        "-o", `UserKnownHostsFile=${opts.knownHostsFile}`,
+        "-o", `HostKeyAlias=${opts.hostKeyAlias}`,
+        "-o", "ConnectTimeout=15",
+    ];
 }
 
-export function sshCommand(opts: { user: string; address: string; privateKeyFile?: string; knownHostsFile: string }): string {
+export function sshCommand(opts: { user: string; address: string; privateKeyFile?: string; knownHostsFile: string; hostKeyAlias: string }): string {
     return ["ssh", ...sshClientOptions(opts).map(shellQuote), `${opts.user}@${opts.address}`].join(" ");
 }
 

@@ -67,6 +67,7 @@ describe("config: parseStackConfig", () => {
                 sshUser: "ubuntu",
                 autoShutdownHours: 8,
                 usePrivateIp: false,
+                running: true,
                 tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
             },
             network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },

@@ -9,6 +9,7 @@ import { parse, stringify } from "yaml";
 import { z } from "zod";
 import {
     AUTO_SHUTDOWN_TIMER,
+    autoShutdownUnits,
     CloudInitOptions,
     DOCKER_APT_KEY,
     EC2_USER_DATA_LIMIT_BYTES,
@@ -96,6 +97,12 @@ describe("cloudInit: cloud-init schema", function () {
             }
         }
     }
+
+    it("passes for a login user other than ubuntu, created with its key", () => {
+        const userData = cloudInitUserData(hostWith({ sshUser: "dev" }), { loginUserKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop" });
+        assert.match(userData, /ssh_authorized_keys:\n\s+- ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop/);
+        assertSchemaValid(userData, "sshUser dev");
+    });
 
     it("rejects a document with a wrong type, so the check above can fail", () => {
         const broken = { ...cloudInitConfig(baseHost), packages: 5, runcmd: "reboot" };
@@ -197,24 +204,17 @@ describe("cloudInit: contents", () => {
         assert.match(fileAt(doc, HOST_PATHS.provision), /^set -euo pipefail$/m);
     });
 
-    it("installs the pinned tool versions for the host's architecture", () => {
-        const tools = { k3d: "v5.7.4", kubectl: "v1.31.2", helm: "v3.16.1" };
-        for (const architecture of ["amd64", "arm64"] as const) {
-            const { doc } = renderDocument(hostWith({ architecture, tools }));
-            const args = doc.runcmd[0];
-            const value = (flag: string) => args[args.indexOf(flag) + 1];
-            assert.deepEqual(
-                { arch: value("--arch"), k3d: value("--k3d"), kubectl: value("--kubectl"), helm: value("--helm") },
-                { arch: architecture, ...tools },
-            );
-            assert.match(fileAt(doc, HOST_PATHS.provision), /install-tools "\$arch" "\$k3d" "\$kubectl" "\$helm"$/m);
-        }
+    it("leaves the tools and the auto-shutdown timer out, so changing them does not replace the host", () => {
+        const reference = cloudInitUserData(baseHost);
+        assert.equal(cloudInitUserData(hostWith({ tools: { k3d: "v5.7.4", kubectl: "v1.31.2", helm: "v3.16.1" } })), reference);
+        assert.equal(cloudInitUserData(hostWith({ autoShutdownHours: 0 })), reference);
+        assert.equal(cloudInitUserData(hostWith({ autoShutdownHours: 720 })), reference);
+        assert.doesNotMatch(reference, /install-tools|OnBootSec|auto-shutdown/);
+        assert.deepEqual(renderDocument(baseHost).doc.runcmd, [[HOST_PATHS.provision, "--user", "ubuntu"]]);
     });
 
-    it("verifies each download against its published SHA-256 before installing", () => {
-        const { doc } = renderDocument(baseHost);
-        const installer = fileAt(doc, HOST_PATHS.installTools);
-        assert.equal(installer, fs.readFileSync(INSTALL_TOOLS_SCRIPT, "utf8"));
+    it("the installer verifies each download against its published SHA-256 before installing", () => {
+        const installer = fs.readFileSync(INSTALL_TOOLS_SCRIPT, "utf8");
         for (const published of [
             '"$base/checksums.txt"',
             '"$base/kubectl.sha256"',
@@ -227,21 +227,13 @@ describe("cloudInit: contents", () => {
         assert.ok(installer.indexOf('verify "$work/kubectl"') < installer.indexOf('place "$work/kubectl" kubectl'));
     });
 
-    it("adds the auto-shutdown timer only when autoShutdownHours > 0", () => {
-        const on = renderDocument(hostWith({ autoShutdownHours: 8 })).doc;
-        const timer = fileAt(on, HOST_PATHS.shutdownTimer);
-        assert.match(timer, /^OnBootSec=475min$/m, "8 hours after boot, less the 5-minute warning");
-        assert.match(timer, /^WantedBy=timers\.target$/m);
-        assert.match(fileAt(on, HOST_PATHS.shutdownService), /^ExecStart=\/usr\/sbin\/shutdown --poweroff \+5 /m);
-        assert.deepEqual(on.runcmd[0].slice(-2), ["--enable-timer", AUTO_SHUTDOWN_TIMER]);
+    it("autoShutdownUnits power off the given hours after each boot, with a warning", () => {
+        const on = autoShutdownUnits(8);
+        assert.match(on.timer, /^OnBootSec=475min$/m, "8 hours after boot, less the 5-minute warning");
+        assert.match(on.timer, /^WantedBy=timers\.target$/m);
+        assert.match(on.service, /^ExecStart=\/usr\/sbin\/shutdown --poweroff \+5 /m);
         assert.equal(`/etc/systemd/system/${AUTO_SHUTDOWN_TIMER}`, HOST_PATHS.shutdownTimer);
-
-        const off = renderDocument(hostWith({ autoShutdownHours: 0 }));
-        assert.ok(!off.doc.write_files.some((f) => f.path.includes("auto-shutdown")));
-        assert.ok(!off.doc.runcmd[0].includes("--enable-timer"));
-        assert.doesNotMatch(off.text, /auto-shutdown|OnBootSec/);
-
-        assert.match(fileAt(renderDocument(hostWith({ autoShutdownHours: 1 })).doc, HOST_PATHS.shutdownTimer), /^OnBootSec=55min$/m);
+        assert.match(autoShutdownUnits(1).timer, /^OnBootSec=55min$/m);
     });
 
     it("applies the options", () => {
@@ -269,9 +261,9 @@ describe("cloudInit: contents", () => {
 
     it("lists every script it writes or runs", () => {
         const scripts = embeddedScripts(cloudInitConfig(baseHost));
-        assert.deepEqual(scripts.map((s) => s.path), [HOST_PATHS.installTools, HOST_PATHS.provision, "runcmd"]);
+        assert.deepEqual(scripts.map((s) => s.path), [HOST_PATHS.provision, "runcmd"]);
         for (const script of scripts) assert.match(script.content, /^#!/);
-        const runcmd = scripts[2].content;
+        const runcmd = scripts[1].content;
         assert.ok(runcmd.startsWith("#!/bin/sh\n"));
         assert.ok(runcmd.includes(`'${HOST_PATHS.provision}' '--user' 'ubuntu'`), runcmd);
     });
@@ -317,7 +309,6 @@ describe("cloudInit: determinism", () => {
         const reference = cloudInitUserData(baseHost);
         assert.notEqual(cloudInitUserData(hostWith({ sshUser: "dev" })), reference);
         assert.notEqual(cloudInitUserData(hostWith({ architecture: "arm64" })), reference);
-        assert.notEqual(cloudInitUserData(hostWith({ tools: { ...baseHost.tools, k3d: "v5.8.2" } })), reference);
-        assert.notEqual(cloudInitUserData(hostWith({ autoShutdownHours: 9 })), reference);
+        assert.notEqual(cloudInitUserData(hostWith({ ubuntuRelease: "22.04" })), reference);
     });
 });

@@ -4,8 +4,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOST_PATHS, cloudInitConfig, embeddedScripts } from "../../components/host/cloudInit";
-import { DEFAULT_TOOL_VERSIONS, HostConfig } from "../../components/config/config";
+import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from "../../components/host/cloudInit";
+import { HostConfig } from "../../components/config/config";
 import { defaultStackConfig } from "../support/fixtures";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "..", "components", "host", "scripts");
@@ -218,11 +218,12 @@ describe("wait-cloud-init.sh", () => {
         return { ...result, log: fs.readFileSync(log, "utf8") };
     }
 
-    it("succeeds when cloud-init is done (exit 0) and the tools work", () => {
+    it("succeeds when cloud-init is done (exit 0) and docker works", () => {
         const result = run({ STUB_CLOUD_INIT_EXIT: "0" });
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /cloud-init finished/);
-        assert.match(result.stdout, /docker works for ubuntu; k3d v5\.8\.3, kubectl v1\.32\.9, helm v3\.18\.6/);
+        assert.match(result.stdout, /docker works for ubuntu$/m);
+        assert.doesNotMatch(result.log, /^(k3d|kubectl|helm) /m, "the tools come later, from the tools step");
         assert.doesNotMatch(result.stderr, /WARNING|ERROR/);
         assert.match(result.log, /^cloud-init status --wait$/m);
         assert.match(result.log, /^docker info$/m);
@@ -254,13 +255,11 @@ describe("wait-cloud-init.sh", () => {
         assert.match(result.stderr, /log line 100/);
     });
 
-    for (const tool of ["docker", "k3d", "kubectl", "helm"]) {
-        it(`fails when ${tool} is not on PATH`, () => {
-            const result = run({}, tool);
-            assert.equal(result.status, 1);
-            assert.match(result.stderr, new RegExp(`not on PATH.*: ${tool}$`, "m"));
-        });
-    }
+    it("fails when docker is not on PATH", () => {
+        const result = run({}, "docker");
+        assert.equal(result.status, 1);
+        assert.match(result.stderr, /not on PATH.*: docker$/m);
+    });
 
     it("checks docker through sg when the session predates the docker group", () => {
         const result = run({ STUB_SESSION_GROUPS: "ubuntu adm sudo" });
@@ -507,7 +506,6 @@ describe("the provisioning script in the user-data", () => {
         const moved = {
             [HOST_PATHS.modules]: path.join(dir, "modules.conf"),
             [HOST_PATHS.sysctl]: path.join(dir, "sysctl.conf"),
-            [HOST_PATHS.installTools]: path.join(dir, "stubs", "install-tools"),
         };
         let script = embeddedScripts(config).find((s) => s.path === HOST_PATHS.provision)?.content ?? assert.fail("no provisioning script");
         for (const [from, to] of Object.entries(moved)) {
@@ -536,7 +534,7 @@ describe("the provisioning script in the user-data", () => {
         return { ...result, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean) };
     }
 
-    it("loads the modules, checks the sysctls, enables Docker, adds the user to docker, installs the tools and enables the timer", () => {
+    it("loads the modules, checks the sysctls, enables Docker and adds the user to docker", () => {
         const result = provision(host);
         assert.equal(result.status, 0, result.stderr);
         assert.deepEqual(result.calls.filter((c) => c.startsWith("modprobe")), [
@@ -547,36 +545,78 @@ describe("the provisioning script in the user-data", () => {
         assert.deepEqual(result.calls.filter((c) => !c.startsWith("modprobe") && !c.startsWith("sysctl")), [
             "systemctl enable --now containerd.service docker.service",
             "usermod -aG docker ubuntu",
-            `install-tools amd64 ${DEFAULT_TOOL_VERSIONS.k3d} ${DEFAULT_TOOL_VERSIONS.kubectl} ${DEFAULT_TOOL_VERSIONS.helm}`,
-            "systemctl daemon-reload",
-            "systemctl enable --now bigbang-oci-dev-auto-shutdown.timer",
         ]);
     });
 
-    it("enables no timer when autoShutdownHours is 0, and passes the host's user and architecture", () => {
-        const result = provision({ ...host, autoShutdownHours: 0, sshUser: "dev", architecture: "arm64" });
+    it("passes the host's user", () => {
+        const result = provision({ ...host, sshUser: "dev" });
         assert.equal(result.status, 0, result.stderr);
-        assert.ok(!result.calls.some((c) => c.includes("timer") || c.includes("daemon-reload")), result.calls.join("\n"));
         assert.ok(result.calls.includes("usermod -aG docker dev"));
-        assert.ok(result.calls.some((c) => c.startsWith("install-tools arm64 ")));
     });
 
     it("fails when a kernel setting did not take effect", () => {
         const result = provision(host, {}, (conf) => conf.replace("vm.max_map_count = 524288", "vm.max_map_count = 65530"));
         assert.equal(result.status, 1);
         assert.match(result.stderr, /vm\.max_map_count is 65530 after sysctl --system, expected 524288/);
-        assert.ok(!result.calls.some((c) => c.startsWith("install-tools")));
+        assert.ok(!result.calls.some((c) => c.startsWith("usermod")));
     });
 
     it("fails when a module cannot be loaded", () => {
         const result = provision(host, { STUB_MODPROBE_FAIL: "xt_owner" });
         assert.notEqual(result.status, 0);
-        assert.ok(!result.calls.some((c) => c.startsWith("usermod") || c.startsWith("install-tools")));
+        assert.ok(!result.calls.some((c) => c.startsWith("usermod")));
+    });
+});
+
+// ---------------------------------------------------------------------------
+
+describe("auto-shutdown.sh", () => {
+    const AUTO_SHUTDOWN = path.join(SCRIPTS_DIR, "auto-shutdown.sh");
+    const units = autoShutdownUnits(8);
+
+    function run(args: string[], unitDir: string): RunResult & { calls: string[] } {
+        const stubs = freshDir("shutdown-stubs");
+        const log = path.join(stubs, "calls.log");
+        fs.writeFileSync(log, "");
+        writeExecutable(path.join(stubs, "systemctl"), `#!/bin/sh\necho "systemctl $*" >> "${log}"\n`);
+        const result = runBash(AUTO_SHUTDOWN, args, { PATH: `${stubs}:/usr/bin:/bin`, UNIT_DIR: unitDir });
+        return { ...result, calls: fs.readFileSync(log, "utf8").split("\n").filter(Boolean) };
+    }
+
+    it("writes the units and re-arms the timer; the same hours again write the same files", () => {
+        const dir = freshDir("units");
+        const first = run(["8", units.service, units.timer], dir);
+        assert.equal(first.status, 0, first.stderr);
+        assert.equal(fs.readFileSync(path.join(dir, "bigbang-oci-dev-auto-shutdown.timer"), "utf8"), units.timer);
+        assert.equal(fs.readFileSync(path.join(dir, "bigbang-oci-dev-auto-shutdown.service"), "utf8"), units.service);
+        assert.deepEqual(first.calls, [
+            "systemctl daemon-reload", "systemctl enable bigbang-oci-dev-auto-shutdown.timer", "systemctl restart bigbang-oci-dev-auto-shutdown.timer",
+        ]);
+        const again = run(["8", units.service, units.timer], dir);
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(fs.readFileSync(path.join(dir, "bigbang-oci-dev-auto-shutdown.timer"), "utf8"), units.timer);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["bigbang-oci-dev-auto-shutdown.service", "bigbang-oci-dev-auto-shutdown.timer"]);
     });
 
-    it("fails when the tools cannot be installed", () => {
-        const result = provision(host, { STUB_INSTALL_TOOLS_EXIT: "1" });
-        assert.notEqual(result.status, 0);
-        assert.ok(!result.calls.some((c) => c.includes("timer")));
+    it("0 turns the timer off and removes the units, also when there are none", () => {
+        const dir = freshDir("units");
+        run(["8", units.service, units.timer], dir);
+        const off = run(["0"], dir);
+        assert.equal(off.status, 0, off.stderr);
+        assert.deepEqual(fs.readdirSync(dir), []);
+        assert.deepEqual(off.calls, ["systemctl disable --now bigbang-oci-dev-auto-shutdown.timer", "systemctl daemon-reload"]);
+        const again = run(["0"], dir);
+        assert.equal(again.status, 0, again.stderr);
+        assert.deepEqual(again.calls, ["systemctl daemon-reload"]);
+    });
+
+    it("refuses bad arguments without touching anything", () => {
+        const dir = freshDir("units");
+        for (const args of [[], ["1.5"], ["8"], ["8", "service-only"]]) {
+            const result = run(args, dir);
+            assert.equal(result.status, 1, args.join(" "));
+            assert.deepEqual(result.calls, []);
+        }
+        assert.deepEqual(fs.readdirSync(dir), []);
     });
 });

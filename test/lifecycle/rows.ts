@@ -39,8 +39,10 @@ const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
 };
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
-const REMOTE_COMMANDS = ["chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "wait-ready"];
+const REMOTE_COMMANDS = ["auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "tools", "wait-ready"];
 
+/** A spot host's tags: one aws.ec2.Tag per tag, on the instance and on its volume. */
+const SPOT_TAGS = ["instance", "volume"].flatMap((on) => ["name", "owner", "project", "stack"].map((key) => `spot-${on}-tag-${key}`));
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
 const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
@@ -63,14 +65,29 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "allowAnywhere", before: { allowedCidrs: ["0.0.0.0/0"], allowAnywhere: true }, after: { allowedCidrs: ["203.0.113.7/32"], allowAnywhere: false },
         expect: { update: ["security-group"] }, cost: "The security group's rules, in place.",
     },
-    { key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { update: ["instance"] }, cost: "In place: AWS stops the instance, changes its type and starts it; the cluster and registry come back." },
-    { key: "host.architecture", after: { "host.instanceType": "m7g.2xlarge", "host.architecture": "arm64" }, expect: { replace: [HOST] }, cost: NEW_HOST },
-    { key: "host.market", after: { "host.market": "on-demand" }, expect: { replace: [HOST] }, cost: NEW_HOST },
-    { key: "host.spotMaxPrice", after: { "host.spotMaxPrice": "0.35" }, expect: { replace: [HOST] }, cost: NEW_HOST },
-    { key: "host.volumeSizeGiB", after: { "host.volumeSizeGiB": 200 }, expect: { update: ["instance"] }, cost: "In place: the root volume grows (EBS volume modification)." },
-    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: {}, cost: "Nothing: the AMI is looked up once and kept. Set `host.amiId` to move the host to another image." },
-    { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST] }, cost: NEW_HOST },
-    { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
+    {
+        key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { update: ["instance"] },
+        cost: "On-demand: in place (AWS stops the instance, changes its type and starts it; the cluster and registry come back). Spot (the default): a new host, as `host.market`.",
+    },
+    { key: "host.architecture", after: { "host.instanceType": "m7g.2xlarge", "host.architecture": "arm64" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
+    {
+        // The machine changes type (instance <-> spot request): the old one is deleted, the new one created.
+        key: "host.market", after: { "host.market": "spot" },
+        expect: { replace: [HOST], update: ["docker"], delete: ["instance"], create: ["spot-request", ...SPOT_TAGS] },
+        cost: "A new host: the instance is replaced by a spot request (or the other way round), and everything on it is rebuilt in the same run (about 15 minutes).",
+    },
+    {
+        key: "host.spotMaxPrice", before: { "host.market": "spot" }, after: { "host.market": "spot", "host.spotMaxPrice": "0.35" },
+        expect: { replace: [HOST], update: ["docker"] },
+        cost: `${NEW_HOST} Every setting of a spot request but its tags needs a new one; tags are updated in place.`,
+    },
+    {
+        key: "host.volumeSizeGiB", after: { "host.volumeSizeGiB": 200 }, expect: { update: ["instance"] },
+        cost: "On-demand: in place (the root volume grows, an EBS volume modification). Spot (the default): a new host, as `host.market`.",
+    },
+    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} The plan shows it as a change of the user-data, which names the release.` },
+    { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
+    { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
     {
         key: "host.sshPublicKey", after: { "host.sshPublicKey": MY_KEY },
         expect: { replace: [HOST, "key-pair"], update: ["docker"], delete: ["ssh-key", "ssh-key-file"] },
@@ -81,14 +98,24 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         expect: { update: ["docker", ...REMOTE_COMMANDS] },
         cost: "The SSH connection of every remote command, in place: each one runs its (idempotent) create again; nothing on the host is rebuilt.",
     },
-    { key: "host.sshUser", after: { "host.sshUser": "dev" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
-    { key: "host.autoShutdownHours", after: { "host.autoShutdownHours": 4 }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.sshUser", after: { "host.sshUser": "dev" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} The user is created at first boot.` },
+    {
+        key: "host.autoShutdownHours", after: { "host.autoShutdownHours": 4 }, expect: { replace: ["auto-shutdown"] },
+        cost: "In place, over SSH: the `auto-shutdown` step sets the timer again (counted from the last boot); nothing is rebuilt.",
+    },
     {
         key: "host.usePrivateIp", after: { "host.usePrivateIp": true },
         expect: { replace: CLUSTER, update: ["docker", ...REMOTE_COMMANDS.filter((n) => !CLUSTER.includes(n))], delete: ["public-ip", "public-ip-association"] },
         cost: "The Elastic IP is released and the cluster is created again for the private address; remote commands switch address in place.",
     },
-    { key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    {
+        key: "host.running", after: { "host.running": false }, expect: { update: ["instance-state"] },
+        cost: "The host is stopped (`false`) or started (`true`) in place; its disk, Elastic IP, registry and cluster stay. Nothing connects over SSH.",
+    },
+    {
+        key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7" }, expect: { replace: ["tools"] },
+        cost: "In place, over SSH: the `tools` step installs the new versions, each checked against its SHA-256; nothing is rebuilt.",
+    },
     { key: "network.name", after: { "network.name": "bb-network" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
     { key: "network.subnet", after: { "network.subnet": "172.30.0.0/16" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
     { key: "network.gateway", after: { "network.gateway": "172.20.0.254" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
@@ -160,12 +187,12 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,
-        expect: { replace: [HOST] },
+        expect: { replace: [HOST], update: ["docker"] },
         cost: "After refreshing the instance (see Troubleshooting), `pulumi up` rebuilds everything on the new instance: the new ID replaces every Docker object, remote command, the cluster and its objects; deletes meant for the old instance skip the new one.",
     },
     {
         key: "host stopped", after: {},
         expect: {},
-        cost: "Nothing changes and nothing connects over SSH; the Kubernetes provider finds its API unreachable and carries on. `pulumi destroy` works the same way.",
+        cost: "`npm run up` refreshes the host's running state first and starts it; nothing else changes. A plain `pulumi up` changes nothing and connects over SSH to nothing (the Kubernetes provider finds its API unreachable and carries on). `pulumi destroy` works either way.",
     },
 ];

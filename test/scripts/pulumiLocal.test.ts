@@ -68,6 +68,8 @@ describe("scripts/pulumi-local.sh", function () {
         assert.deepEqual(r.stacks, ["dev"]);
         assert.deepEqual(r.calls, [
             `stack select --create dev passphrase_file=${r.passphraseFile}`,
+            // up first looks for the host's instance-state resource to refresh; a new stack has none.
+            `stack export passphrase_file=${r.passphraseFile}`,
             `up --yes passphrase_file=${r.passphraseFile}`,
         ]);
         assert.match(r.stderr, /Created a state passphrase/);
@@ -98,7 +100,7 @@ describe("scripts/pulumi-local.sh", function () {
         const r = run(["destroy", "--yes"]);
         assert.equal(r.status, 0, r.stderr);
         assert.equal(fs.readFileSync(r.passphraseFile, "utf8"), before);
-        assert.deepEqual(r.calls.slice(2), [`stack select dev passphrase_file=${r.passphraseFile}`, `destroy --yes passphrase_file=${r.passphraseFile}`]);
+        assert.deepEqual(r.calls.slice(3), [`stack select dev passphrase_file=${r.passphraseFile}`, `destroy --yes passphrase_file=${r.passphraseFile}`]);
     });
 
     it("leaves no passphrase behind when selecting the stack fails", () => {

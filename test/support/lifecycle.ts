@@ -39,6 +39,16 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
         conditional: (inputs) => (inputs.userDataReplaceOnChange === true ? ["userData"] : []),
         source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance.go (schema ForceNew; CustomizeDiff ForceNew on user_data with user_data_replace_on_change)",
     },
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": {
+        replaceOn: "*",
+        except: ["tags"],
+        source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_spot_instance_request.go (every argument but tags ForceNew)",
+    },
+    "aws:ec2transitgateway/instanceState:InstanceState": {
+        replaceOn: ["instanceId"],
+        source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance_state.go (instance_id ForceNew; state updates)",
+    },
+    "aws:ec2/tag:Tag": { replaceOn: ["resourceId", "key"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_tag.go (resource_id and key ForceNew; value updates)" },
     "aws:ec2/eip:Eip": { replaceOn: ["domain", "address", "networkBorderGroup", "publicIpv4Pool"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip.go" },
     "aws:ec2/eipAssociation:EipAssociation": { replaceOn: "*", source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip_association.go (no Update: every argument ForceNew)" },
     "aws:ec2/keyPair:KeyPair": { replaceOn: ["keyName", "keyNamePrefix", "publicKey"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_key_pair.go" },

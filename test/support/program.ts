@@ -118,6 +118,11 @@ export const MOCK = {
     ephemeralPublicIp: "198.51.100.99",
     privateIp: "10.0.1.10",
     amiId: "ami-0123456789abcdef0",
+    /** Zones that offer the instance type, and the zone of each default subnet. */
+    offeredZones: ["us-east-1a", "us-east-1b"],
+    subnetZones: { "subnet-0aaaaaaaaaaaaaaaa": "us-east-1a", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1b" } as Record<string, string>,
+    /** The instance a spot request launched. */
+    spotInstanceId: "i-0123456789abcdef0",
     defaultVpcId: "vpc-0123456789abcdef0",
     sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n",
     sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock",
@@ -144,10 +149,21 @@ export const MOCK = {
     ].join("\n"),
 };
 
+/** The instance a spot request launched: MOCK.spotInstanceId for the default IDs, else one per request ID (a new request, a new instance). */
+export function spotInstanceIdOf(name: string, requestId: string): string {
+    return requestId === `${name}-id` ? MOCK.spotInstanceId : `${requestId}-instance`;
+}
+
 function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>, id: string): Record<string, unknown> {
     switch (type) {
         case "aws:ec2/instance:Instance":
             return { publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
+        case "aws:ec2/spotInstanceRequest:SpotInstanceRequest":
+            return {
+                publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, spotInstanceId: spotInstanceIdOf(name, id),
+                // A new request is a new instance on a new volume.
+                rootBlockDevice: { ...(inputs.rootBlockDevice as Record<string, unknown>), volumeId: id === `${name}-id` ? "vol-0123456789abcdef0" : `${id}-volume` },
+            };
         case "aws:ec2/eip:Eip":
             return { publicIp: MOCK.publicIp, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
@@ -212,6 +228,8 @@ export interface RunOptions {
     idOf?: (type: string, name: string, inputs: Record<string, unknown>) => string;
     /** Outputs that replace the fabricated ones, by resource type (a replaced instance's new private IP). */
     outputOverrides?: Record<string, Record<string, unknown>>;
+    /** Availability zones getInstanceTypeOfferings reports; MOCK.offeredZones by default. */
+    offeredZones?: string[];
 }
 
 // One throw-away certificate for the registry name, made once per test process and served through
@@ -254,7 +272,14 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                 case "aws:ec2/getSubnets:getSubnets":
                     return { ...inputs, ids: ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaaaaaaaaaaaaaaa"], id: "subnets" };
                 case "aws:ec2/getSubnet:getSubnet":
-                    return { ...inputs, vpcId: MOCK.defaultVpcId };
+                    return {
+                        ...inputs,
+                        vpcId: MOCK.defaultVpcId,
+                        availabilityZone: MOCK.subnetZones[String(inputs.id)] ?? "us-east-1a",
+                        mapPublicIpOnLaunch: true,
+                    };
+                case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+                    return { ...inputs, locations: opts.offeredZones ?? MOCK.offeredZones, id: "offerings" };
                 default:
                     return inputs;
             }

@@ -1,0 +1,93 @@
+// scripts/pulumi-local.sh's host parts against a stub `pulumi` (and `ssh-add`):
+// stop/start set host.running and run up, up first refreshes only the host's
+// instance-state resource, and a dead SSH_AUTH_SOCK is dropped.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BASE_CONFIG, runProgram } from "../support/program";
+
+const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
+const STATE_TYPE = "aws:ec2transitgateway/instanceState:InstanceState";
+
+let tmp = "";
+before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-local-test-"));
+});
+after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+interface WrapperRun {
+    status: number | null;
+    stderr: string;
+    /** One line per pulumi call: its arguments, and SSH_AUTH_SOCK as the stub saw it. */
+    calls: string[];
+}
+
+function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: number; sshAuthSock?: string } = {}): WrapperRun {
+    const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
+    const log = path.join(bin, "calls.log");
+    const exported = path.join(bin, "export.json");
+    fs.writeFileSync(exported, `${JSON.stringify({ resources: [{ urn: opts.exportedUrn ?? "" }] })}\n`);
+    fs.writeFileSync(path.join(bin, "pulumi"), [
+        "#!/usr/bin/env bash",
+        `echo "$* | sock=\${SSH_AUTH_SOCK:-}" >>${JSON.stringify(log)}`,
+        `if [ "$1 $2" = "stack export" ]; then cat ${JSON.stringify(exported)}; fi`,
+        "exit 0",
+    ].join("\n"), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "ssh-add"), `#!/bin/sh\nexit ${opts.agentStatus ?? 0}\n`, { mode: 0o755 });
+    const env: NodeJS.ProcessEnv = {
+        PATH: `${bin}:/usr/bin:/bin`,
+        HOME: tmp,
+        PULUMI_CONFIG_PASSPHRASE: "test",
+        ...(opts.sshAuthSock ? { SSH_AUTH_SOCK: opts.sshAuthSock } : {}),
+    };
+    const result = spawnSync("bash", [WRAPPER, ...args], { encoding: "utf8", env, timeout: 30_000 });
+    if (result.error) throw result.error;
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+    return { status: result.status, stderr: result.stderr, calls };
+}
+
+describe("pulumi-local.sh: the host's running state", function () {
+    this.timeout(60_000);
+    let stateUrn = "";
+    before(async () => {
+        const run = await runProgram(BASE_CONFIG, { stack: "dev" });
+        stateUrn = run.one(STATE_TYPE).urn;
+    });
+
+    it("refreshes only the instance-state resource before up, so a host the timer stopped is started", () => {
+        const result = runWrapper(["up", "--yes"], { exportedUrn: stateUrn });
+        assert.equal(result.status, 0, result.stderr);
+        const commands = result.calls.map((c) => c.split(" | ")[0]);
+        assert.deepEqual(commands.slice(-2), [`refresh --yes --skip-preview --target ${stateUrn}`, "up --yes"]);
+    });
+
+    it("refreshes nothing on a stack that has no host yet, nor for other commands", () => {
+        const first = runWrapper(["up"], { exportedUrn: "" });
+        assert.ok(!first.calls.some((c) => c.startsWith("refresh")));
+        const destroy = runWrapper(["destroy", "--yes"], { exportedUrn: stateUrn });
+        assert.ok(!destroy.calls.some((c) => c.startsWith("refresh")));
+        assert.equal(destroy.calls.at(-1)?.split(" | ")[0], "destroy --yes");
+    });
+
+    it("stop sets host.running false and runs up; start sets it true", () => {
+        const stop = runWrapper(["stop", "--yes"], { exportedUrn: stateUrn }).calls.map((c) => c.split(" | ")[0]);
+        assert.ok(stop.includes("config set --path host.running false"));
+        assert.equal(stop.at(-1), "up --yes");
+        assert.ok(stop.indexOf("config set --path host.running false") < stop.indexOf("up --yes"));
+        const start = runWrapper(["start"], { exportedUrn: stateUrn }).calls.map((c) => c.split(" | ")[0]);
+        assert.ok(start.includes("config set --path host.running true"));
+        assert.equal(start.at(-1), "up");
+    });
+
+    it("drops an SSH_AUTH_SOCK no agent answers on, and keeps a live one", () => {
+        const dead = runWrapper(["up"], { sshAuthSock: "/tmp/gone.sock", agentStatus: 2 });
+        assert.match(dead.stderr, /Ignoring SSH_AUTH_SOCK=\/tmp\/gone\.sock/);
+        assert.equal(dead.calls.at(-1), "up | sock=");
+        const live = runWrapper(["up"], { sshAuthSock: "/tmp/agent.sock", agentStatus: 1 });
+        assert.equal(live.calls.at(-1), "up | sock=/tmp/agent.sock", "exit 1 is a live agent with no keys");
+    });
+});
