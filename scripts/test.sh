@@ -4,7 +4,8 @@
 #   scripts/test.sh
 # cloud-init checks the user-data schema, shellcheck every script,
 # docker-registry is the distribution 2.8 registry the integration test runs,
-# openssl makes the test PKI, curl and gpg check the embedded Docker apt key.
+# openssl makes the test PKI, curl and gpg check the embedded Docker apt key,
+# ssh-keygen makes real SSH keys for the key checks.
 # Installing needs root or sudo; `.ci/run` calls this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
