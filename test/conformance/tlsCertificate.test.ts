@@ -3,8 +3,9 @@
 // the real upstream files that the unit tests imitate with a test PKI.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { CertificateError, type CertificateErrorReason, checkCertificate, extractIngressCerts } from "../../components/registry/tlsCertificate";
+import { checkCertificate, extractIngressCerts } from "../../components/registry/tlsCertificate";
 import { referenceFile } from "./reference";
+import { expectCertificateError, pemCount } from "../support/certAssertions";
 
 const CURRENT_FILE = "bigbang-ingress-certs.yaml";
 const LEGACY_FILE = "bigbang-ingress-certs-2024-legacy.yaml";
@@ -12,21 +13,6 @@ const REFERENCE_EXPIRY = "2027-01-29T23:59:59.000Z";
 
 function readReference(name: string): string {
     return fs.readFileSync(referenceFile(name), "utf8");
-}
-
-function pemCount(pem: string): number {
-    return (pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-}
-
-function expectCertificateError(reason: CertificateErrorReason, ...patterns: RegExp[]): (err: unknown) => true {
-    return (err: unknown) => {
-        assert.ok(err instanceof CertificateError, `expected a CertificateError, got ${String(err)}`);
-        assert.equal(err.reason, reason, `reason of: ${err.message}`);
-        for (const pattern of patterns) {
-            assert.match(err.message, pattern);
-        }
-        return true;
-    };
 }
 
 describe("conformance: Big Bang's ingress-certs.yaml", () => {

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import * as YAML from "yaml";
 import { X509Certificate } from "crypto";
 import {
-    CertificateError,
     type CertificateErrorReason,
     checkCertificate,
     extractIngressCerts,
@@ -19,6 +18,7 @@ import {
     readCertificateFiles,
 } from "../../components/registry/tlsCertificate";
 import { createTestPki, ingressCertsYaml, type TestPki } from "../support/pki";
+import { expectCertificateError, pemCount } from "../support/certAssertions";
 
 // A stand-in for Big Bang's dev certificate: a wildcard for dev.bigbang.mil
 // from a test CA, leaf then CA as upstream ships its chain. The upstream file
@@ -38,22 +38,6 @@ function bigbangLike(): { certPem: string; keyPem: string; expiresAt: string } {
     return sharedLeaf;
 }
 after(() => sharedPki?.cleanup());
-
-function pemCount(pem: string): number {
-    return (pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-}
-
-/** Asserts a CertificateError with the given reason whose message matches every pattern. */
-function expectCertificateError(reason: CertificateErrorReason, ...patterns: RegExp[]): (err: unknown) => true {
-    return (err: unknown) => {
-        assert.ok(err instanceof CertificateError, `expected a CertificateError, got ${String(err)}`);
-        assert.equal(err.reason, reason, `reason of: ${err.message}`);
-        for (const pattern of patterns) {
-            assert.match(err.message, pattern);
-        }
-        return true;
-    };
-}
 
 async function rejectsWith(promise: Promise<unknown>, reason: CertificateErrorReason, ...patterns: RegExp[]): Promise<void> {
     await assert.rejects(promise, expectCertificateError(reason, ...patterns));
