@@ -16,6 +16,8 @@ import {
     sshClientOptions,
     sshCommand,
     ubuntuAmiNameFilter,
+    ubuntuAmiNameRegex,
+    digitsAtMost,
     workstationSshFiles,
 } from "../components/host/hostPlan";
 import { readinessProbeArgs } from "../components/registry/registryPlan";
@@ -85,6 +87,34 @@ describe("hostPlan", () => {
             for (const name of c.matches) assert.match(name, re);
             for (const other of [...others, ...cases.filter((o) => o !== c).flatMap((o) => o.matches)]) assert.doesNotMatch(other, re);
         }
+    });
+
+    it("digitsAtMost matches exactly the same-length digit strings at most the cut-off", () => {
+        fc.assert(fc.property(fc.stringMatching(/^\d{8}$/), fc.stringMatching(/^\d{8}$/), (cutoff, serial) => {
+            const re = new RegExp(`^${digitsAtMost(cutoff)}$`);
+            assert.equal(re.test(serial), serial <= cutoff, `${serial} vs cut-off ${cutoff}: ${re.source}`);
+            assert.ok(re.test(cutoff));
+        }), { numRuns: 500 });
+        for (const [cutoff, serial, expected] of [["20261101", "20261031", true], ["20261101", "20261102", false], ["20261101", "20270101", false], ["10000000", "09999999", true]] as const) {
+            assert.equal(new RegExp(`^${digitsAtMost(cutoff)}$`).test(serial), expected, `${serial} <= ${cutoff}`);
+        }
+        assert.throws(() => digitsAtMost("2026-11"), /expected digits/);
+    });
+
+    it("ubuntuAmiNameRegex takes the release's server images up to the pinned serial, and respins of them", () => {
+        const re = new RegExp(ubuntuAmiNameRegex("24.04", "amd64", "20261101"));
+        for (const name of [
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101",
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250305.1",
+            "ubuntu/images/hvm-ssd/ubuntu-noble-24.04-amd64-server-20240423",
+        ]) assert.match(name, re);
+        for (const name of [
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261102",
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20250305",
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-jammy-22.04-amd64-server-20250305",
+            "ubuntu-pro-server/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-pro-server-20250305",
+            "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250305-beta",
+        ]) assert.doesNotMatch(name, re);
     });
 
     it("ec2Architecture", () => {

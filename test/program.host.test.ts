@@ -108,7 +108,7 @@ describe("program: the dev host", function () {
         assert.equal(instance.instanceInitiatedShutdownBehavior, "stop");
         assert.match(String(instance.userData), /^#cloud-config\n/);
         assert.equal(instance.ami, MOCK.amiId);
-        assert.deepEqual(run.one(T.instance).ignoreChanges, ["ami"], "a newer AMI must not replace a running host");
+        assert.deepEqual(run.one(T.instance).ignoreChanges, [], "the AMI is pinned by serial, not ignored: a new release must get its own image");
     });
 
     it("asks for a persistent, stoppable spot instance by default through a spot request, whose delete cancels the request", async () => {
@@ -122,7 +122,7 @@ describe("program: the dev host", function () {
         assert.equal(request.inputs.instanceInitiatedShutdownBehavior, "stop");
         assert.deepEqual(request.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         assert.equal((request.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
-        assert.deepEqual(request.ignoreChanges, ["ami"]);
+        assert.deepEqual(request.ignoreChanges, []);
         // Request tags stay on the request; the instance and its disk are tagged one key at a time.
         const tags = spot.all(T.tag);
         for (const resourceId of [MOCK.spotInstanceId, "vol-0123456789abcdef0"]) {
@@ -241,12 +241,18 @@ describe("program: the dev host", function () {
         assert.match(String(changed.one(T.remote, "auto-shutdown").inputs.create), / auto-shutdown 0$/);
     });
 
-    it("replaces the host when ubuntuRelease changes: the user-data names the release", async () => {
-        const noble = machineOf(await runProgram(BASE_CONFIG));
-        const jammy = machineOf(await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) }));
+    it("replaces the host when ubuntuRelease changes, booting that release's own image", async () => {
+        const nobleRun = await runProgram(BASE_CONFIG);
+        const jammyRun = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) });
+        const [noble, jammy] = [machineOf(nobleRun), machineOf(jammyRun)];
         assert.equal(noble.inputs.userDataReplaceOnChange, true);
         assert.match(String(noble.inputs.userData), /^#cloud-config\n# bigbang-oci-dev host: Ubuntu 24\.04 amd64\n/);
-        assert.notEqual(jammy.inputs.userData, noble.inputs.userData, "the AMI is in ignoreChanges; the user-data carries the change");
+        assert.notEqual(jammy.inputs.userData, noble.inputs.userData, "the plan names the release");
+        assert.notEqual(jammy.inputs.ami, noble.inputs.ami, "and the replacement boots the 22.04 image, not the old one");
+        const lookup = (run: typeof nobleRun) => run.calls.filter((c) => c.token === "aws:ec2/getAmi:getAmi").map((c) => c.inputs);
+        assert.match(String(lookup(jammyRun)[0].nameRegex), /ubuntu-jammy-22\.04-amd64-server-/);
+        assert.equal(lookup(nobleRun)[0].mostRecent, true);
+        assert.equal(lookup(nobleRun)[0].includeDeprecated, true);
     });
 
     it("waits for cloud-init over SSH after the instance, with enough dial retries, and gates later work on it", async () => {

@@ -8,6 +8,7 @@
 // | kubectl          | v1.36.2                   | the same Kubernetes release as the k3s image (kubectl supports +/-1 minor; same is best) |
 // | helm             | v3.18.6                   | a Helm 3 release; Big Bang's docs and scripts use Helm 3                                 |
 // | k3d config       | k3d.io/v1alpha5           | the Simple config schema of k3d v5.8.3 (pkg/config/v1alpha5/schema.json)                 |
+// | Ubuntu image     | serial <= 20261101        | Canonical's newest image of the release and architecture published on or before the date |
 //
 // "Big Bang dev script" is DoD-Platform-One/bigbang (mirror of repo1 big-bang/bigbang), commit 1699eff40
 // (2026-08-21), docs/reference/scripts/developer/k3d-dev.sh, the commit the conformance tests'
@@ -25,3 +26,12 @@ export const DEFAULT_TOOL_VERSIONS = {
 } as const;
 
 export const DEFAULT_K3S_IMAGE = "rancher/k3s:v1.36.2-k3s1";
+
+/**
+ * The newest Canonical image serial (YYYYMMDD, the date in the AMI name) a host boots when
+ * host.amiId is unset. A cut-off rather than "most recent": the lookup then gives the same AMI
+ * on every run, so a new Canonical image never replaces a running host, while a new
+ * host.ubuntuRelease or architecture still looks up (and replaces the host with) its own image.
+ * Moving it replaces hosts that have no host.amiId, as any pin does.
+ */
+export const UBUNTU_IMAGE_SERIAL_CUTOFF = "20261101";

@@ -14,8 +14,9 @@ import * as os from "os";
 import * as path from "path";
 import { autoShutdownUnits, cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
 import { StackConfig } from "../config/config";
+import { UBUNTU_IMAGE_SERIAL_CUTOFF } from "../config/pins";
 import {
-    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, workstationSshFiles,
+    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, ubuntuAmiNameRegex, workstationSshFiles,
 } from "./hostPlan";
 import { expandHome } from "../config/paths";
 import { HOST_SCRIPTS } from "./remoteScript";
@@ -128,13 +129,20 @@ export class DevHost extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        // --- AMI: looked up once; a newer Ubuntu image must not replace a running dev host.
+        // --- AMI: the newest image of the release and architecture up to a pinned serial
+        // (pins.ts), so every run gets the same one and a newer Canonical image never replaces a
+        // running host. Not ignoreChanges: the engine puts ignored inputs back from the old state
+        // before a replacement too (pulumi/pulumi#2657), so a new ubuntuRelease or architecture
+        // would boot the old image.
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const amiId: pulumi.Output<string> = host.amiId
             ? pulumi.output(host.amiId)
             : partition.apply((p) => aws.ec2.getAmiOutput({
                 mostRecent: true,
                 owners: [canonicalOwner(p)],
+                nameRegex: ubuntuAmiNameRegex(host.ubuntuRelease, host.architecture, UBUNTU_IMAGE_SERIAL_CUTOFF),
+                // Canonical deprecates images after two years; a pinned serial may be one of them.
+                includeDeprecated: true,
                 filters: [
                     { name: "name", values: [ubuntuAmiNameFilter(host.ubuntuRelease, host.architecture)] },
                     { name: "architecture", values: [ec2Architecture(host.architecture)] },
@@ -162,7 +170,6 @@ export class DevHost extends pulumi.ComponentResource {
         const rootVolume = { volumeType: "gp3", volumeSize: host.volumeSizeGiB, encrypted: true, deleteOnTermination: true };
         const machineOpts: pulumi.CustomResourceOptions = {
             parent: this,
-            ignoreChanges: host.amiId ? [] : ["ami"],
             // The old machine goes first: the engine then marks it deleted before anything on it is
             // replaced (pulumi/pulumi step_generator.go, delete-before-replace), so the Delete of
             // every resource deletedWith it is skipped instead of dialling a host that is going away.

@@ -17,6 +17,29 @@ export function ubuntuAmiNameFilter(release: UbuntuRelease, arch: Architecture):
     return `ubuntu/images/hvm-ssd*/ubuntu-${CODENAMES[release]}-${release}-${arch}-server-*`;
 }
 
+/**
+ * A regular expression (RE2, as the AWS provider's nameRegex takes) matching exactly the
+ * digit strings of the cut-off's length that are at most the cut-off.
+ */
+export function digitsAtMost(cutoff: string): string {
+    if (!/^\d+$/.test(cutoff)) throw new Error(`expected digits, got ${JSON.stringify(cutoff)}`);
+    const alternatives: string[] = [];
+    for (let i = 0; i < cutoff.length; i++) {
+        const digit = Number(cutoff[i]);
+        if (digit === 0) continue;
+        const rest = cutoff.length - i - 1;
+        const lower = digit === 1 ? "0" : `[0-${digit - 1}]`;
+        alternatives.push(`${cutoff.slice(0, i)}${lower}${rest > 0 ? `\\d{${rest}}` : ""}`);
+    }
+    alternatives.push(cutoff);
+    return `(?:${alternatives.join("|")})`;
+}
+
+/** Canonical's image names for the release and architecture with a serial at most the cut-off (an optional ".N" respin suffix). */
+export function ubuntuAmiNameRegex(release: UbuntuRelease, arch: Architecture, serialCutoff: string): string {
+    return `^ubuntu/images/hvm-ssd(?:-gp3)?/ubuntu-${CODENAMES[release]}-${release}-${arch}-server-${digitsAtMost(serialCutoff)}(?:\\.\\d+)?$`;
+}
+
 export function ec2Architecture(arch: Architecture): "x86_64" | "arm64" {
     return arch === "amd64" ? "x86_64" : "arm64";
 }

@@ -85,7 +85,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "host.volumeSizeGiB", after: { "host.volumeSizeGiB": 200 }, expect: { update: ["instance"] },
         cost: "On-demand: in place (the root volume grows, an EBS volume modification). Spot (the default): a new host, as `host.market`.",
     },
-    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} The plan shows it as a change of the user-data, which names the release.` },
+    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} It boots that release's own image: the plan shows the AMI and the user-data (which names the release) changing.` },
     { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
     { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
     {

@@ -267,8 +267,12 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
             switch (args.token) {
                 case "aws:index/getPartition:getPartition":
                     return { partition: region.startsWith("us-gov-") ? "aws-us-gov" : "aws", dnsSuffix: "amazonaws.com", id: "partition" };
-                case "aws:ec2/getAmi:getAmi":
-                    return { ...inputs, id: MOCK.amiId, imageId: MOCK.amiId };
+                case "aws:ec2/getAmi:getAmi": {
+                    // One image per release and architecture: MOCK.amiId for 24.04 amd64.
+                    const name = String(inputs.nameRegex ?? "");
+                    const ami = name.includes("-noble-24.04-amd64-") ? MOCK.amiId : `ami-${sha256(name).slice(0, 17)}`;
+                    return { ...inputs, id: ami, imageId: ami };
+                }
                 case "aws:ec2/getSubnets:getSubnets":
                     return { ...inputs, ids: ["subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaaaaaaaaaaaaaaa"], id: "subnets" };
                 case "aws:ec2/getSubnet:getSubnet":
