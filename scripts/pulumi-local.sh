@@ -99,7 +99,10 @@ esac
 # (an AWS call; the host need not answer) lets this up see it and start the host.
 if [ "$1" = up ]; then
   state_urn="urn:pulumi:${stack}::bigbang-oci-dev::bigbang-oci-dev:index:DevHost\$aws:ec2transitgateway/instanceState:InstanceState::instance-state"
-  if pulumi stack export 2>/dev/null | grep -qF "\"$state_urn\""; then
+  # Read the whole export before searching it: `grep -q` would stop at the first match and,
+  # under pipefail, the export's SIGPIPE would turn that match into a failure.
+  exported=$(pulumi stack export 2>/dev/null || true)
+  if grep -qF "\"$state_urn\"" <<<"$exported"; then
     pulumi refresh --yes --skip-preview --target "$state_urn" >/dev/null \
       || echo "Could not refresh the host's running state; a stopped host stays stopped until the next up." >&2
   fi

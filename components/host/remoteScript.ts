@@ -24,5 +24,5 @@ export function scriptFolder(dir: string): ScriptFolder {
     };
 }
 
-/** Host-level scripts other concepts use too: waiting for cloud-init, installing a file, an /etc/hosts block. */
+/** Host-level scripts other concepts use too: waiting for cloud-init, an /etc/hosts block. */
 export const HOST_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));

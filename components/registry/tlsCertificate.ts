@@ -48,7 +48,7 @@ export interface IngressCerts extends CertificatePair {
 export interface CheckCertificateInput extends CertificatePair {
     hostname: string;
     now?: Date;
-    /** The CA the cluster will trust (`tls.caFile`); the leaf must chain to it. */
+    /** A CA the leaf must chain to (`tls.caFile`; config refuses it today, since Flux could not trust it). */
     caPem?: string;
 }
 

@@ -30,11 +30,15 @@ function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: 
     const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
     const log = path.join(bin, "calls.log");
     const exported = path.join(bin, "export.json");
-    fs.writeFileSync(exported, `${JSON.stringify({ resources: [{ urn: opts.exportedUrn ?? "" }] })}\n`);
+    // A real export is far larger than a pipe's buffer (inline scripts, user-data, state for
+    // every resource, pretty-printed over many lines), with the instance-state resource early in it.
+    const others = Array.from({ length: 20_000 }, (_, i) => ({ urn: `urn:pulumi:dev::bigbang-oci-dev::other::r${i}` }));
+    fs.writeFileSync(exported, `${JSON.stringify({ resources: [{ urn: opts.exportedUrn ?? "" }, ...others] }, null, 2)}\n`);
     fs.writeFileSync(path.join(bin, "pulumi"), [
         "#!/usr/bin/env bash",
         `echo "$* | sock=\${SSH_AUTH_SOCK:-}" >>${JSON.stringify(log)}`,
-        `if [ "$1 $2" = "stack export" ]; then cat ${JSON.stringify(exported)}; fi`,
+        // exec: like the real CLI, the export dies of SIGPIPE when its reader stops early.
+        `if [ "$1 $2" = "stack export" ]; then exec cat ${JSON.stringify(exported)}; fi`,
         "exit 0",
     ].join("\n"), { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "ssh-add"), `#!/bin/sh\nexit ${opts.agentStatus ?? 0}\n`, { mode: 0o755 });

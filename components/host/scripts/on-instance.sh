@@ -3,7 +3,7 @@
 #   bash -c "<this script>" on-instance <instance-id> <command> [args...]
 # A delete recorded on one instance goes to whatever machine answers at the
 # host's address now. After the instance was replaced outside Pulumi, that is
-# the new host, whose /etc/hosts entry, CA file or cluster must stay; there the
+# the new host, whose /etc/hosts entry, chart files or cluster must stay; there the
 # command is skipped and the delete counts as done.
 #
 # Environment (tests): INSTANCE_ID_FILE overrides cloud-init's record of the
