@@ -32,6 +32,6 @@ export const DEFAULT_K3S_IMAGE = "rancher/k3s:v1.36.2-k3s1";
  * host.amiId is unset. A cut-off rather than "most recent": the lookup then gives the same AMI
  * on every run, so a new Canonical image never replaces a running host, while a new
  * host.ubuntuRelease or architecture still looks up (and replaces the host with) its own image.
- * Moving it replaces hosts that have no host.amiId, as any pin does.
+ * Moving it replaces hosts that have no host.amiId, like moving every other pin.
  */
 export const UBUNTU_IMAGE_SERIAL_CUTOFF = "20261101";
