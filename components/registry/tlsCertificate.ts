@@ -544,6 +544,7 @@ export async function loadRegistryCertificate(
             ? { ...checked, keyPem: files.keyPem, origin }
             : { ...checked, keyPem: files.keyPem, origin, caPem: files.caPem };
     }
+    // Unreachable from the program: config refuses self-signed first (PRIVATE_CA_REFUSED in config.ts).
     throw new CertificateError("file", "registry.tls: a self-signed certificate is generated, not loaded");
 }
 
