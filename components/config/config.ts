@@ -106,6 +106,25 @@ export interface ChartEntry {
     package?: string;
 }
 
+/** Big Bang itself on the dev cluster: Flux, MetalLB, ingress DNS and the umbrella chart (issue 12). */
+export interface BigbangConfig {
+    install: boolean;
+    /** Registry1 login for Iron Bank images (Flux, MetalLB, every package). */
+    registry1: { username?: string; password?: string };
+    /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`). */
+    source: { path?: string; version?: string };
+    /** The developer's own values files, applied last. */
+    valuesFiles: string[];
+    /** Big Bang values keys to keep on; unset: the dev-box default plan. */
+    packages?: string[];
+    metallb: boolean;
+    domain: string;
+    /** Bound for the wait on the developer's HelmReleases; 0 skips the wait. */
+    waitMinutes: number;
+}
+
+export const DEFAULT_BIGBANG_DOMAIN = "dev.bigbang.mil";
+
 export interface StackConfig {
     owner: string;
     allowedCidrs: string[];
@@ -115,6 +134,7 @@ export interface StackConfig {
     registry: RegistryConfig;
     cluster: ClusterConfig;
     charts: ChartEntry[];
+    bigbang: BigbangConfig;
 }
 
 /**
@@ -380,6 +400,29 @@ const chartSchema = z.union([
     }),
 ], { error: "expected { path, package? }" });
 
+// A Big Bang values key that names a package: "istiod", "addons.keycloak", "packages.myapp".
+const bigbangPackageKey = z.string({ error: "expected a Big Bang values key such as istiod or addons.keycloak" })
+    .regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9-]*)*$/, { error: "expected a Big Bang values key such as istiod or addons.keycloak" });
+
+const bigbangSchema = z.strictObject({
+    install: bool.default(false),
+    registry1: z.strictObject({
+        username: nonEmpty("your Registry1 user name").optional(),
+        password: nonEmpty("your Registry1 CLI token (set it with --secret)").optional(),
+    }, { error: "expected { username, password }" }).prefault({}),
+    source: z.strictObject({
+        path: nonEmpty("a path to a Big Bang checkout such as ../bigbang").optional(),
+        // Big Bang's release tags are bare SemVer (3.30.0); a leading v is tolerated.
+        version: z.string({ error: "expected a Big Bang release such as 3.30.0" })
+            .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: "expected a Big Bang release such as 3.30.0" }).optional(),
+    }, { error: "expected { path } or { version }" }).prefault({}),
+    valuesFiles: z.array(nonEmpty("a path to a values file"), { error: "expected a list of values file paths" }).default([]),
+    packages: z.array(bigbangPackageKey, { error: "expected a list of Big Bang values keys such as [istiod, istioGateway]" }).optional(),
+    metallb: bool.default(true),
+    domain: hostname.default(DEFAULT_BIGBANG_DOMAIN),
+    waitMinutes: integer(0, 240).default(30),
+}, { error: "expected an object" });
+
 const stackSchema = z.strictObject({
     owner: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, {
         error: "expected lower-case letters, digits and '-', at most 32 characters",
@@ -391,10 +434,11 @@ const stackSchema = z.strictObject({
     registry: registrySchema.prefault({}),
     cluster: clusterSchema.prefault({}),
     charts: z.array(chartSchema, { error: "expected a list of { path, package? }" }).default([]),
+    bigbang: bigbangSchema.prefault({}),
 });
 
 // Keys whose values are objects or lists: Pulumi stores them as JSON text.
-const STRUCTURED_KEYS = new Set(["allowedCidrs", "host", "network", "registry", "cluster", "charts"]);
+const STRUCTURED_KEYS = new Set(["allowedCidrs", "host", "network", "registry", "cluster", "charts", "bigbang"]);
 const KNOWN_KEYS = new Set(Object.keys(stackSchema.shape));
 
 /** The local user name, reduced to what names and tags accept. */
@@ -557,6 +601,13 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             ports: parsed.cluster.ports.map((p) => ({ ...p, containerPort: p.containerPort ?? p.port })),
         },
         charts: parsed.charts,
+        bigbang: {
+            ...parsed.bigbang,
+            registry1: { ...parsed.bigbang.registry1 },
+            source: { ...parsed.bigbang.source },
+            valuesFiles: [...parsed.bigbang.valuesFiles],
+            packages: parsed.bigbang.packages ? [...new Set(parsed.bigbang.packages)] : undefined,
+        },
     };
 }
 
@@ -736,6 +787,20 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     }
     for (const [i, port] of cfg.cluster.ports.entries()) {
         if (port.port === 22 || port.port === 6443) p(`cluster.ports[${i}].port`, "22 and 6443 are taken by SSH and the Kubernetes API", port.port);
+    }
+
+    const bb = cfg.bigbang;
+    if (bb.install) {
+        if (!bb.registry1.username) p("bigbang.registry1.username", "bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images", bb.registry1.username);
+        if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password <token>)", undefined);
+        if (bb.source.path !== undefined && bb.source.version !== undefined) {
+            p("bigbang.source", "expected path or version, not both", bb.source);
+        } else if (bb.source.path === undefined && bb.source.version === undefined) {
+            p("bigbang.source", "bigbang.install needs a Big Bang checkout ({ path: ../bigbang }) or a release ({ version: 3.30.0 })", bb.source);
+        }
+        // MetalLB answers ARP for its pools on the Docker network; k3s's own service load balancer would
+        // claim the same LoadBalancer Services (Big Bang's dev script adds --disable=servicelb with -m).
+        if (bb.metallb && !cfg.cluster.disable.includes("servicelb")) cfg.cluster.disable = [...cfg.cluster.disable, "servicelb"];
     }
 
     const seenPaths = new Set<string>();

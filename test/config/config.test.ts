@@ -20,7 +20,7 @@ const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
 const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
-const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts";
+const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, bigbang";
 
 /** Keys are given without the project prefix; values as Pulumi hands them over (JSON text for structured keys). */
 function raw(keys: Record<string, string>): Record<string, string> {
@@ -95,6 +95,16 @@ describe("config: parseStackConfig", () => {
                 createTimeoutSeconds: 600,
             },
             charts: [],
+            bigbang: {
+                install: false,
+                registry1: {},
+                source: {},
+                valuesFiles: [],
+                packages: undefined,
+                metallb: true,
+                domain: "dev.bigbang.mil",
+                waitMinutes: 30,
+            },
         };
         assert.deepStrictEqual(cfg, expected);
         // The exported constants are what the defaults are documented as.
