@@ -801,6 +801,10 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
         // MetalLB answers ARP for its pools on the Docker network; k3s's own service load balancer would
         // claim the same LoadBalancer Services (Big Bang's dev script adds --disable=servicelb with -m).
         if (bb.metallb && !cfg.cluster.disable.includes("servicelb")) cfg.cluster.disable = [...cfg.cluster.disable, "servicelb"];
+        // Both go into coredns-custom under `<first label>.server`; one key cannot hold two blocks.
+        if (bb.metallb && reg.hostname.split(".")[0] === "bigbang" && (reg.target === "hosted" || reg.dnsAlias)) {
+            p("registry.hostname", "its first label gives the coredns-custom key bigbang.server, which Big Bang's ingress DNS uses; pick another name", reg.hostname);
+        }
     }
 
     const seenPaths = new Set<string>();

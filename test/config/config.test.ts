@@ -611,3 +611,54 @@ describe("config: parseCidr / cidrContains", () => {
         assert.equal(cidrContains("10.0.0.0/8", "10.0.0.256"), false);
     });
 });
+
+describe("config: bigbang", () => {
+    const install = (extra: Record<string, unknown> = {}) => json({
+        install: true, registry1: { username: "jane_doe", password: "token" }, source: { path: "../bigbang" }, ...extra,
+    });
+
+    it("is off by default and reads nothing else then", () => {
+        const cfg = parse({ bigbang: json({ registry1: { username: "jane_doe" } }) });
+        assert.equal(cfg.bigbang.install, false);
+        assert.deepEqual(cfg.cluster.disable, ["traefik", "metrics-server"]);
+    });
+
+    it("with install, disables k3s's servicelb for MetalLB, as the dev script's -m does", () => {
+        assert.deepEqual(parse({ bigbang: install() }).cluster.disable, ["traefik", "metrics-server", "servicelb"]);
+        assert.deepEqual(parse({ bigbang: install({ metallb: false }) }).cluster.disable, ["traefik", "metrics-server"]);
+        assert.deepEqual(parse({ bigbang: install(), cluster: json({ disable: ["servicelb"] }) }).cluster.disable, ["servicelb"]);
+    });
+
+    it("with install, needs the Registry1 login and exactly one source, all reported together", () => {
+        assert.deepEqual(problemsOf({ bigbang: json({ install: true }) }), [
+            `${P}bigbang.registry1.username: bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images, got nothing`,
+            `${P}bigbang.registry1.password: bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password <token>), got nothing`,
+            `${P}bigbang.source: bigbang.install needs a Big Bang checkout ({ path: ../bigbang }) or a release ({ version: 3.30.0 }), got {}`,
+        ]);
+        assert.deepEqual(problemsOf({ bigbang: install({ source: { path: "../bigbang", version: "3.30.0" } }) }), [
+            `${P}bigbang.source: expected path or version, not both, got {"path":"../bigbang","version":"3.30.0"}`,
+        ]);
+    });
+
+    it("never prints the Registry1 password", () => {
+        const problems = problemsOf({ bigbang: json({ install: true, registry1: { password: "s3cr3t-token" }, domain: "NOT A NAME" }) });
+        assert.ok(problems.length > 0);
+        assert.ok(problems.every((line) => !line.includes("s3cr3t-token")), problems.join("\n"));
+    });
+
+    it("checks each key's form", () => {
+        assert.deepEqual(problemsOf({ bigbang: install({ source: { version: "latest" }, packages: ["addons..x"], waitMinutes: 999, domain: "Dev" }) }).sort(), [
+            `${P}bigbang.source.version: expected a Big Bang release such as 3.30.0, got "latest"`,
+            `${P}bigbang.packages[0]: expected a Big Bang values key such as istiod or addons.keycloak, got "addons..x"`,
+            `${P}bigbang.domain: expected a lower-case DNS name with at least two labels, got "Dev"`,
+            `${P}bigbang.waitMinutes: expected 0-240, got 999`,
+        ].sort());
+    });
+
+    it("refuses a registry name whose coredns-custom key is Big Bang's bigbang.server", () => {
+        assert.deepEqual(problemsOf({ bigbang: install(), registry: json({ hostname: "bigbang.dev.bigbang.mil", tls: { source: "bigbang" } }) }), [
+            `${P}registry.hostname: its first label gives the coredns-custom key bigbang.server, which Big Bang's ingress DNS uses; pick another name, got "bigbang.dev.bigbang.mil"`,
+        ]);
+        assert.doesNotThrow(() => parse({ bigbang: install({ metallb: false }), registry: json({ hostname: "bigbang.dev.bigbang.mil" }) }));
+    });
+});
