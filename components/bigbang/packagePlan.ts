@@ -7,7 +7,15 @@
 // add-ons under `addons.` (`addons.keycloak`). Custom `packages.<name>` entries
 // are on unless `enabled: false` (Big Bang's chart/templates/package), so the
 // values snippet that defines them is all they need.
+import { BIGBANG_SETTING_KEYS } from "../charts/bigbangPackages";
 import { isValuesMap, type Values } from "./helmMerge";
+
+// `networkPolicies` has an `enabled` switch and is on by default, but it is a
+// setting for every package's policies, not a package (charts/bigbangPackages):
+// listing packages to keep must not turn it off by accident.
+function isSetting(key: string): boolean {
+    return BIGBANG_SETTING_KEYS.has(key);
+}
 
 /**
  * The default-on packages Big Bang's CI turns off to get a small install:
@@ -115,10 +123,11 @@ export function packagesToKeep(args: PackageToggleArgs): string[] {
  * Values that switch packages: `enabled: false` for every default-on package
  * that is not kept, `enabled: true` for every kept one (so a developer's chart
  * at a default-off key such as `addons.keycloak` is installed). Custom
- * `packages.<name>` keys are left to the values snippet that defines them.
+ * `packages.<name>` keys are left to the values snippet that defines them,
+ * and settings such as `networkPolicies` to the developer's values files.
  */
 export function packageToggles(args: PackageToggleArgs): Values {
-    const kept = packagesToKeep(args).filter((key) => !key.startsWith("packages."));
+    const kept = packagesToKeep(args).filter((key) => !key.startsWith("packages.") && !isSetting(key));
     const toggles: Values = {};
     const set = (key: string, enabled: boolean): void => {
         const [first, second] = key.split(".");
@@ -131,7 +140,7 @@ export function packageToggles(args: PackageToggleArgs): Values {
         toggles[first] = parent;
     };
     for (const key of args.defaultsOn) {
-        if (!key.startsWith("packages.") && !kept.includes(key)) set(key, false);
+        if (!key.startsWith("packages.") && !isSetting(key) && !kept.includes(key)) set(key, false);
     }
     for (const key of kept) set(key, true);
     return toggles;
@@ -142,10 +151,14 @@ export function packageToggles(args: PackageToggleArgs): Values {
  * are fine): a key has to be a package in the chart/values.yaml being installed.
  */
 export function packageKeyProblems(keys: readonly string[], valuesYaml: Values): string[] {
-    const known = knownPackages(valuesYaml);
+    const known = knownPackages(valuesYaml).filter((key) => !isSetting(key));
     const problems: string[] = [];
     for (const key of keys) {
         if (known.includes(key)) continue;
+        if (isSetting(key)) {
+            problems.push(`${JSON.stringify(key)} is a Big Bang setting, not a package; set it in one of bigbang.valuesFiles`);
+            continue;
+        }
         if (/^packages\.[^.]+$/.test(key)) {
             problems.push(`${JSON.stringify(key)}: custom packages are on whenever their values define them; list only core packages and addons.<name> here`);
         } else {

@@ -60,12 +60,13 @@ describe("packagePlan", () => {
 
     it("an explicit keep list replaces the default plan; needs are still added", () => {
         const toggles = packageToggles({ defaultsOn: DEFAULTS_ON, keep: ["kyvernoReporter"], developerKeys: ["istioCNI"] });
-        assert.deepEqual(enabledAfter(toggles).sort(), ["istioCNI", "istioCRDs", "istiod", "kyverno", "kyvernoReporter"].sort());
+        assert.deepEqual(enabledAfter(toggles).sort(), ["istioCNI", "istioCRDs", "istiod", "kyverno", "kyvernoReporter", "networkPolicies"].sort());
+        assert.equal(Object.hasOwn(toggles, "networkPolicies"), false, "a setting, not a package: left alone");
         assert.deepEqual(packagesToKeep({ defaultsOn: DEFAULTS_ON, keep: [], developerKeys: [] }), []);
     });
 
     it("properties: kept and developer packages end up on, nothing else default-on stays on, and every need of an enabled package is on", () => {
-        const known = [...DEFAULTS_ON, ...DEFAULTS_OFF];
+        const known = [...DEFAULTS_ON, ...DEFAULTS_OFF].filter((k) => k !== "networkPolicies");
         fc.assert(fc.property(
             fc.option(fc.subarray(known), { nil: undefined }),
             fc.subarray(known, { maxLength: 4 }),
@@ -74,7 +75,7 @@ describe("packagePlan", () => {
                 const on = enabledAfter(toggles);
                 const kept = packagesToKeep({ defaultsOn: DEFAULTS_ON, keep, developerKeys });
                 for (const key of [...(keep ?? []), ...developerKeys]) assert.ok(on.includes(key), key);
-                for (const key of on) assert.ok(kept.includes(key), `${key} is on but not kept`);
+                for (const key of on) assert.ok(kept.includes(key) || key === "networkPolicies", `${key} is on but not kept`);
                 for (const key of on) for (const need of NEEDS[key] ?? []) assert.ok(on.includes(need), `${key} needs ${need}`);
                 if (keep === undefined) {
                     for (const key of DISABLE_CORE_PACKAGES) {
@@ -87,11 +88,13 @@ describe("packagePlan", () => {
 
     it("packageKeyProblems: names unknown keys and custom packages, accepts every package in values.yaml", () => {
         const values = valuesFixture();
-        assert.deepEqual(packageKeyProblems([...DEFAULTS_ON, ...DEFAULTS_OFF, "addons.metricsServer"], values), []);
-        const problems = packageKeyProblems(["kialii", "sso", "addons.nope", "packages.podinfo"], values);
-        assert.equal(problems.length, 4);
-        assert.match(problems[0], /^"kialii" is not a package in Big Bang's chart\/values\.yaml; expected one of networkPolicies, /);
-        assert.match(problems[1], /^"sso" is not a package/);
+        assert.deepEqual(packageKeyProblems([...DEFAULTS_ON, ...DEFAULTS_OFF, "addons.metricsServer"].filter((k) => k !== "networkPolicies"), values), []);
+        const problems = packageKeyProblems(["kialii", "sso", "addons.nope", "packages.podinfo", "networkPolicies"], values);
+        assert.equal(problems.length, 5);
+        assert.match(problems[0], /^"kialii" is not a package in Big Bang's chart\/values\.yaml; expected one of istioCRDs, /);
+        assert.match(problems[1], /^"sso" is a Big Bang setting/);
+        assert.match(problems[2], /^"addons\.nope" is not a package/);
         assert.match(problems[3], /custom packages/);
+        assert.match(problems[4], /^"networkPolicies" is a Big Bang setting/);
     });
 });
