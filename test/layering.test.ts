@@ -1,5 +1,5 @@
 // The concepts under components/ import one way: config <- host <- registry,
-// cluster, charts <- dns <- prepare and index. A lower concept importing a
+// cluster, charts <- dns <- bigbang <- prepare and index. A lower concept importing a
 // higher one (or two siblings importing each other) fails here.
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -16,6 +16,8 @@ export const CONCEPT_RANK: Record<string, number> = {
     cluster: 2,
     charts: 2,
     dns: 3,
+    // Big Bang on the cluster: uses the registry, the charts and the DNS entries.
+    bigbang: 4,
     // Files directly in components/ (prepare.ts) and index.ts use every concept.
     "(top)": 9,
 };

@@ -53,3 +53,73 @@ export function localRegistryHostingYaml(opts: { hostname: string; port: number;
         help: opts.help,
     });
 }
+
+/** The coredns-custom key Big Bang's dev script writes its block under. */
+export const BIGBANG_SERVER_KEY = "bigbang.server";
+
+/**
+ * The server block Big Bang's dev script puts in coredns-custom
+ * (docs/reference/scripts/developer/k3d-dev.sh at Big Bang commit 1699eff40,
+ * fix_etc_hosts l.1524-1537), character for character so it diffs cleanly
+ * against a cluster the script set up: every A query in `domain` is answered
+ * with the public gateway's address, except the passthrough hosts (Keycloak,
+ * Vault), which get the passthrough gateway's. With no passthrough hosts the
+ * first `template` is left out: a `template` with no zones matches the whole
+ * domain and would send everything to the passthrough gateway.
+ */
+export function bigbangServerBlock(opts: { domain: string; publicAddress: string; passthroughAddress: string; passthroughHosts: readonly string[] }): string {
+    if (!HOSTNAME.test(opts.domain)) throw new Error(`not a DNS name: ${JSON.stringify(opts.domain)}`);
+    for (const address of [opts.publicAddress, opts.passthroughAddress]) {
+        if (!IPV4.test(address)) throw new Error(`not an IPv4 address: ${JSON.stringify(address)}`);
+    }
+    for (const host of opts.passthroughHosts) {
+        if (!HOSTNAME.test(host) || !host.endsWith(`.${opts.domain}`)) throw new Error(`passthrough host ${JSON.stringify(host)} is not a name in ${opts.domain}`);
+    }
+    const passthrough = opts.passthroughHosts.length === 0 ? [] : [
+        `  template IN A ${opts.passthroughHosts.join(" ")} {`,
+        `    answer "{{ .Name }} 60 IN A ${opts.passthroughAddress}"`,
+        "  }",
+        "",
+    ];
+    return [
+        `${opts.domain} {`,
+        ...passthrough,
+        "  template IN A {",
+        `    answer "{{ .Name }} 60 IN A ${opts.publicAddress}"`,
+        "  }",
+        "",
+        "  errors",
+        "  log",
+        "}",
+    ].join("\n");
+}
+
+/**
+ * The zone of the server block CoreDNS hands a query to, or undefined when no
+ * block's zone contains the name, not even a root zone `.` (CoreDNS answers
+ * REFUSED). CoreDNS's Server.ServeDNS (coredns/coredns
+ * core/dnsserver/server.go, commit 1c745d73) looks the full query name up in
+ * its zones and strips one leading label per miss (dns.NextLabel), so the
+ * first hit is the longest matching zone. Names compare case-insensitively
+ * and fully qualified.
+ */
+export function servingZone(qname: string, zones: readonly string[]): string | undefined {
+    const fqdn = (name: string) => (name.endsWith(".") ? name : `${name}.`).toLowerCase();
+    const byName = new Map(zones.map((z) => [fqdn(z), z]));
+    let name = fqdn(qname);
+    for (;;) {
+        const hit = byName.get(name);
+        if (hit !== undefined) return hit;
+        const dot = name.indexOf(".");
+        if (dot === name.length - 1) return byName.get(".");
+        name = name.slice(dot + 1);
+    }
+}
+
+/** The zones a server block's header names (`oci.dev.bigbang.mil:53 {` -> ["oci.dev.bigbang.mil"]). */
+export function serverBlockZones(block: string): string[] {
+    const header = block.split("\n").find((line) => line.trim() !== "") ?? "";
+    const m = /^\s*(.*?)\s*\{\s*$/.exec(header);
+    if (!m) throw new Error("server block has no `ZONE... {` header line");
+    return m[1].split(/[\s,]+/).filter((w) => w !== "").map((w) => w.replace(/^dns:\/\//, "").replace(/:\d+$/, ""));
+}
