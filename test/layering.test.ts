@@ -16,6 +16,7 @@ export const CONCEPT_RANK: Record<string, number> = {
     cluster: 2,
     charts: 2,
     dns: 3,
+    bigbang: 4,
     // Files directly in components/ (prepare.ts) and index.ts use every concept.
     "(top)": 9,
 };
