@@ -44,6 +44,13 @@ export const REQUIRED_FILES = {
     metallbKustomization: "docs/reference/scripts/developer/metallb/kustomization.yaml",
 } as const;
 
+/**
+ * The oldest release tag that has every REQUIRED_FILES entry: the MetalLB
+ * kustomization is the newest of them (found by checking each bare-version tag
+ * of the Big Bang repository for the files; 3.11.0 and older lack it).
+ */
+export const FIRST_RELEASE_WITH_LAYOUT = "3.12.0";
+
 /** Optional: the dev wildcard certificate for *.dev.bigbang.mil; the program brings its own certificate when absent. */
 export const INGRESS_CERTS_FILE = "chart/ingress-certs.yaml";
 
@@ -177,8 +184,14 @@ function asRecord(value: unknown): Record<string, unknown> {
  * Check a Big Bang checkout's layout and read what the program needs from it.
  * `label` starts every message ("bigbang.source.path ..." or "Big Bang 3.30.0 ...").
  */
-function readCheckout(root: string, label: string): Omit<BigbangSource, "kind" | "commit" | "dirty"> {
+function readCheckout(root: string, label: string, kind: BigbangSource["kind"]): Omit<BigbangSource, "kind" | "commit" | "dirty"> {
     const missing = Object.values(REQUIRED_FILES).filter((rel) => !isFile(path.join(root, rel)));
+    if (missing.length > 0 && kind === "version") {
+        throw new BigbangSourceError(
+            `${label}: this release lacks ${missing.join(", ")}, which the program needs; ` +
+                `use release ${FIRST_RELEASE_WITH_LAYOUT} or newer`,
+        );
+    }
     if (missing.length > 0) {
         throw new BigbangSourceError(
             `${label}: ${root} is not a Big Bang checkout: missing ${missing.join(", ")}. ` +
@@ -321,7 +334,7 @@ export async function resolveBigbangSource(
         if (!isDirectory(root)) {
             throw new BigbangSourceError(`${label}: ${root} is not a directory; clone ${BIGBANG_GIT_URL} there or fix the path`);
         }
-        const checkout = readCheckout(root, label);
+        const checkout = readCheckout(root, label, "path");
         return { kind: "path", ...checkout, ...(await gitState(git, root)) };
     }
 
@@ -339,7 +352,7 @@ export async function resolveBigbangSource(
         }
     }
     const label = `bigbang.source.version ${version}`;
-    const checkout = readCheckout(entry, label);
+    const checkout = readCheckout(entry, label, "version");
     const wanted = version.replace(/^v/, "");
     if (checkout.chartVersion !== wanted) {
         throw new BigbangSourceError(

@@ -277,6 +277,17 @@ describe("bigbangSource", function () {
             );
         });
 
+        it("names the files an old release lacks and the first release that has them", async () => {
+            const old = path.join(tmp, "old");
+            const files = fakeBigbangFiles("3.11.0");
+            delete files[REQUIRED_FILES.metallbKustomization];
+            makeRepo(old, files, "3.11.0");
+            await rejects(
+                resolveBigbangSource({ version: "3.11.0" }, { projectDir, cacheDir, gitUrl: `file://${old}` }),
+                /^bigbang\.source\.version 3\.11\.0: this release lacks docs\/reference\/scripts\/developer\/metallb\/kustomization\.yaml, .*use release 3\.12\.0 or newer$/,
+            );
+        });
+
         it("bounds the clone with a timeout", async () => {
             // A git that never answers stands in for an unreachable server.
             const fakeGit = path.join(tmp, "slow-git");
