@@ -5,13 +5,18 @@
 // the chart's values and schema already parsed. Also reads the developer's
 // extra values files.
 //
-// Why a git checkout and not a chart download: Big Bang publishes no OCI (or
-// Helm repository) artifact of the umbrella chart. Its quickstart clones
-// https://repo1.dso.mil/big-bang/bigbang.git and checks out a tag
+// Why a git checkout and not a chart download: Big Bang's docs name no OCI (or
+// Helm repository) artifact of the umbrella chart to install from. Its quickstart
+// clones https://repo1.dso.mil/big-bang/bigbang.git and checks out a tag
 // (docs/reference/scripts/quickstart.sh, checkout_bigbang_repo, at commit
 // 1699eff40), its Flux install points a GitRepository at a tag
-// (base/gitrepository.yaml: `ref: tag: 3.30.0`), and the `oci://registry1.dso.mil/bigbang`
-// registry holds only the package charts (see ../shared/reference/bigbang-install.md).
+// (base/gitrepository.yaml: `ref: tag: 3.30.0`), and the docs' uses of
+// `oci://registry1.dso.mil/bigbang` are package charts (see
+// ../shared/reference/bigbang-install.md). The customer template's "helmRepo"
+// strategy (docs/concepts/git-ops-workflow.md) and some third-party scripts
+// suggest an umbrella chart in registry1 as well, but it is undocumented and
+// needs a registry1 login; a tag needs neither, and the checkout also carries
+// the Flux and MetalLB kustomizations the program applies.
 // Release tags are the bare chart version ("3.30.0", whose chart/Chart.yaml says
 // `version: 3.30.0`); only some old tags (v1.x, v2.0.x) carry a "v", and the tag
 // v2.0.0 even holds chart 2.0.1, so the tag and the chart version are both checked.
