@@ -11,11 +11,11 @@
 // (docs/reference/scripts/quickstart.sh, checkout_bigbang_repo, at commit
 // 1699eff40), its Flux install points a GitRepository at a tag
 // (base/gitrepository.yaml: `ref: tag: 3.30.0`), and the docs' uses of
-// `oci://registry1.dso.mil/bigbang` are package charts (see
-// ../shared/reference/bigbang-install.md). The customer template's "helmRepo"
+// `oci://registry1.dso.mil/bigbang` are package charts (bigbang-install.md in
+// the team's Big Bang reference notes). The customer template's "helmRepo"
 // strategy (docs/concepts/git-ops-workflow.md) and some third-party scripts
 // suggest an umbrella chart in registry1 as well, but it is undocumented and
-// needs a registry1 login; a tag needs neither, and the checkout also carries
+// needs a registry1 login; the git tag is documented and public, and the checkout also carries
 // the Flux and MetalLB kustomizations the program applies.
 // Release tags are the bare chart version ("3.30.0", whose chart/Chart.yaml says
 // `version: 3.30.0`); only some old tags (v1.x, v2.0.x) carry a "v", and the tag
