@@ -260,7 +260,17 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(r.code, 1, show(r));
         assert.ok(r.elapsedMs < 10_000, show(r));
         assert.match(r.stderr, /^bigbang\/podinfo: Ready=False InstallFailed: Helm install failed/m);
-        assert.match(r.stderr, /^error: Flux gave up on bigbang\/podinfo \(Flux stopped retrying \(Stalled\) at revision 1\.2\.3\+content\.0123456789ab\)/m);
+        assert.match(r.stderr, /^error: Flux gave up on bigbang\/podinfo \(Stalled at revision 1\.2\.3\+content\.0123456789ab\); see its message above/m);
+    });
+
+    it("lists at most 60 releases in the report and still ends with the summary", async () => {
+        const failing: HrSpec[] = Array.from({ length: 70 }, (_, i) => ({ ...KYVERNO_FAILED, name: `pkg-${String(i).padStart(2, "0")}` }));
+        state(1, [...failing, { ...PODINFO, revision: VERSION, ready: FAILED, stalled: true }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        const lines = r.stderr.trim().split("\n");
+        assert.equal(lines.filter((l) => / Ready=False /.test(l)).length, 60, show(r));
+        assert.match(lines[lines.length - 1], /^error: Flux gave up on bigbang\/podinfo/);
     });
 
     it("fails after the missing grace when no release of the chart exists", async () => {

@@ -85,7 +85,7 @@ classify() {
                 if (current && $9 == "True" && $8 == version[i]) {
                     print "ready\t" what "\t" chart[i] " " version[i]
                 } else if (current && $10 == "True") {
-                    print "stalled\t" what "\tFlux stopped retrying (Stalled) at revision " ($8 == "" ? "none" : $8)
+                    print "stalled\t" what "\tStalled at revision " ($8 == "" ? "none" : $8)
                 } else if ($8 != version[i]) {
                     print "pending\t" what "\tReady=" ready ", revision " ($8 == "" ? "none" : $8) ", want " version[i]
                 } else {
@@ -103,15 +103,20 @@ fail() {
     local summary=$1 report
     if report=$(list_helmreleases "$REPORT_TEMPLATE" 2>"$ERROR_FILE"); then
         echo "HelmReleases that are not Ready:" >&2
-        awk 'BEGIN { RS = "\036"; FS = "\t" }
-            NF >= 1 && $1 != "" {
+        # awk stops at the limit itself: a `head` would end it with SIGPIPE, which
+        # pipefail and set -e turn into an exit before the summary.
+        awk -v max="$MAX_REPORT_LINES" 'BEGIN { RS = "\036"; FS = "\t" }
+            NF >= 1 && $1 != "" && shown < max {
                 # The message is everything after the third tab: it may hold tabs itself.
                 message = $0
                 for (k = 1; k <= 3; k++) message = substr(message, index(message, "\t") + 1)
                 gsub(/[\t\r\n]+/, " ", message)
                 sub(/ +$/, "", message)
-                if ($2 != "True") printf "%s: Ready=%s %s: %s\n", $1, ($2 == "" ? "Unknown" : $2), ($3 == "" ? "-" : $3), (message == "" ? "-" : message)
-            }' <<<"$report" | head -n "$MAX_REPORT_LINES" >&2
+                if ($2 != "True") {
+                    printf "%s: Ready=%s %s: %s\n", $1, ($2 == "" ? "Unknown" : $2), ($3 == "" ? "-" : $3), (message == "" ? "-" : message)
+                    shown++
+                }
+            }' <<<"$report" >&2
     else
         echo "cannot list HelmReleases for the report: $(tr '\n' ' ' <"$ERROR_FILE")" >&2
     fi
