@@ -168,12 +168,21 @@ function isDirectory(p: string): boolean {
     }
 }
 
+// Helm reads values with go-yaml, which expands `<<` merge keys; the alias bound
+// keeps a crafted file (a "billion laughs") from exhausting memory.
+const YAML_OPTIONS = { merge: true, maxAliasCount: 1000 } as const;
+
 function readYamlMapping(file: string, label: string): Record<string, unknown> {
     const text = fs.readFileSync(file, "utf8");
-    const doc = parseDocument(text);
+    const doc = parseDocument(text, YAML_OPTIONS);
     if (doc.errors.length > 0) throw new BigbangSourceError(`${label}: ${file} is not valid YAML (${doc.errors[0].code})`);
     if (!isMap(doc.contents)) throw new BigbangSourceError(`${label}: ${file} is not a YAML mapping`);
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+        value = doc.toJS(YAML_OPTIONS);
+    } catch (err) {
+        throw new BigbangSourceError(`${label}: ${file} cannot be read as YAML (${err instanceof Error ? err.message : String(err)})`);
+    }
     return asRecord(value);
 }
 
@@ -371,13 +380,14 @@ export async function resolveBigbangSource(
 function parseValuesText(text: string): { value: Record<string, unknown> } | { problem: string } {
     let value: unknown;
     try {
-        value = parse(text);
+        value = parse(text, YAML_OPTIONS);
     } catch (err) {
         if (err instanceof YAMLParseError) {
             const at = err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : "";
             return { problem: `is not valid YAML (${err.code}${at})` };
         }
-        return { problem: "is not valid YAML" };
+        // yaml's other errors (the alias bound) name no content either.
+        return { problem: `is not usable YAML (${err instanceof Error ? err.message : String(err)})` };
     }
     // An empty file is an empty values file to Helm too.
     if (value === null || value === undefined) return { value: {} };

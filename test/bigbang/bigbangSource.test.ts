@@ -332,6 +332,17 @@ describe("bigbangSource", function () {
             }
         });
 
+        it("expands merge keys as Helm does and stops an alias bomb", () => {
+            fs.writeFileSync(path.join(projectDir, "merge.yaml"), "base: &b\n  enabled: true\naddons:\n  vault:\n    <<: *b\n    ingress: {}\n");
+            const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+            for (let i = 1; i < 8; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+            fs.writeFileSync(path.join(projectDir, "bomb.yaml"), `${bomb.join("\n")}\n`);
+            const { values, problems } = readValuesFiles(["merge.yaml", "bomb.yaml"], projectDir);
+            assert.deepEqual(values, [{ base: { enabled: true }, addons: { vault: { enabled: true, ingress: {} } } }]);
+            assert.equal(problems.length, 1);
+            assert.match(problems[0], /^bigbang-oci-dev:bigbang\.valuesFiles\[1\]: .*bomb\.yaml is not usable YAML \(.*resource exhaustion/);
+        });
+
         it("reports every bad file under its config key, without quoting its content", () => {
             fs.writeFileSync(path.join(projectDir, "ok.yaml"), "a: 1\n");
             fs.writeFileSync(path.join(projectDir, "broken.yaml"), "registryCredentials:\n  password: hunter2\n   bad: [\n");
