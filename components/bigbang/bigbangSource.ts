@@ -277,9 +277,30 @@ async function validCacheEntry(git: string, dir: string, tag: string): Promise<b
     return state.commit !== undefined && state.commit === tagged && state.dirty === false;
 }
 
+function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        // EPERM: alive, owned by someone else.
+        return err instanceof Error && "code" in err && err.code === "EPERM";
+    }
+}
+
+/** Temporary clones left by runs that were killed mid-clone; a live run's clone is left alone. */
+function removeAbandonedClones(cacheDir: string, entryName: string): void {
+    const prefix = `.${entryName}.tmp-`;
+    for (const name of fs.readdirSync(cacheDir)) {
+        if (!name.startsWith(prefix)) continue;
+        const pid = Number(name.slice(prefix.length).split("-")[0]);
+        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) fs.rmSync(path.join(cacheDir, name), { recursive: true, force: true });
+    }
+}
+
 async function fetchTag(git: string, url: string, tag: string, entry: string, timeoutMs: number): Promise<void> {
     const cacheDir = path.dirname(entry);
     fs.mkdirSync(cacheDir, { recursive: true });
+    removeAbandonedClones(cacheDir, path.basename(entry));
     // Beside the entry, so the rename below stays on one file system and a crash
     // never leaves a half-cloned entry that a later run would mistake for a good one.
     const tmp = path.join(cacheDir, `.${path.basename(entry)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -209,6 +209,15 @@ describe("bigbangSource", function () {
             assert.equal(src.dirty, false);
             assert.equal(git(entry, "rev-parse", "--is-shallow-repository"), "true");
             assert.deepEqual(fs.readdirSync(cacheDir), [`bigbang-${TAG}`], "a temporary clone was left behind");
+        });
+
+        it("removes a temporary clone left by a killed run, but not a live run's", async () => {
+            const dead = spawnSync("true").pid;
+            assert.ok(dead !== undefined && dead > 0);
+            fs.mkdirSync(path.join(cacheDir, `.bigbang-${TAG}.tmp-${dead}-0badc0de`, "chart"), { recursive: true });
+            fs.mkdirSync(path.join(cacheDir, `.bigbang-${TAG}.tmp-${process.pid}-00c0ffee`));
+            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            assert.deepEqual(fs.readdirSync(cacheDir).sort(), [`.bigbang-${TAG}.tmp-${process.pid}-00c0ffee`, `bigbang-${TAG}`]);
         });
 
         it("reuses the cache entry without the network on the next run", async () => {
