@@ -1,0 +1,330 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { scriptNamed } from "../support/scripts";
+
+const SCRIPT = path.join(scriptNamed("wait-helmreleases").dir, "wait-helmreleases.sh");
+const STUB_DIR = path.join(__dirname, "..", "fixtures", "kubectl-stub");
+const CONTEXT = "k3d-bigbang";
+const SPAWN_TIMEOUT_MS = 30_000;
+
+// Everything the script (and the stub) may run besides kubectl. PATH holds only
+// these, so a script that needs another tool, such as jq, fails here too.
+const HOST_TOOLS = ["bash", "awk", "grep", "head", "mktemp", "rm", "sleep", "tr"];
+
+interface RunResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    elapsedMs: number;
+}
+
+function findOnPath(tool: string): string {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        const candidate = path.join(dir, tool);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            return candidate;
+        } catch {
+            // not in this directory
+        }
+    }
+    assert.fail(`'${tool}' is not installed; the wait-helmreleases tests need it (kubectl: apt-get install kubernetes-client)`);
+}
+
+/** Runs the script the way the program does on the host: `bash -c "<text>" <name> <args>`. */
+function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+    const text = fs.readFileSync(SCRIPT, "utf8");
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn(findOnPath("bash"), ["-c", text, "wait-helmreleases", ...args], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+        const timer = setTimeout(() => {
+            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            reject(new Error(`wait-helmreleases ${args.join(" ")} ran longer than ${SPAWN_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, SPAWN_TIMEOUT_MS);
+        child.on("error", (err) => { clearTimeout(timer); reject(err); });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+        });
+    });
+}
+
+function show(r: RunResult): string {
+    return `exit ${r.code} after ${r.elapsedMs} ms\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+}
+
+interface HrSpec {
+    namespace: string;
+    name: string;
+    repo?: string;
+    chart?: string;
+    sourceKind?: string;
+    generation?: number;
+    observedGeneration?: number;
+    revision?: string;
+    ready?: { status: "True" | "False" | "Unknown"; reason: string; message: string };
+    stalled?: boolean;
+}
+
+/** A HelmRelease as helm-controller's API v2 reports it. */
+function helmRelease(s: HrSpec): object {
+    const conditions: object[] = [];
+    if (s.ready) conditions.push({ type: "Ready", status: s.ready.status, reason: s.ready.reason, message: s.ready.message, lastTransitionTime: "2026-11-28T10:00:00Z" });
+    if (s.stalled) conditions.push({ type: "Stalled", status: "True", reason: "RetriesExceeded", message: "Failed to install after 1 attempt(s)" });
+    return {
+        apiVersion: "helm.toolkit.fluxcd.io/v2",
+        kind: "HelmRelease",
+        metadata: { namespace: s.namespace, name: s.name, generation: s.generation ?? 1 },
+        spec: {
+            releaseName: s.name,
+            chart: { spec: { chart: s.chart ?? s.name, version: s.revision ?? "1.0.0", sourceRef: { kind: s.sourceKind ?? "HelmRepository", name: s.repo ?? "registry1", namespace: "bigbang" } } },
+        },
+        status: {
+            observedGeneration: s.observedGeneration ?? s.generation ?? 1,
+            ...(s.revision !== undefined ? { lastAttemptedRevision: s.revision } : {}),
+            conditions,
+        },
+    };
+}
+
+const READY = { status: "True", reason: "InstallSucceeded", message: "Helm install succeeded for release podinfo/podinfo.v1 with chart podinfo@1.2.3" } as const;
+const PROGRESSING = { status: "Unknown", reason: "Progressing", message: "Running 'install' action with timeout of 5m0s" } as const;
+const FAILED = {
+    status: "False",
+    reason: "InstallFailed",
+    message: "Helm install failed for release podinfo/podinfo with chart podinfo@1.2.3: context deadline exceeded\nlast error:\tpod podinfo-0 is not ready",
+} as const;
+
+/** Big Bang's own releases, which the report covers too. */
+const ISTIOD_READY: HrSpec = { namespace: "bigbang", name: "istiod", chart: "istiod", revision: "1.30.3-bb.0", ready: { status: "True", reason: "UpgradeSucceeded", message: "ok" } };
+const KYVERNO_FAILED: HrSpec = { namespace: "bigbang", name: "kyverno", chart: "kyverno", revision: "3.6.3-bb.0", ready: { status: "False", reason: "UpgradeFailed", message: "Helm upgrade failed: timed out waiting for the condition" } };
+
+const PODINFO = { namespace: "bigbang", name: "podinfo", repo: "dev-registry", chart: "podinfo" };
+const VERSION = "1.2.3+content.0123456789ab";
+
+describe("wait-helmreleases.sh (kubectl stub)", function () {
+    this.timeout(60_000);
+
+    let sandbox: string;
+    let toolsDir: string;
+    let statesDir: string;
+    let logFile: string;
+    let realKubectl: string;
+
+    before(() => {
+        realKubectl = findOnPath("kubectl");
+    });
+
+    beforeEach(() => {
+        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-"));
+        toolsDir = path.join(sandbox, "tools");
+        statesDir = path.join(sandbox, "states");
+        logFile = path.join(sandbox, "kubectl-calls.log");
+        fs.mkdirSync(toolsDir);
+        fs.mkdirSync(statesDir);
+        fs.mkdirSync(path.join(sandbox, "home"));
+        for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
+        fs.writeFileSync(logFile, "");
+    });
+
+    afterEach(() => {
+        fs.rmSync(sandbox, { recursive: true, force: true });
+    });
+
+    /** What `kubectl get` answers from call number `fromCall` on (until a later state). */
+    function state(fromCall: number, releases: HrSpec[]): void {
+        const dir = path.join(statesDir, String(fromCall));
+        fs.mkdirSync(dir);
+        releases.forEach((r, i) => fs.writeFileSync(path.join(dir, `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`), JSON.stringify(helmRelease(r))));
+    }
+
+    function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+        return {
+            HOME: path.join(sandbox, "home"),
+            PATH: `${STUB_DIR}${path.delimiter}${toolsDir}`,
+            LC_ALL: "C",
+            KUBECTL_STUB_LOG: logFile,
+            KUBECTL_STUB_STATES: statesDir,
+            KUBECTL_STUB_REAL: realKubectl,
+            WAIT_HR_POLL_SECONDS: "1",
+            ...extra,
+        };
+    }
+
+    function calls(): string[] {
+        return fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l !== "");
+    }
+
+    const wait = (timeout: string, triples: string[][], extra: Record<string, string> = {}) =>
+        runScript([CONTEXT, timeout, ...triples.flat()], env(extra));
+
+    it("passes shellcheck with no findings, with its stub", () => {
+        let output = "";
+        try {
+            output = execFileSync("shellcheck", ["--shell=bash", "--severity=style", SCRIPT, path.join(STUB_DIR, "kubectl")], { encoding: "utf8", timeout: 30_000 });
+        } catch (err) {
+            const stdout = err instanceof Error && "stdout" in err ? String(err.stdout) : "";
+            assert.fail(`shellcheck reported problems:\n${stdout || String(err)}`);
+        }
+        assert.equal(output, "");
+    });
+
+    it("succeeds at once when the release is already Ready at the version", async () => {
+        state(1, [ISTIOD_READY, { ...PODINFO, revision: VERSION, ready: READY }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, new RegExp(`^ready: bigbang/podinfo podinfo ${VERSION.replace(/[.+]/g, "\\$&")}$`, "m"));
+        assert.equal(calls().length, 1);
+        assert.match(calls()[0], /^--context k3d-bigbang --request-timeout=30s get helmreleases\.helm\.toolkit\.fluxcd\.io --all-namespaces -o jsonpath=/);
+    });
+
+    it("waits until the release becomes Ready after some polls", async () => {
+        state(1, [{ ...PODINFO, revision: VERSION, ready: PROGRESSING }]);
+        state(3, [{ ...PODINFO, revision: VERSION, ready: READY }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(calls().length, 3);
+        assert.match(r.stdout, /waiting: bigbang\/podinfo \(Ready=Unknown\)/);
+        assert.equal(r.stdout.match(/^waiting:/gm)?.length, 1, "unchanged progress is printed once");
+    });
+
+    it("does not count a Ready left over from the previous version or generation", async () => {
+        // The old version is Ready; then the spec changes (generation 2) but the
+        // controller has not observed it; then it tries the new version.
+        state(1, [{ ...PODINFO, revision: "1.2.2", ready: READY }]);
+        state(2, [{ ...PODINFO, generation: 2, observedGeneration: 1, revision: VERSION, ready: READY }]);
+        state(3, [{ ...PODINFO, generation: 2, revision: VERSION, ready: PROGRESSING }]);
+        state(4, [{ ...PODINFO, generation: 2, revision: VERSION, ready: READY }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(calls().length, 4);
+        assert.match(r.stdout, new RegExp(`revision 1\\.2\\.2, want ${VERSION.replace(/[.+]/g, "\\$&")}`));
+    });
+
+    it("waits for every release of every chart, in any namespace", async () => {
+        const other = { namespace: "team-a", name: "podinfo-copy", repo: "dev-registry", chart: "podinfo" };
+        const api = { namespace: "bigbang", name: "api", repo: "dev-registry", chart: "api" };
+        state(1, [{ ...PODINFO, revision: VERSION, ready: READY }, { ...other, revision: VERSION, ready: PROGRESSING }, { ...api, revision: "0.1.0", ready: READY }]);
+        state(2, [{ ...PODINFO, revision: VERSION, ready: READY }, { ...other, revision: VERSION, ready: READY }, { ...api, revision: "0.1.0", ready: READY }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION], ["dev-registry", "api", "0.1.0"]]);
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /^ready: bigbang\/podinfo /m);
+        assert.match(r.stdout, /^ready: team-a\/podinfo-copy /m);
+        assert.match(r.stdout, /^ready: bigbang\/api api 0\.1\.0$/m);
+    });
+
+    it("ignores releases of the same chart name from another source", async () => {
+        state(1, [
+            { ...PODINFO, name: "podinfo-git", sourceKind: "GitRepository", revision: VERSION, ready: FAILED },
+            { ...PODINFO, name: "podinfo-upstream", repo: "registry1", revision: VERSION, ready: FAILED },
+            { ...PODINFO, revision: VERSION, ready: READY },
+        ]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 0, show(r));
+        assert.doesNotMatch(r.stdout, /podinfo-git|podinfo-upstream/);
+    });
+
+    it("times out within its bound and reports every release that is not Ready, messages on one line", async () => {
+        state(1, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: FAILED }]);
+        const r = await wait("3", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        assert.ok(r.elapsedMs < 10_000, `not cut off at the timeout (${r.elapsedMs} ms)`);
+        const lines = r.stderr.trim().split("\n");
+        assert.deepEqual(lines, [
+            "HelmReleases that are not Ready:",
+            "bigbang/kyverno: Ready=False UpgradeFailed: Helm upgrade failed: timed out waiting for the condition",
+            "bigbang/podinfo: Ready=False InstallFailed: Helm install failed for release podinfo/podinfo with chart podinfo@1.2.3: context deadline exceeded last error: pod podinfo-0 is not ready",
+            `error: timed out after 3s waiting for bigbang/podinfo (Ready=False)`,
+        ]);
+        assert.ok(calls().length >= 2 && calls().length <= 6, `polled ${calls().length} times in 3 s at 1 s`);
+    });
+
+    it("reports the version it still waits for when the old revision stays", async () => {
+        state(1, [{ ...PODINFO, revision: "1.2.2", ready: READY }]);
+        const r = await wait("2", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, new RegExp(`^error: timed out after 2s waiting for bigbang/podinfo \\(Ready=True, revision 1\\.2\\.2, want ${VERSION.replace(/[.+]/g, "\\$&")}\\)$`, "m"));
+        assert.match(r.stderr, /^HelmReleases that are not Ready:$/m);
+    });
+
+    it("fails at once when Flux stalled on the release", async () => {
+        state(1, [KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: FAILED, stalled: true }]);
+        const r = await wait("60", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        assert.ok(r.elapsedMs < 10_000, show(r));
+        assert.match(r.stderr, /^bigbang\/podinfo: Ready=False InstallFailed: Helm install failed/m);
+        assert.match(r.stderr, /^error: Flux gave up on bigbang\/podinfo \(Stalled at revision 1\.2\.3\+content\.0123456789ab\); see its message above/m);
+    });
+
+    it("lists at most 60 releases in the report and still ends with the summary", async () => {
+        const failing: HrSpec[] = Array.from({ length: 70 }, (_, i) => ({ ...KYVERNO_FAILED, name: `pkg-${String(i).padStart(2, "0")}` }));
+        state(1, [...failing, { ...PODINFO, revision: VERSION, ready: FAILED, stalled: true }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        const lines = r.stderr.trim().split("\n");
+        assert.equal(lines.filter((l) => / Ready=False /.test(l)).length, 60, show(r));
+        assert.match(lines[lines.length - 1], /^error: Flux gave up on bigbang\/podinfo/);
+    });
+
+    it("fails after the missing grace when no release of the chart exists", async () => {
+        state(1, [ISTIOD_READY]);
+        const r = await wait("60", [["dev-registry", "podinfo", VERSION]], { WAIT_HR_MISSING_SECONDS: "2" });
+        assert.equal(r.code, 1, show(r));
+        assert.ok(r.elapsedMs < 10_000, show(r));
+        assert.match(r.stderr, /^error: after \ds still dev-registry\/podinfo \(no HelmRelease of chart podinfo from HelmRepository dev-registry\); check the package's helmRepo repoName and chartName/m);
+    });
+
+    it("waits for a release that appears within the missing grace", async () => {
+        state(1, []);
+        state(2, [{ ...PODINFO, revision: VERSION, ready: READY }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]], { WAIT_HR_MISSING_SECONDS: "20" });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /waiting: dev-registry\/podinfo \(no HelmRelease/);
+    });
+
+    it("keeps polling through API errors and says so when they last until the timeout", async () => {
+        state(1, [{ ...PODINFO, revision: VERSION, ready: READY }]);
+        const recovered = await wait("30", [["dev-registry", "podinfo", VERSION]], { KUBECTL_STUB_DOWN: "1 2" });
+        assert.equal(recovered.code, 0, show(recovered));
+        assert.match(recovered.stdout, /waiting: kubectl cannot list HelmReleases: The connection to the server/);
+        fs.writeFileSync(logFile, "");
+        const down = await wait("2", [["dev-registry", "podinfo", VERSION]], { KUBECTL_STUB_DOWN: Array.from({ length: 20 }, (_, i) => i + 1).join(" ") });
+        assert.equal(down.code, 1, show(down));
+        assert.match(down.stderr, /^cannot list HelmReleases for the report: The connection to the server/m);
+        assert.match(down.stderr, /^error: timed out after 2s; kubectl cannot list HelmReleases: The connection/m);
+    });
+
+    it("succeeds without kubectl calls when no chart is given", async () => {
+        const r = await wait("30", []);
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /no charts to wait for/);
+        assert.deepEqual(calls(), []);
+    });
+
+    it("refuses bad arguments with exit status 2", async () => {
+        const cases: [string[], RegExp][] = [
+            [[], /expected a kube context and a timeout/],
+            [[CONTEXT, "soon"], /invalid timeout 'soon'/],
+            [[CONTEXT, "0"], /invalid timeout '0'/],
+            [[CONTEXT, "30", "dev-registry", "podinfo"], /expected the charts as triples/],
+            [[CONTEXT, "30", "dev-registry", "Pod Info", "1.0.0"], /invalid chart name/],
+            [[CONTEXT, "30", "dev-registry", "podinfo", "$(reboot)"], /invalid version/],
+        ];
+        for (const [args, pattern] of cases) {
+            const r = await runScript(args, env());
+            assert.equal(r.code, 2, show(r));
+            assert.match(r.stderr, /^usage: wait-helmreleases <kube-context> <timeout-seconds>/m);
+            assert.match(r.stderr, pattern);
+        }
+        const poll = await runScript([CONTEXT, "30"], env({ WAIT_HR_POLL_SECONDS: "0" }));
+        assert.equal(poll.code, 2, show(poll));
+        assert.deepEqual(calls(), []);
+    });
+});
