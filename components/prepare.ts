@@ -12,6 +12,9 @@ import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIn
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { lookupPlacement, Placement } from "./host/placement";
+import { PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
+import { pushTarget, snippetRepository } from "./charts/chartsPlan";
+import { valuesSnippet } from "./charts/valuesSnippet";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;
@@ -26,6 +29,8 @@ export interface Prepared {
     charts: PreparedChart[];
     /** The subnet the host goes in: its zone offers the instance type and, unless usePrivateIp, it is reachable. */
     placement: Placement;
+    /** With bigbang.install: the source, values and package plan, checked. */
+    bigbang?: PreparedBigbang;
     warnings: string[];
 }
 
@@ -39,6 +44,8 @@ export interface PrepareOptions {
     env?: NodeJS.ProcessEnv;
     /** Asks AWS where the host can go; lookupPlacement by default. */
     lookupPlacement?: (host: StackConfig["host"]) => Promise<Placement>;
+    /** Big Bang's git URL for `bigbang.source.version` (tests point it at a local repository). */
+    bigbangGitUrl?: string;
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
@@ -78,6 +85,23 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     ]);
     problems.push(...certificateResult.problems, ...ipResult.problems);
 
+    let bigbang: PreparedBigbang | undefined;
+    const registryReady = sectionOk("registry") && (reg.target !== "hosted" || certificateResult.value !== undefined);
+    if (config.bigbang.install && sectionOk("bigbang") && sectionOk("charts") && registryReady) {
+        const result = await prepareBigbang({
+            config: config.bigbang,
+            projectDir: opts.projectDir,
+            registryCertificate: certificateResult.value,
+            developerKeys: charts.map((c) => c.packageKey),
+            snippet: plannedSnippet(config, charts),
+            now: opts.now,
+            gitUrl: opts.bigbangGitUrl,
+        });
+        problems.push(...result.problems);
+        warnings.push(...result.warnings);
+        bigbang = result.prepared;
+    }
+
     // Placement asks AWS, with the credentials the engine has: only once everything local is right,
     // so a config mistake is never hidden behind an AWS error (no credentials, another region).
     let placement: Placement | undefined;
@@ -96,7 +120,19 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 
     if (problems.length > 0 || placement === undefined) throw new ConfigError(problems);
     const allowedCidrs = detectedCidr ? [detectedCidr] : config.allowedCidrs;
-    return { config, allowedCidrs, certificate, charts, placement, warnings };
+    return { config, allowedCidrs, certificate, charts, placement, bigbang, warnings };
+}
+
+/**
+ * The values snippet as the program will apply it. The hosted registry's password is generated
+ * at deploy time; a stand-in of the same shape is enough to check the values against the schema.
+ */
+function plannedSnippet(config: StackConfig, charts: PreparedChart[]): Record<string, unknown> {
+    const reg = config.registry;
+    const target = pushTarget(reg);
+    const password = reg.target === "registry1-staging" ? undefined : reg.target === "hosted" ? "generated-at-deploy" : reg.password;
+    return valuesSnippet(snippetRepository(reg, target, password),
+        charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey })));
 }
 
 function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: string[]): PreparedChart[] {

@@ -5,7 +5,8 @@
 # cloud-init checks the user-data schema, shellcheck every script,
 # docker-registry is the distribution 2.8 registry the integration test runs,
 # openssl makes the test PKI, curl and gpg check the embedded Docker apt key,
-# ssh-keygen makes real SSH keys for the key checks.
+# ssh-keygen makes real SSH keys for the key checks, kubectl evaluates the
+# HelmRelease wait script's jsonpath templates against a stub API.
 # Installing needs root or sudo; `.ci/run` calls this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ tools=(
   "curl curl"
   "gpg gnupg"
   "ssh-keygen openssh-client"
+  "kubectl kubernetes-client"
 )
 missing=()
 for entry in "${tools[@]}"; do

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/test.sh");
-const TOOLS = ["cloud-init", "shellcheck", "docker-registry", "openssl", "curl", "gpg", "ssh-keygen"];
+const TOOLS = ["cloud-init", "shellcheck", "docker-registry", "openssl", "curl", "gpg", "ssh-keygen", "kubectl"];
 
 function which(command: string): string {
     for (const dir of (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter)) {
@@ -62,7 +62,7 @@ describe("scripts/test.sh", function () {
     });
 
     it("as root, apt-installs exactly the missing packages and stops the packaged registry service", () => {
-        for (const tool of ["cloud-init", "openssl", "curl", "ssh-keygen"]) stub(tool);
+        for (const tool of ["cloud-init", "openssl", "curl", "ssh-keygen", "kubectl"]) stub(tool);
         stub("apt-get");
         stub("systemctl");
         const r = run();
@@ -91,7 +91,7 @@ describe("scripts/test.sh", function () {
     });
 
     it("without apt-get, names what is missing and what macOS users can run, and runs no tests", () => {
-        for (const tool of ["openssl", "curl", "shellcheck", "ssh-keygen"]) stub(tool);
+        for (const tool of ["openssl", "curl", "shellcheck", "ssh-keygen", "kubectl"]) stub(tool);
         const r = run();
         assert.equal(r.status, 1);
         assert.deepEqual(r.lines, []);

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
+import { renderKustomization } from "./kustomize";
 import { createHash } from "crypto";
 import { createTestPki } from "./pki";
 
@@ -284,6 +285,8 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                     };
                 case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
                     return { ...inputs, locations: opts.offeredZones ?? MOCK.offeredZones, id: "offerings" };
+                case "kubernetes:kustomize:directory":
+                    return { result: renderKustomization(String(inputs.directory)) };
                 default:
                     return inputs;
             }

@@ -1,0 +1,150 @@
+// Everything about Big Bang that can be known before a resource exists: the
+// checkout (or the release, cloned once), the developer's values files, which
+// packages stay on, the gateway certificate, and the merged values checked
+// against the chart's own values.schema.json (which Helm would otherwise only
+// enforce halfway through `pulumi up`). Problems join the one ConfigError.
+import * as path from "path";
+import { chartContentHash } from "../charts/chartSource";
+import { BigbangConfig, PROJECT } from "../config/config";
+import { CertificatePair, checkCertificate, CertificateError, extractIngressCerts, hostnameMatches, LoadedCertificate } from "../registry/tlsCertificate";
+import { BigbangSource, BigbangSourceError, readValuesFiles, resolveBigbangSource } from "./bigbangSource";
+import { bigbangValues, validateBigbangValues } from "./bigbangValues";
+import { helmCoalesce } from "./helmMerge";
+import { defaultEnabledPackages, enabledPackages, packageKeyProblems, packageToggles } from "./packagePlan";
+
+export interface PreparedBigbang {
+    source: BigbangSource;
+    /** The gateway's certificate and key: the hosted registry's, else the source's chart/ingress-certs.yaml. */
+    gateway: { cert: string; key: string };
+    /** The program's package choices, as values. */
+    toggles: Record<string, unknown>;
+    valuesFiles: Record<string, unknown>[];
+    /** What identifies the chart's content; in the release's description, so an edit upgrades it. */
+    chartRevision: string;
+    /** The package keys the merged values turn on. */
+    enabledPackages: string[];
+}
+
+export interface PrepareBigbangInput {
+    config: BigbangConfig;
+    projectDir: string;
+    /** The hosted registry's certificate, when there is one. */
+    registryCertificate?: LoadedCertificate;
+    /** The developer's charts' package keys. */
+    developerKeys: string[];
+    /** The values snippet as it will be applied, with a stand-in for a password only known at deploy time. */
+    snippet: Record<string, unknown>;
+    now?: Date;
+    /** Where released sources are cloned; `<projectDir>/.bigbang-oci-dev/cache` by default. */
+    cacheDir?: string;
+    /** Big Bang's git URL, for tests. */
+    gitUrl?: string;
+}
+
+export interface PrepareBigbangResult {
+    prepared?: PreparedBigbang;
+    problems: string[];
+    warnings: string[];
+}
+
+/** The values key every problem about the merged values is reported under. */
+const VALUES_KEY = `${PROJECT}:bigbang.valuesFiles`;
+
+export async function prepareBigbang(input: PrepareBigbangInput): Promise<PrepareBigbangResult> {
+    const { config } = input;
+    const problems: string[] = [];
+    const warnings: string[] = [];
+
+    const files = readValuesFiles(config.valuesFiles, input.projectDir);
+    problems.push(...files.problems);
+
+    let source: BigbangSource;
+    try {
+        source = await resolveBigbangSource(config.source, {
+            projectDir: input.projectDir,
+            cacheDir: input.cacheDir ?? path.join(input.projectDir, ".bigbang-oci-dev", "cache"),
+            gitUrl: input.gitUrl,
+        });
+    } catch (err) {
+        if (!(err instanceof BigbangSourceError)) throw err;
+        problems.push(`${PROJECT}:bigbang.source: ${err.message}`);
+        return { problems, warnings };
+    }
+    if (config.metallb && source.metallbDir === undefined) {
+        problems.push(`${PROJECT}:bigbang.metallb: ${source.root} has no docs/reference/scripts/developer/metallb kustomization; use a newer Big Bang or set bigbang.metallb false`);
+    }
+
+    const keyProblems = packageKeyProblems([...(config.packages ?? []), ...input.developerKeys], source.values);
+    problems.push(...keyProblems.map((line) => `${PROJECT}:bigbang.packages: ${line}`));
+
+    const gateway = gatewayCertificate(input, source, problems);
+    const sampleName = `grafana.${config.domain}`;
+    if (gateway && !gateway.dnsNames.some((name) => hostnameMatches(name, sampleName))) {
+        warnings.push(`${PROJECT}:bigbang.domain: the gateway certificate (${gateway.origin}) does not cover *.${config.domain}, so browsers will warn on every Big Bang page`);
+    }
+    if (problems.length > 0 || !gateway) return { problems, warnings };
+
+    const toggles = packageToggles({ defaultsOn: defaultEnabledPackages(source.values), keep: config.packages, developerKeys: input.developerKeys });
+    const pair = { cert: gateway.certPem, key: gateway.keyPem };
+    const merged = bigbangValues({
+        domain: config.domain,
+        gateway: pair,
+        registry1: { username: config.registry1.username ?? "", password: config.registry1.password ?? "" },
+        snippet: input.snippet,
+        toggles,
+        valuesFiles: files.values,
+    });
+    // Helm checks the schema against the chart's values.yaml coalesced with the user's values.
+    const effective = helmCoalesce(source.values, merged);
+    for (const line of validateBigbangValues(effective, source.schema)) {
+        problems.push(`${VALUES_KEY}: the merged Big Bang values fail ${path.join(source.chartDir, "values.schema.json")}: ${line}`);
+    }
+    if (problems.length > 0) return { problems, warnings };
+
+    // The content, not the commit: an uncommitted edit in a checkout counts, and a commit that
+    // leaves chart/ alone does not.
+    const chartRevision = `${source.chartVersion} content.${chartContentHash(source.chartDir).slice(0, 12)}`;
+    return {
+        prepared: { source, gateway: pair, toggles, valuesFiles: files.values, chartRevision, enabledPackages: enabledPackages(effective) },
+        problems,
+        warnings,
+    };
+}
+
+interface GatewayCertificate extends CertificatePair {
+    dnsNames: string[];
+    origin: string;
+}
+
+function gatewayCertificate(input: PrepareBigbangInput, source: BigbangSource, problems: string[]): GatewayCertificate | undefined {
+    const registry = input.registryCertificate;
+    if (registry) return { certPem: registry.chainPem, keyPem: registry.keyPem, dnsNames: registry.dnsNames, origin: registry.origin };
+    const origin = path.join(source.chartDir, "ingress-certs.yaml");
+    if (source.ingressCerts === undefined) {
+        problems.push(`${PROJECT}:bigbang.source: ${origin} is missing: the gateway needs a certificate`);
+        return undefined;
+    }
+    try {
+        const certs = extractIngressCerts(source.ingressCerts, origin);
+        const checked = checkCertificate({ ...certs, hostname: `grafana.${input.config.domain}`, now: input.now });
+        return { certPem: checked.chainPem, keyPem: certs.keyPem, dnsNames: checked.dnsNames, origin };
+    } catch (err) {
+        if (!(err instanceof CertificateError)) throw err;
+        problems.push(`${PROJECT}:bigbang.source: the gateway certificate in ${origin}: ${err.message}`);
+        return undefined;
+    }
+}
+
+/** The values Big Bang is installed with; holds the passwords and the gateway key (make it secret). */
+export function releaseValues(prepared: PreparedBigbang, args: {
+    domain: string; registry1: { username: string; password: string }; snippet: Record<string, unknown>;
+}): Record<string, unknown> {
+    return bigbangValues({
+        domain: args.domain,
+        gateway: prepared.gateway,
+        registry1: args.registry1,
+        snippet: args.snippet,
+        toggles: prepared.toggles,
+        valuesFiles: prepared.valuesFiles,
+    });
+}
