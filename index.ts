@@ -125,6 +125,7 @@ export = async () => {
         bigbangOutputs = {
             bigbang: {
                 chartVersion: bb.source.chartVersion,
+                fluxVersion: bb.fluxVersion,
                 source: bb.source.kind === "path" ? bb.source.root : bigbangConfig.source.version,
                 commit: bb.source.commit,
                 uncommittedChanges: bb.source.dirty,

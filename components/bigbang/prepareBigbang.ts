@@ -3,10 +3,14 @@
 // packages stay on, the gateway certificate, and the merged values checked
 // against the chart's own values.schema.json (which Helm would otherwise only
 // enforce halfway through `pulumi up`). Problems join the one ConfigError.
+import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import { chartContentHash } from "../charts/chartSource";
 import { BigbangConfig, PROJECT } from "../config/config";
-import { CertificatePair, checkCertificate, CertificateError, extractIngressCerts, hostnameMatches, LoadedCertificate } from "../registry/tlsCertificate";
+import {
+    CertificatePair, checkCertificate, CertificateError, extractIngressCerts, hostnameMatches, LoadedCertificate, parseSubjectAltName,
+} from "../registry/tlsCertificate";
 import { BigbangSource, BigbangSourceError, readValuesFiles, resolveBigbangSource } from "./bigbangSource";
 import { bigbangValues, validateBigbangValues } from "./bigbangValues";
 import { helmCoalesce } from "./helmMerge";
@@ -23,6 +27,8 @@ export interface PreparedBigbang {
     chartRevision: string;
     /** The package keys the merged values turn on. */
     enabledPackages: string[];
+    /** The Flux release base/flux was generated from, as its header records it. */
+    fluxVersion?: string;
 }
 
 export interface PrepareBigbangInput {
@@ -105,10 +111,35 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
     // leaves chart/ alone does not.
     const chartRevision = `${source.chartVersion} content.${chartContentHash(source.chartDir).slice(0, 12)}`;
     return {
-        prepared: { source, gateway: pair, toggles, valuesFiles: files.values, chartRevision, enabledPackages: enabledPackages(effective) },
+        prepared: {
+            source, gateway: pair, toggles, valuesFiles: files.values, chartRevision, enabledPackages: enabledPackages(effective), fluxVersion: fluxVersionIn(source.fluxDir),
+        },
         problems,
         warnings,
     };
+}
+
+/** `flux install --export` heads its manifest with `# Flux Version: vX.Y.Z` (Big Bang's base/flux/gotk-components.yaml). */
+export function fluxVersionOf(manifest: string): string | undefined {
+    return /^# Flux Version: (v\d+\.\d+\.\d+\S*)\s*$/m.exec(manifest.split("\n").slice(0, 10).join("\n"))?.[1];
+}
+
+function fluxVersionIn(fluxDir: string): string | undefined {
+    try {
+        return fluxVersionOf(fs.readFileSync(path.join(fluxDir, "gotk-components.yaml"), "utf8"));
+    } catch {
+        return undefined;
+    }
+}
+
+/** A name the certificate's first DNS subjectAltName covers, or undefined when it does not parse (checkCertificate says why). */
+function certificateOwnName(certPem: string): string | undefined {
+    try {
+        const first = parseSubjectAltName(new crypto.X509Certificate(certPem).subjectAltName).find((entry) => entry.type === "DNS");
+        return first?.value.replace(/^\*\./, "gateway.");
+    } catch {
+        return undefined;
+    }
 }
 
 interface GatewayCertificate extends CertificatePair {
@@ -126,7 +157,9 @@ function gatewayCertificate(input: PrepareBigbangInput, source: BigbangSource, p
     }
     try {
         const certs = extractIngressCerts(source.ingressCerts, origin);
-        const checked = checkCertificate({ ...certs, hostname: `grafana.${input.config.domain}`, now: input.now });
+        // Parse, key and dates must be right; a name outside bigbang.domain is only the warning above,
+        // since a values file may bring its own gateway certificate.
+        const checked = checkCertificate({ ...certs, hostname: certificateOwnName(certs.certPem) ?? `grafana.${input.config.domain}`, now: input.now });
         return { certPem: checked.chainPem, keyPem: certs.keyPem, dnsNames: checked.dnsNames, origin };
     } catch (err) {
         if (!(err instanceof CertificateError)) throw err;
