@@ -1,46 +1,47 @@
 // Applying one of Big Bang's kustomizations (Flux's base/flux, the dev script's
-// MetalLB) through the Kubernetes provider, with the two changes every such
-// install needs here: the kustomization's own Namespace is left out, because the
-// program creates it first (the image pull Secret has to exist in it before any
-// Deployment starts), and every object is deletedWith the k3d cluster.
+// MetalLB) through the Kubernetes provider, with an image pull Secret from the
+// Registry1 login in the kustomization's own Namespace, as install_flux.sh and
+// k3d-dev.sh create it before they apply. The kustomization's Namespace stays
+// as upstream wrote it (its labels, e.g. MetalLB's pod-security `privileged`);
+// the Secret waits for it, and the workloads wait for the Secret, so no Pod
+// starts without it. Every object is deletedWith the k3d cluster.
 //
 // @pulumi/kubernetes v4.34.2 kustomize/kustomize.js: Directory invokes
 // `kubernetes:kustomize:directory` (rendered by the provider's embedded
 // kustomize, `images:` and `patches:` included) through the provider it finds on
 // its parent, then yaml.parse registers each object with only `{ parent }`
-// (yaml/yaml.js getChildOpts): the provider is inherited from the component,
-// deletedWith is not, so a transformation sets it. parseYamlObject runs the
-// transformations on a copy of the options before it reads kind/apiVersion,
-// and registers nothing for an empty `v1/List`: the documented way to omit an
-// object (yaml/yaml.js ConfigGroup doc comment).
+// (yaml/yaml.js getChildOpts): the provider is inherited from the component;
+// deletedWith and dependsOn are not, so a transformation sets them.
+// parseYamlObject runs the transformations on a copy of the options, before the
+// object is registered. The provider refuses to create an object that already
+// exists (server-side apply without upsertExistingObjects, pulumi-kubernetes
+// provider/pkg/await/await.go), so the program must not declare the Namespace
+// a second time.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K3dCluster } from "../cluster/cluster";
+import { dockerConfigJson, REGISTRY1_SERVER } from "./pullSecret";
+
+export interface Registry1Login {
+    username: string;
+    /** Secret. */
+    password: pulumi.Input<string>;
+}
 
 export interface KustomizeInstallArgs {
     cluster: K3dCluster;
     /** Absolute path of the kustomization directory. */
     directory: string;
-    /** Namespaces the program creates itself; the kustomization's copy is dropped. */
-    ownNamespaces: string[];
+    /** The Secret the kustomization's workloads name in imagePullSecrets, in its Namespace. */
+    pullSecret: { namespace: string; name: string; registry1: Registry1Login };
 }
 
-/** Turns the kustomization's copy of a Namespace the program owns into an empty List, which registers nothing. */
-export function omitOwnNamespaces(ownNamespaces: readonly string[]): (obj: Record<string, unknown>) => void {
-    return (obj) => {
-        const metadata = obj.metadata;
-        const name = metadata !== null && typeof metadata === "object" && "name" in metadata ? metadata.name : undefined;
-        if (obj.apiVersion === "v1" && obj.kind === "Namespace" && typeof name === "string" && ownNamespaces.includes(name)) {
-            for (const key of Object.keys(obj)) delete obj[key];
-            obj.apiVersion = "v1";
-            obj.kind = "List";
-            obj.items = [];
-        }
-    };
-}
+/** The kinds whose Pods pull images: they wait for the pull Secret. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(["Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob"]);
 
 export interface KustomizeInstall {
     directory: k8s.kustomize.Directory;
+    pullSecret: k8s.core.v1.Secret;
     /**
      * Every object, once created (and, for Deployments and DaemonSets, rolled out). Depend on this, not on
      * the component: its objects are registered later, inside an apply, and the v1 Directory sets no
@@ -49,17 +50,35 @@ export interface KustomizeInstall {
     objects: pulumi.Output<pulumi.CustomResource[]>;
 }
 
-export function kustomizeInstall(name: string, args: KustomizeInstallArgs, opts: { parent: pulumi.Resource; dependsOn: pulumi.Resource[] }): KustomizeInstall {
-    const deletedWith = args.cluster.cluster;
+export function kustomizeInstall(name: string, args: KustomizeInstallArgs, opts: { parent: pulumi.Resource }): KustomizeInstall {
+    const { cluster, pullSecret } = args;
+    // The transformations run after the render, by when the Secret below exists.
+    const secretHolder: { secret?: k8s.core.v1.Secret } = {};
     const directory = new k8s.kustomize.Directory(name, {
         directory: args.directory,
         transformations: [
-            omitOwnNamespaces(args.ownNamespaces),
-            (_obj: unknown, childOpts: pulumi.CustomResourceOptions) => {
-                childOpts.deletedWith = deletedWith;
-                childOpts.dependsOn = opts.dependsOn;
+            (obj: Record<string, unknown>, childOpts: pulumi.CustomResourceOptions) => {
+                childOpts.deletedWith = cluster.cluster;
+                if (typeof obj.kind === "string" && WORKLOAD_KINDS.has(obj.kind) && secretHolder.secret) {
+                    childOpts.dependsOn = [secretHolder.secret];
+                }
             },
         ],
-    }, { parent: opts.parent, provider: args.cluster.provider, dependsOn: opts.dependsOn });
-    return { directory, objects: directory.resources.apply((byId) => Object.values(byId)) };
+    }, { parent: opts.parent, provider: cluster.provider });
+    const objects = directory.resources.apply((byId) => Object.values(byId));
+    // The kustomization's own Namespace object, or none (then the Secret's create names the missing namespace).
+    const namespace = directory.resources.apply((byId) => {
+        const ns = byId[`v1/Namespace::${pullSecret.namespace}`];
+        return ns ? [ns] : [];
+    });
+    const secret = new k8s.core.v1.Secret(`${pullSecret.namespace}-${pullSecret.name}`, {
+        metadata: { name: pullSecret.name, namespace: pullSecret.namespace },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: {
+            ".dockerconfigjson": pulumi.secret(pulumi.output(pullSecret.registry1.password)
+                .apply((password) => dockerConfigJson(REGISTRY1_SERVER, pullSecret.registry1.username, password))),
+        },
+    }, { parent: opts.parent, provider: cluster.provider, deletedWith: cluster.cluster, dependsOn: namespace });
+    secretHolder.secret = secret;
+    return { directory, pullSecret: secret, objects };
 }

@@ -1,14 +1,13 @@
 // MetalLB as Big Bang's dev script installs it (k3d-dev.sh install_metallb):
-// the `metallb-system` Namespace with a `registry1` pull Secret, the dev
-// script's kustomization (upstream v0.15.3 manifests, Iron Bank images), then
-// the address pools and L2Advertisements. MetalLB's controller serves the
+// the dev script's kustomization (upstream v0.15.3 manifests, Iron Bank
+// images) with a `registry1` pull Secret in `metallb-system`, then the address
+// pools and L2Advertisements. MetalLB's controller serves the
 // webhook that validates the pools, so they wait for its Deployment to roll out
 // (the script's `kubectl wait ... deployment controller`).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K3dCluster } from "../cluster/cluster";
-import { namespaceWithPullSecret, Registry1Login } from "./flux";
-import { kustomizeInstall } from "./kustomizeInstall";
+import { kustomizeInstall, Registry1Login } from "./kustomizeInstall";
 import { METALLB_NAMESPACE, metallbObjects } from "./metallbPlan";
 
 /** The Secret name the dev script's kustomization patches into the controller and speaker. */
@@ -29,9 +28,11 @@ export class MetalLbInstall extends pulumi.ComponentResource {
     constructor(name: string, args: MetalLbInstallArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:MetalLbInstall", name, {}, opts);
         const { cluster } = args;
-        const { secret } = namespaceWithPullSecret(this, cluster, METALLB_NAMESPACE, METALLB_PULL_SECRET, args.registry1);
-        const install = kustomizeInstall("metallb", { cluster, directory: args.metallbDir, ownNamespaces: [METALLB_NAMESPACE] },
-            { parent: this, dependsOn: [secret] });
+        const install = kustomizeInstall("metallb", {
+            cluster,
+            directory: args.metallbDir,
+            pullSecret: { namespace: METALLB_NAMESPACE, name: METALLB_PULL_SECRET, registry1: args.registry1 },
+        }, { parent: this });
         const objects = metallbObjects(args.subnet);
         this.pools = objects.map((obj) => new k8s.apiextensions.CustomResource(`metallb-${obj.kind.toLowerCase()}-${obj.metadata.name}`, {
             apiVersion: obj.apiVersion,
