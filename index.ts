@@ -11,15 +11,8 @@ import { DevHost } from "./components/host/host";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
-import { valuesSnippet as snippetValues, valuesSnippetYaml } from "./components/charts/valuesSnippet";
-import { BigBangRelease } from "./components/bigbang/bigbang";
-import { FluxInstall } from "./components/bigbang/flux";
-import { MetalLbInstall } from "./components/bigbang/metallb";
-import { ingressAddresses } from "./components/bigbang/metallbPlan";
-import { releaseValues } from "./components/bigbang/prepareBigbang";
-import { bigbangStatusCommands, etcHostsLines, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./components/bigbang/access";
-import { shellQuote } from "./components/host/hostPlan";
-import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "./components/dns/corednsPlan";
+import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
+import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
 export = async () => {
     const stack = pulumi.getStack();
@@ -49,10 +42,8 @@ export = async () => {
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,
     });
-    const bb = prepared.bigbang;
-    const bigbangConfig = config.bigbang;
-    // MetalLB's gateway addresses, which the cluster's DNS answers for every name in the Big Bang domain.
-    const ingress = bb && bigbangConfig.metallb ? ingressAddresses(config.network.subnet) : undefined;
+    // With Big Bang and MetalLB, the cluster's DNS also answers every name in the Big Bang domain.
+    const ingress = prepared.bigbang ? ingressPlan(config) : undefined;
     const dns = dnsAddress || ingress
         ? new RegistryDns("registry-dns", {
             host,
@@ -60,17 +51,7 @@ export = async () => {
             registry: dnsAddress
                 ? { hostname: reg.hostname, address: dnsAddress, localRegistryHosting: hosted ? { port: reg.port } : undefined }
                 : undefined,
-            ingress: ingress ? {
-                key: BIGBANG_SERVER_KEY,
-                // The dev script's passthrough names (keycloak, vault) whether or not those packages are on, as
-                // the script does: turning one on later then changes no DNS.
-                block: bigbangServerBlock({
-                    domain: bigbangConfig.domain,
-                    publicAddress: ingress.public,
-                    passthroughAddress: ingress.passthrough,
-                    passthroughHosts: PASSTHROUGH_SUBDOMAINS.map((row) => `${row.subdomain}.${bigbangConfig.domain}`),
-                }),
-            } : undefined,
+            ingress: ingress?.dns,
         })
         : undefined;
 
@@ -91,56 +72,11 @@ export = async () => {
         ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
         : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));
 
-    let bigbangOutputs: Record<string, unknown> = {};
-    if (bb) {
-        const registry1 = {
-            username: bigbangConfig.registry1.username ?? "",
-            password: pulumi.secret(bigbangConfig.registry1.password ?? ""),
-        };
-        // Flux and MetalLB need only the cluster: they install while the charts are pushed.
-        const flux = new FluxInstall("flux", { cluster, fluxDir: bb.source.fluxDir, registry1 });
-        const metallb = ingress && bb.source.metallbDir
-            ? new MetalLbInstall("metallb", { cluster, metallbDir: bb.source.metallbDir, registry1, subnet: config.network.subnet })
-            : undefined;
-        const values = pulumi.all([password, registry1.password]).apply(([registryPassword, registry1Password]) => releaseValues(bb, {
-            domain: bigbangConfig.domain,
-            registry1: { username: registry1.username, password: registry1Password },
-            snippet: snippetValues(snippetRepository(reg, target, reg.target === "registry1-staging" ? undefined : registryPassword), snippetCharts),
-        }));
-        const release = new BigBangRelease("bigbang", {
-            host,
-            cluster,
-            chartDir: bb.source.chartDir,
-            chartRevision: bb.chartRevision,
-            values,
-            // Flux's CRDs and controllers, and the charts its first reconcile fetches; not MetalLB.
-            dependsOn: flux.objects.apply((objects) => [...objects, ...pushes.pushes]),
-            awaited: prepared.charts.map((c) => ({ repoName: reg.repoName, chartName: c.name, version: c.pushVersion })),
-            waitMinutes: bigbangConfig.waitMinutes,
-            waitAlsoFor: [...(metallb?.pools ?? []), ...(dns ? [dns] : [])],
-        });
-        const sshAccess = pulumi.all([host.address, host.sshOpts]).apply(([address, opts]) => ({
-            sshUser: host.sshUser, address, sshOptions: opts.map(shellQuote).join(" "),
-        }));
-        bigbangOutputs = {
-            bigbang: {
-                chartVersion: bb.source.chartVersion,
-                fluxVersion: bb.fluxVersion,
-                source: bb.source.kind === "path" ? bb.source.root : bigbangConfig.source.version,
-                commit: bb.source.commit,
-                uncommittedChanges: bb.source.dirty,
-                revision: bb.chartRevision,
-                packages: bb.enabledPackages,
-                release: release.release.status.apply((st) => ({ name: st?.name, namespace: st?.namespace, revision: st?.revision, status: st?.status })),
-            },
-            bigbangHostsLines: ingress
-                ? etcHostsLines({ domain: bigbangConfig.domain, enabledPackages: bb.enabledPackages, developerPackages: prepared.charts.map((c) => c.packageKey), addresses: ingress })
-                : undefined,
-            sshuttleCommand: ingress ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.lanCidr })) : undefined,
-            socksProxyCommand: sshAccess.apply((a) => socksCommand(a)),
-            bigbangStatusCommand: bigbangStatusCommands({ kubeContext: `k3d-${cluster.clusterName}` }),
-        };
-    }
+    const bigbangOutputs = prepared.bigbang
+        ? installBigbang({
+            config, prepared: prepared.bigbang, host, cluster, ingress, target, registryPassword: password, charts: snippetCharts, pushes: pushes.pushes, dns,
+        })
+        : {};
 
     return {
         ...bigbangOutputs,

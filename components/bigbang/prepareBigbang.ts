@@ -76,9 +76,6 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
         problems.push(`${PROJECT}:bigbang.source: ${err.message}`);
         return { problems, warnings };
     }
-    if (config.metallb && source.metallbDir === undefined) {
-        problems.push(`${PROJECT}:bigbang.metallb: ${source.root} has no docs/reference/scripts/developer/metallb kustomization; use a newer Big Bang or set bigbang.metallb false`);
-    }
 
     const keyProblems = packageKeyProblems([...(config.packages ?? []), ...input.developerKeys], source.values);
     problems.push(...keyProblems.map((line) => `${PROJECT}:bigbang.packages: ${line}`));

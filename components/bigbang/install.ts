@@ -1,0 +1,119 @@
+// The Big Bang part of the program, called from index.ts when bigbang.install
+// is on: which ingress DNS the cluster gets, then Flux and MetalLB (in parallel
+// with the chart pushes), the Big Bang release and its wait, and the outputs a
+// developer uses to watch and reach it.
+import * as pulumi from "@pulumi/pulumi";
+import { PushTarget, snippetRepository } from "../charts/chartsPlan";
+import { SnippetChart, valuesSnippet } from "../charts/valuesSnippet";
+import { K3dCluster } from "../cluster/cluster";
+import { StackConfig } from "../config/config";
+import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
+import { DevHost } from "../host/host";
+import { shellQuote } from "../host/hostPlan";
+import { bigbangStatusCommands, etcHostsLines, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
+import { BigBangRelease } from "./bigbang";
+import { FluxInstall } from "./flux";
+import { MetalLbInstall } from "./metallb";
+import { IngressAddresses, ingressAddresses } from "./metallbPlan";
+import { PreparedBigbang, releaseValues } from "./prepareBigbang";
+
+export interface IngressPlan {
+    addresses: IngressAddresses;
+    /** The coredns-custom entry that answers every name in the Big Bang domain with a gateway address. */
+    dns: { key: string; block: string };
+}
+
+/** With MetalLB: its gateway addresses and the dev script's `bigbang.server` block for them. */
+export function ingressPlan(config: StackConfig): IngressPlan | undefined {
+    const bigbang = config.bigbang;
+    if (!bigbang.install || !bigbang.metallb) return undefined;
+    const addresses = ingressAddresses(config.network.subnet);
+    return {
+        addresses,
+        dns: {
+            key: BIGBANG_SERVER_KEY,
+            // The dev script's passthrough names (keycloak, vault) whether or not those packages are on, as the
+            // script does: turning one on later then changes no DNS.
+            block: bigbangServerBlock({
+                domain: bigbang.domain,
+                publicAddress: addresses.public,
+                passthroughAddress: addresses.passthrough,
+                passthroughHosts: PASSTHROUGH_SUBDOMAINS.map((row) => `${row.subdomain}.${bigbang.domain}`),
+            }),
+        },
+    };
+}
+
+export interface InstallBigbangArgs {
+    config: StackConfig;
+    prepared: PreparedBigbang;
+    host: DevHost;
+    cluster: K3dCluster;
+    ingress?: IngressPlan;
+    /** The registry the charts are pushed to, its password (secret; generated for the hosted registry), and the charts. */
+    target: PushTarget;
+    registryPassword: pulumi.Input<string | undefined>;
+    charts: SnippetChart[];
+    /** The chart pushes: Flux's first reconcile fetches what they pushed. */
+    pushes: pulumi.Resource[];
+    /** What the HelmReleases also need before the wait can end: the DNS entries. */
+    dns?: pulumi.Resource;
+}
+
+/** Declares Flux, MetalLB and Big Bang; returns the stack outputs about them. */
+export function installBigbang(args: InstallBigbangArgs): Record<string, unknown> {
+    const { config, prepared, host, cluster, ingress } = args;
+    const bigbang = config.bigbang;
+    const reg = config.registry;
+    const registry1 = { username: bigbang.registry1.username ?? "", password: pulumi.secret(bigbang.registry1.password ?? "") };
+
+    // Flux and MetalLB need only the cluster: they install while the charts are pushed.
+    const flux = new FluxInstall("flux", { cluster, fluxDir: prepared.source.fluxDir, registry1 });
+    const metallb = ingress
+        ? new MetalLbInstall("metallb", { cluster, metallbDir: prepared.source.metallbDir, registry1, subnet: config.network.subnet })
+        : undefined;
+    const values = pulumi.all([args.registryPassword, registry1.password]).apply(([registryPassword, registry1Password]) => releaseValues(prepared, {
+        domain: bigbang.domain,
+        registry1: { username: registry1.username, password: registry1Password },
+        snippet: valuesSnippet(snippetRepository(reg, args.target, reg.target === "registry1-staging" ? undefined : registryPassword), args.charts),
+    }));
+    const release = new BigBangRelease("bigbang", {
+        host,
+        cluster,
+        chartDir: prepared.source.chartDir,
+        chartRevision: prepared.chartRevision,
+        values,
+        // Flux's CRDs and controllers, and the charts its first reconcile fetches; not MetalLB.
+        dependsOn: flux.objects.apply((objects) => [...objects, ...args.pushes]),
+        awaited: args.charts.map((c) => ({ repoName: reg.repoName, chartName: c.name, version: c.version })),
+        waitMinutes: bigbang.waitMinutes,
+        waitAlsoFor: [...(metallb?.pools ?? []), ...(args.dns ? [args.dns] : [])],
+    });
+
+    const sshAccess = pulumi.all([host.address, host.sshOpts]).apply(([address, opts]) => ({
+        sshUser: host.sshUser, address, sshOptions: opts.map(shellQuote).join(" "),
+    }));
+    return {
+        bigbang: {
+            chartVersion: prepared.source.chartVersion,
+            fluxVersion: prepared.fluxVersion,
+            source: prepared.source.kind === "path" ? prepared.source.root : bigbang.source.version,
+            commit: prepared.source.commit,
+            uncommittedChanges: prepared.source.dirty,
+            revision: prepared.chartRevision,
+            packages: prepared.enabledPackages,
+            release: release.release.status.apply((st) => ({ name: st?.name, namespace: st?.namespace, revision: st?.revision, status: st?.status })),
+        },
+        bigbangHostsLines: ingress
+            ? etcHostsLines({
+                domain: bigbang.domain,
+                enabledPackages: prepared.enabledPackages,
+                developerPackages: args.charts.map((c) => c.packageKey),
+                addresses: ingress.addresses,
+            })
+            : undefined,
+        sshuttleCommand: ingress ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
+        socksProxyCommand: sshAccess.apply((a) => socksCommand(a)),
+        bigbangStatusCommand: bigbangStatusCommands({ kubeContext: `k3d-${cluster.clusterName}` }),
+    };
+}
