@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { createTestPki, ingressCertsYaml } from "./support/pki";
 import { BASE_CONFIG, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram, runProgramFailure, RunOptions } from "./support/program";
 
 const P = "bigbang-oci-dev:";
@@ -389,6 +390,21 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             for (const s of run.all(T.secret)) assert.ok(s.secretInputs.has("stringData"), s.name);
         });
 
+        it("keeps the Registry1 password secret even when its config value is not marked secret", async () => {
+            const dir = makeProject();
+            try {
+                const r = await runProgram(configWith(), { cwd: dir });
+                for (const x of r.resources) {
+                    for (const [key, value] of Object.entries(x.inputs)) {
+                        if (JSON.stringify(value)?.includes(R1_PASSWORD)) assert.ok(x.secretInputs.has(key), `${x.type} ${x.name}.${key} holds the Registry1 password in the clear`);
+                    }
+                }
+                assert.ok(r.one(T.release, "bigbang").secretInputs.has("values"));
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("never puts either password in a non-secret output", async () => {
             let visited = 0;
             for (const [name, value] of Object.entries(run.outputs)) {
@@ -480,6 +496,11 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 const preview = await runIn(dir, configWith(), { preview: true });
                 assert.deepEqual(names(preview), names(up));
                 assert.ok(preview.find(T.release, "bigbang"));
+                // The same edges for what Big Bang adds: preview shows the order `pulumi up` keeps.
+                const edges = (r: ProgramRun) => [T.flux, T.metallb, T.bigbang].flatMap((type) => descendants(r, r.one(type)))
+                    .map((x) => `${x.name} <- ${x.dependencies.map((d) => d.split("::").pop()).sort().join(",")}`).sort();
+                assert.deepEqual(edges(preview), edges(up));
+                assert.equal((await resolve(preview.outputs.bigbangHostsLines)).value?.toString(), "172.20.1.241 kiali.dev.bigbang.mil");
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
@@ -531,11 +552,91 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
+        it("never echoes a Registry1 token that Pulumi stored as a number", async () => {
+            // `pulumi config set --path --secret bigbang.registry1.password 20250101123456` stores an integer.
+            const dir = makeProject();
+            try {
+                const config = configWith({ registry1: { username: R1_USER, password: 20250101123456 } });
+                await expectRefused(dir, config, [/bigbang\.registry1\.password: expected your Registry1 CLI token .*, got "\[secret\]"/]);
+                const { error } = await runProgramFailure(config, { cwd: dir, secretKeys: [`${P}bigbang`] });
+                assert.ok(error instanceof Error && !error.message.includes("20250101123456"), "the token is not in the message");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("refuses install without the Registry1 password", async () => {
             const dir = makeProject();
             try {
                 await expectRefused(dir, configWith({ registry1: { username: R1_USER } }), [/bigbang\.registry1\.password: /]);
             } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("other setups", () => {
+        it("with no developer chart: installs after Flux alone and waits for every HelmRelease", async () => {
+            const dir = makeProject();
+            try {
+                const r = await runIn(dir, configWith({}, { [`${P}charts`]: "[]" }));
+                const release = r.one(T.release, "bigbang");
+                for (const d of fluxDeployments(r)) assert.ok(r.dependsOn(release, d));
+                assert.match(String(r.one(T.remote, "helmreleases-ready").inputs.create), /' wait-helmreleases k3d-bigbang 1800$/, "no triples: every HelmRelease");
+                assert.deepEqual((await resolve(r.outputs.bigbangHostsLines)).value, []);
+                assert.deepEqual(at(await plainOutput(r.outputs.bigbang), "packages"), ["istioCRDs", "istiod", "istioGateway", "kyverno", "kyvernoPolicies", "prometheusOperatorCRDs"]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("follows bigbang.domain and network.subnet in the values, DNS, pools and access outputs", async () => {
+            const dir = makeProject();
+            try {
+                const r = await runIn(dir, configWith({ domain: "bb.example.test" }, { [`${P}network`]: JSON.stringify({ subnet: "10.42.0.0/16" }) }));
+                assert.equal(at(r.one(T.release, "bigbang").inputs.values, "domain"), "bb.example.test");
+                const block = (r.one(T.cmPatch, "coredns-custom-entry").inputs.data as Record<string, string>)["bigbang.server"];
+                assert.ok(block.startsWith([
+                    "bb.example.test {",
+                    "  template IN A keycloak.bb.example.test vault.bb.example.test {",
+                    "    answer \"{{ .Name }} 60 IN A 10.42.1.240\"",
+                ].join("\n")), block);
+                assert.ok(block.includes("60 IN A 10.42.1.241"));
+                assert.deepEqual(r.all(T.pool).map((p) => at(p.inputs, "spec", "addresses")).sort(), [["10.42.1.240/32"], ["10.42.1.241/32"], ["10.42.1.242-10.42.1.249"]]);
+                assert.deepEqual((await resolve(r.outputs.bigbangHostsLines)).value, ["10.42.1.241 kiali.bb.example.test"]);
+                assert.match(String((await resolve(r.outputs.sshuttleCommand)).value), / 10\.42\.1\.0\/24 --ssh-cmd /);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("registry1-staging: the gateway certificate comes from the checkout's chart/ingress-certs.yaml, and only bigbang.server is in CoreDNS", async () => {
+            const dir = makeProject();
+            const pki = createTestPki();
+            try {
+                const leaf = pki.leaf({ dnsNames: ["*.dev.bigbang.mil"], days: 60 });
+                const staging = { [`${P}registry`]: JSON.stringify({ target: "registry1-staging", username: "jane_doe", password: "r1-push-token-7Hq" }) };
+                const opts = { cwd: dir, secretKeys: [`${P}bigbang`, `${P}registry`] };
+                const missing = await runProgramFailure(configWith({}, staging), opts);
+                assert.ok(isConfigError(missing.error));
+                assert.match(missing.error.message, /bigbang\.source: .*chart\/ingress-certs\.yaml is missing: the gateway needs a certificate/);
+                assert.deepEqual(missing.resources, []);
+
+                fs.writeFileSync(path.join(dir, "bigbang", "chart", "ingress-certs.yaml"), ingressCertsYaml("current", leaf.certPem, leaf.keyPem));
+                const r = await runProgram(configWith({}, staging), opts);
+                const values = r.one(T.release, "bigbang").inputs.values;
+                assert.deepEqual(at(values, "istioGateway", "values", "gateways", "public", "gatewayCerts", 0, "tls"), { cert: leaf.certPem, key: leaf.keyPem });
+                assert.deepEqual(at(values, "helmRepositories"), [{ name: "k3d", repository: "oci://registry1.dso.mil/bigbang-staging", type: "oci", existingSecret: "private-registry" }]);
+                assert.deepEqual(Object.keys(r.one(T.cmPatch, "coredns-custom-entry").inputs.data as object), ["bigbang.server"]);
+                assert.equal(r.find(T.container), undefined);
+                for (const x of r.resources) {
+                    for (const [key, value] of Object.entries(x.inputs)) {
+                        const text = JSON.stringify(value) ?? "";
+                        if (text.includes(R1_PASSWORD) || text.includes("r1-push-token-7Hq")) assert.ok(x.secretInputs.has(key), `${x.type} ${x.name}.${key} holds a token in the clear`);
+                    }
+                }
+            } finally {
+                pki.cleanup();
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         });
