@@ -565,6 +565,18 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
+        it("reports a values file that is not YAML without quoting it", async () => {
+            const dir = makeProject();
+            try {
+                fs.writeFileSync(path.join(dir, "broken.yaml"), "sso:\n  client_secret: s3cr3t-value-Xy\n  bad: [unclosed\n");
+                await expectRefused(dir, configWith({ valuesFiles: ["broken.yaml"] }), [/bigbang\.valuesFiles\[0\]: .*broken\.yaml is not valid YAML/]);
+                const { error } = await runProgramFailure(configWith({ valuesFiles: ["broken.yaml"] }), { cwd: dir, secretKeys: [`${P}bigbang`] });
+                assert.ok(error instanceof Error && !error.message.includes("s3cr3t-value-Xy"));
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("refuses install without the Registry1 password", async () => {
             const dir = makeProject();
             try {
@@ -585,6 +597,24 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.match(String(r.one(T.remote, "helmreleases-ready").inputs.create), /' wait-helmreleases k3d-bigbang 1800$/, "no triples: every HelmRelease");
                 assert.deepEqual((await resolve(r.outputs.bigbangHostsLines)).value, []);
                 assert.deepEqual(at(await plainOutput(r.outputs.bigbang), "packages"), ["istioCRDs", "istiod", "istioGateway", "kyverno", "kyvernoPolicies", "prometheusOperatorCRDs"]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("with a custom packages.<name> chart: installs it from the registry, waits for it, and maps its host name", async () => {
+            const dir = makeProject();
+            try {
+                writeChart(path.join(dir, "myapp"), "apiVersion: v2\nname: myapp\nversion: 0.1.0\n");
+                const r = await runIn(dir, configWith({}, { [`${P}charts`]: JSON.stringify([{ path: "kiali" }, { path: "myapp", package: "packages.myapp" }]) }));
+                const charts = (await resolve<{ name: string; version: string }[]>(r.outputs.charts)).value ?? [];
+                const version = (name: string) => charts.find((c) => c.name === name)?.version ?? "";
+                const values = r.one(T.release, "bigbang").inputs.values;
+                assert.deepEqual(at(values, "packages", "myapp"), { sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "myapp", tag: version("myapp") } });
+                assert.ok(String(r.one(T.remote, "helmreleases-ready").inputs.create).endsWith(` k3d kiali ${version("kiali")} k3d myapp ${version("myapp")}`));
+                assert.ok(r.dependsOn(r.one(T.release, "bigbang"), r.one(T.remote, "chart-myapp-push")));
+                assert.deepEqual((await resolve(r.outputs.bigbangHostsLines)).value, ["172.20.1.241 kiali.dev.bigbang.mil myapp.dev.bigbang.mil"]);
+                assert.ok((at(await plainOutput(r.outputs.bigbang), "packages") as string[]).includes("packages.myapp"));
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
