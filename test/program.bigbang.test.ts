@@ -507,6 +507,21 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
         });
     });
 
+    describe("first preview", () => {
+        it("evaluates when the kustomize invoke returns nothing (the k3d provider is not configured yet)", async () => {
+            const dir = makeProject();
+            try {
+                const r = await runIn(dir, configWith(), { preview: true, invokeOverrides: { "kubernetes:kustomize:directory": () => ({}) } });
+                assert.ok(r.find(T.directory, "flux"));
+                assert.ok(r.find(T.release, "bigbang"));
+                assert.equal(r.all(T.pool).length, 3);
+                assert.ok(r.find(T.remote, "helmreleases-ready"));
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
     describe("config errors, before any resource", () => {
         const expectRefused = async (dir: string, config: Record<string, string>, patterns: RegExp[]) => {
             for (const preview of [false, true]) {
