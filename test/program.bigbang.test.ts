@@ -4,6 +4,7 @@
 // preview, and the config errors raised before any resource.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -484,6 +485,30 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             assert.equal(socks, `${sshCommand} -D 127.0.0.1:12345`, "the host's own ssh command, as a SOCKS proxy");
             assert.equal(String(sshuttle.value), `sshuttle --dns -vr ubuntu@${MOCK.publicIp} 172.20.1.0/24 --ssh-cmd '${sshCommand.slice(0, -` ubuntu@${MOCK.publicIp}`.length)}'`);
             assert.deepEqual((await resolve(run.outputs.bigbangStatusCommand)).value, ["kubectl --context k3d-bigbang get hr -A", "flux --context k3d-bigbang get hr -A"]);
+        });
+    });
+
+    describe("a git checkout", () => {
+        it("records the commit and whether the work tree has uncommitted changes", async () => {
+            const dir = makeProject();
+            try {
+                const checkout = path.join(dir, "bigbang");
+                const git = (...args: string[]) => execFileSync("git", ["-C", checkout, "-c", "user.name=t", "-c", "user.email=t@example.test", ...args], { encoding: "utf8", timeout: 30_000 }).trim();
+                git("init", "-q");
+                git("add", "-A");
+                git("commit", "-qm", "stand-in");
+                const head = git("rev-parse", "HEAD");
+                const clean = await plainOutput((await runIn(dir, configWith())).outputs.bigbang);
+                assert.equal(at(clean, "commit"), head);
+                assert.equal(at(clean, "uncommittedChanges"), false);
+                fs.appendFileSync(path.join(checkout, "chart", "values.yaml"), "# edited\n");
+                const dirty = await plainOutput((await runIn(dir, configWith())).outputs.bigbang);
+                assert.equal(at(dirty, "commit"), head);
+                assert.equal(at(dirty, "uncommittedChanges"), true);
+                assert.notEqual(at(dirty, "revision"), at(clean, "revision"), "an uncommitted chart edit is a new revision");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 
