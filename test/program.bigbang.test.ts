@@ -452,6 +452,16 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
+        it("declares the same inputs for every resource on a second run with nothing changed", async () => {
+            const dir = makeProject();
+            try {
+                const inputsOf = async () => Object.fromEntries((await runIn(dir, configWith())).resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
+                assert.deepEqual(await inputsOf(), await inputsOf());
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("upgrades the release when the Big Bang chart's content changes, not for its VCS files", async () => {
             const dir = makeProject();
             try {
@@ -725,6 +735,9 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.ok(r.find(T.remote, "helmreleases-ready"));
                 assert.equal(r.outputs.sshuttleCommand, undefined);
                 assert.equal(r.outputs.bigbangHostsLines, undefined);
+                assert.ok((await resolve(r.outputs.socksProxyCommand)).value, "the SOCKS proxy needs no MetalLB");
+                const k3d: unknown = parse(String(r.one(T.remote, "k3d-cluster").inputs.stdin));
+                assert.ok(!JSON.stringify(at(k3d, "options", "k3s", "extraArgs")).includes("servicelb"), "without MetalLB, k3s keeps its servicelb");
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
