@@ -670,6 +670,25 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
+        it("with a chart at a default-off add-on (keycloak): turns it on beside its ingress certificate, and maps it to the passthrough address", async () => {
+            const dir = makeProject();
+            try {
+                writeChart(path.join(dir, "keycloak"), "apiVersion: v2\nname: keycloak\nversion: 26.0.0-bb.1\n");
+                const r = await runIn(dir, configWith({}, { [`${P}charts`]: JSON.stringify([{ path: "kiali" }, { path: "keycloak" }]) }));
+                const charts = (await resolve<{ name: string; version: string; package: string }[]>(r.outputs.charts)).value ?? [];
+                const keycloak = charts.find((c) => c.name === "keycloak");
+                assert.equal(keycloak?.package, "addons.keycloak");
+                const values = r.one(T.release, "bigbang").inputs.values;
+                const gateway = at(values, "istioGateway", "values", "gateways", "public", "gatewayCerts", 0, "tls");
+                assert.deepEqual(at(values, "addons", "keycloak"), {
+                    enabled: true, ingress: gateway, sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "keycloak", tag: keycloak?.version },
+                });
+                assert.deepEqual((await resolve(r.outputs.bigbangHostsLines)).value, ["172.20.1.240 keycloak.dev.bigbang.mil", "172.20.1.241 kiali.dev.bigbang.mil"]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("follows bigbang.domain and network.subnet in the values, DNS, pools and access outputs", async () => {
             const dir = makeProject();
             try {
