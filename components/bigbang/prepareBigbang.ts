@@ -77,7 +77,11 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
         return { problems, warnings };
     }
 
-    const keyProblems = packageKeyProblems([...(config.packages ?? []), ...input.developerKeys], source.values);
+    // A developer's chart may be a custom `packages.<name>` package (charts[].package): the values
+    // snippet defines it, and packageKeyProblems refuses such keys only because listing one in
+    // bigbang.packages does nothing. Checking them here refused every install with such a chart.
+    const developerCoreKeys = input.developerKeys.filter((key) => !key.startsWith("packages."));
+    const keyProblems = packageKeyProblems([...(config.packages ?? []), ...developerCoreKeys], source.values);
     problems.push(...keyProblems.map((line) => `${PROJECT}:bigbang.packages: ${line}`));
 
     const gateway = gatewayCertificate(input, source, problems);

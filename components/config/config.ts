@@ -461,6 +461,22 @@ function describe(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * Config keys whose values are secrets (a Registry1 login is one). A problem at one of them shows
+ * "[secret]" instead of the value: `pulumi config set --path --secret` stores an all-digit token
+ * as a number, which the schema refuses, and the ConfigError text is printed in the clear. So does
+ * a problem at a key that holds one (a section of the wrong type, unparsable JSON) when its text
+ * mentions a password.
+ */
+const SECRET_KEY_PATHS: readonly string[] = ["registry.password", "bigbang.registry1", "bigbang.registry1.password"];
+
+function describeAt(key: string, value: unknown): string {
+    if (value === undefined) return describe(value);
+    if (SECRET_KEY_PATHS.includes(key)) return describe("[secret]");
+    const holdsSecret = SECRET_KEY_PATHS.some((secretPath) => secretPath.startsWith(`${key}.`));
+    return holdsSecret && /password/i.test(typeof value === "string" ? value : JSON.stringify(value)) ? describe("[secret]") : describe(value);
+}
+
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
     let cur: unknown = root;
     for (const key of path) {
@@ -518,7 +534,7 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
             try {
                 raw[key] = JSON.parse(text);
             } catch {
-                problems.push(`${PROJECT}:${key}: expected JSON (set it with 'pulumi config set --path ${key}...'), got ${describe(text)}`);
+                problems.push(`${PROJECT}:${key}: expected JSON (set it with 'pulumi config set --path ${key}...'), got ${describeAt(key, text)}`);
             }
         } else {
             raw[key] = text;
@@ -556,7 +572,7 @@ function zodProblems(issues: readonly z.core.$ZodIssue[], raw: Record<string, un
             for (const k of issue.keys) problems.push(`${PROJECT}:${path ? `${path}.` : ""}${k}: unknown key`);
             continue;
         }
-        problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describe(valueAt(raw, issue.path))}`);
+        problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describeAt(path, valueAt(raw, issue.path))}`);
     }
     return problems;
 }

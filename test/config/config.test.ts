@@ -257,6 +257,22 @@ describe("config: parseStackConfig", () => {
                 keys: { registry: "{port: 5000" },
                 problems: [`${P}registry: expected JSON (set it with 'pulumi config set --path registry...'), got "{port: 5000"`],
             },
+            {
+                name: "invalid JSON that mentions a password (the text is not echoed)",
+                keys: { registry: '{target: external, password: "hunter2"}' },
+                problems: [`${P}registry: expected JSON (set it with 'pulumi config set --path registry...'), got "[secret]"`],
+            },
+            {
+                // `pulumi config set --path --secret` stores an all-digit token as a number.
+                name: "a number as registry.password (the secret is not echoed)",
+                keys: { registry: json({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", username: "robot", password: 987654321 }) },
+                problems: [`${P}registry.password: expected a password or token (set it with --secret), got "[secret]"`],
+            },
+            {
+                name: "a number as bigbang.registry1.password (the secret is not echoed)",
+                keys: { bigbang: json({ registry1: { username: "jdoe", password: 20250101123456 } }) },
+                problems: [`${P}bigbang.registry1.password: expected your Registry1 CLI token (set it with --secret), got "[secret]"`],
+            },
             { name: "structured key not an object", keys: { host: json([1]) }, problems: [`${P}host: expected an object, got [1]`] },
             {
                 name: "registry.tls.source x",

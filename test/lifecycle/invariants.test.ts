@@ -29,6 +29,11 @@ const CONFIGS: Record<string, Record<string, string>> = {
         "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", username: "robot", password: "token", dnsAlias: "172.20.1.240" }),
         "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]),
     },
+    "Big Bang with MetalLB (bigbang.install)": {
+        ...BASE_CONFIG,
+        "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]),
+        "bigbang-oci-dev:bigbang": JSON.stringify({ install: true, registry1: { username: "jdoe", password: "r1-token" }, source: { path: "bigbang" } }),
+    },
 };
 
 /** The instance ID everything on the host carries: the instance's own, or the one its spot request launched. */
@@ -70,6 +75,7 @@ describe("invariants: everything on the host follows the host", function () {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-invariants-"));
         fs.mkdirSync(path.join(dir, "kiali", "templates"), { recursive: true });
         fs.writeFileSync(path.join(dir, "kiali", "Chart.yaml"), "apiVersion: v2\nname: kiali\nversion: 1.2.3\n");
+        fs.cpSync(path.join(__dirname, "..", "fixtures", "bigbang-checkout"), path.join(dir, "bigbang"), { recursive: true });
         for (const [label, config] of Object.entries(CONFIGS)) {
             // Hash-based IDs: every resource's ID is distinct, so "carries the instance ID" cannot match by accident.
             runs[label] = await runProgram(config, { cwd: dir, idOf: replacementId });

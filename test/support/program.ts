@@ -231,6 +231,11 @@ export interface RunOptions {
     outputOverrides?: Record<string, Record<string, unknown>>;
     /** Availability zones getInstanceTypeOfferings reports; MOCK.offeredZones by default. */
     offeredZones?: string[];
+    /**
+     * What an invoke returns instead of the mock's answer, by token. The engine does not call a
+     * provider whose configuration is unknown (a first preview's k3d provider): `{}` stands for that.
+     */
+    invokeOverrides?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
 
 // One throw-away certificate for the registry name, made once per test process and served through
@@ -265,6 +270,8 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         call(args) {
             const inputs = args.inputs as Record<string, unknown>;
             calls.push({ token: args.token, inputs });
+            const override = opts.invokeOverrides?.[args.token];
+            if (override) return override(inputs);
             switch (args.token) {
                 case "aws:index/getPartition:getPartition":
                     return { partition: region.startsWith("us-gov-") ? "aws-us-gov" : "aws", dnsSuffix: "amazonaws.com", id: "partition" };
