@@ -153,11 +153,13 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                         },
                     },
                 });
-                assert.ok(run.dependsOn(secret, run.one(T.namespace, `${namespace}-namespace`)));
+                // The kustomization's own Namespace (upstream labels kept), not a second declaration of it.
+                assert.ok(run.dependsOn(secret, run.one(T.namespace, namespace)));
+                assert.equal(run.all(T.namespace).filter((ns) => at(ns.inputs, "metadata", "name") === namespace).length, 1);
             }
         });
 
-        it("applies Flux's and MetalLB's kustomizations from the checkout, without their Namespace", () => {
+        it("applies Flux's and MetalLB's kustomizations from the checkout, their own Namespaces included", () => {
             const flux = run.one(T.directory, "flux");
             const metallb = run.one(T.directory, "metallb");
             const invoked = run.calls.filter((c) => c.token === "kubernetes:kustomize:directory").map((c) => String(c.inputs.directory)).sort();
@@ -167,11 +169,13 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 "apiextensions.k8s.io/v1:helmreleases.helm.toolkit.fluxcd.io",
                 "apps/v1:flux-system/helm-controller",
                 "apps/v1:flux-system/source-controller",
+                "core/v1:flux-system",
             ]);
             assert.deepEqual(childNames(metallb), [
                 "apiextensions.k8s.io/v1:ipaddresspools.metallb.io",
                 "apps/v1:metallb-system/controller",
                 "apps/v1:metallb-system/speaker",
+                "core/v1:metallb-system",
             ]);
             assert.equal(flux.parent, run.one(T.flux).urn);
             assert.equal(metallb.parent, run.one(T.metallb).urn);
@@ -268,11 +272,14 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
     });
 
     describe("ordering", () => {
-        it("creates the pull Secrets before the kustomizations' objects", () => {
+        it("creates each pull Secret after its Namespace and before the workloads that pull with it", () => {
             for (const [directory, secret] of [["flux", "flux-system-private-registry"], ["metallb", "metallb-system-registry1"]]) {
                 const children = run.resources.filter((r) => r.parent === run.one(T.directory, directory).urn);
-                assert.ok(children.length > 0);
-                for (const child of children) assert.ok(run.dependsOn(child, run.one(T.secret, secret)), `${child.name} must wait for ${secret}`);
+                const workloads = children.filter((r) => /:(Deployment|DaemonSet)$/.test(r.type));
+                assert.ok(workloads.length > 0);
+                for (const child of workloads) assert.ok(run.dependsOn(child, run.one(T.secret, secret)), `${child.name} must wait for ${secret}`);
+                // Objects that pull nothing need not wait (and the Namespace cannot: the Secret lives in it).
+                for (const child of children.filter((r) => !workloads.includes(r))) assert.ok(!run.dependsOn(child, run.one(T.secret, secret)), child.name);
             }
         });
 
