@@ -17,6 +17,9 @@ const ON_HOST = /^(command:remote:|docker:index\/)/;
 const IN_CLUSTER = /^kubernetes:(?!.*providers)/;
 const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
 
+/** Big Bang with MetalLB and the ingress DNS: Flux's and MetalLB's kustomizations, the pools, the release and its wait. */
+const BIGBANG_LABEL = "Big Bang installed (Flux, MetalLB, ingress DNS, the release and its wait)";
+
 const CONFIGS: Record<string, Record<string, string>> = {
     "default (hosted registry with auth, one chart)": { ...BASE_CONFIG, "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) },
     "on-demand host": { ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ market: "on-demand" }), "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) },
@@ -29,10 +32,12 @@ const CONFIGS: Record<string, Record<string, string>> = {
         "bigbang-oci-dev:registry": JSON.stringify({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", username: "robot", password: "token", dnsAlias: "172.20.1.240" }),
         "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]),
     },
-    "Big Bang with MetalLB (bigbang.install)": {
+    [BIGBANG_LABEL]: {
         ...BASE_CONFIG,
         "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]),
-        "bigbang-oci-dev:bigbang": JSON.stringify({ install: true, registry1: { username: "jdoe", password: "r1-token" }, source: { path: "bigbang" } }),
+        "bigbang-oci-dev:bigbang": JSON.stringify({
+            install: true, registry1: { username: "jdoe", password: "token" }, source: { path: path.resolve(__dirname, "../fixtures/bigbang-checkout") },
+        }),
     },
 };
 
@@ -75,13 +80,26 @@ describe("invariants: everything on the host follows the host", function () {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-invariants-"));
         fs.mkdirSync(path.join(dir, "kiali", "templates"), { recursive: true });
         fs.writeFileSync(path.join(dir, "kiali", "Chart.yaml"), "apiVersion: v2\nname: kiali\nversion: 1.2.3\n");
-        fs.cpSync(path.join(__dirname, "..", "fixtures", "bigbang-checkout"), path.join(dir, "bigbang"), { recursive: true });
         for (const [label, config] of Object.entries(CONFIGS)) {
             // Hash-based IDs: every resource's ID is distinct, so "carries the instance ID" cannot match by accident.
             runs[label] = await runProgram(config, { cwd: dir, idOf: replacementId });
         }
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("the Big Bang configuration has what the invariants must cover", () => {
+        const run = runs[BIGBANG_LABEL];
+        // The kustomizations' children (Flux's controllers, MetalLB's), the pools, the pull Secrets, the release, the wait.
+        for (const [type, name] of [
+            ["kubernetes:helm.sh/v3:Release", "bigbang"], ["command:remote:Command", "helmreleases-ready"],
+            ["kubernetes:apps/v1:Deployment", "flux-system/helm-controller"], ["kubernetes:apps/v1:DaemonSet", "metallb-system/speaker"],
+            ["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "helmreleases.helm.toolkit.fluxcd.io"],
+            ["kubernetes:metallb.io/v1beta1:IPAddressPool", "metallb-ipaddresspool-default"], ["kubernetes:metallb.io/v1beta1:L2Advertisement", "metallb-l2advertisement-primary"],
+            ["kubernetes:core/v1:Secret", "flux-system-private-registry"], ["kubernetes:core/v1:Namespace", "metallb-system"],
+        ]) {
+            assert.ok(run.find(type, name), `${type} ${name}`);
+        }
+    });
 
     for (const label of Object.keys(CONFIGS)) {
         describe(label, () => {

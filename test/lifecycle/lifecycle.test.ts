@@ -7,10 +7,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BASE_CONFIG, runProgram } from "../support/program";
+import { BASE_CONFIG, ProgramRun, runProgram } from "../support/program";
 import { createTestPki, ingressCertsYaml, TestPki } from "../support/pki";
-import { destroyDeleteCalls, LifecycleDiff, lifecycleDiff } from "../support/lifecycle";
-import { HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
+import { classify, destroyDeleteCalls, LifecycleDiff, lifecycleDiff, replacementId } from "../support/lifecycle";
+import { BIGBANG, HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ON_HOST_TYPE = /^(command:remote:|docker:index\/|kubernetes:)/;
@@ -55,7 +55,14 @@ function makeFixtures(): Fixtures {
     const certsYaml = ingressCertsYaml("current", fs.readFileSync(leaf.certFile, "utf8"), fs.readFileSync(leaf.keyFile, "utf8"));
     const [certsA, certsB] = [path.join(dir, "a-ingress-certs.yaml"), path.join(dir, "b-ingress-certs.yaml")];
     for (const file of [certsA, certsB]) fs.writeFileSync(file, certsYaml);
+    // A second Big Bang checkout with the same content, and a values file of the developer's.
+    const checkoutCopy = path.join(dir, "bigbang");
+    fs.cpSync(path.join(ROOT, "test", "fixtures", "bigbang-checkout"), checkoutCopy, { recursive: true });
+    const valuesFile = path.join(dir, "my-values.yaml");
+    fs.writeFileSync(valuesFile, "kiali:\n  values:\n    replicas: 2\n");
     const special: Record<string, unknown> = {
+        "<bigbang checkout copy>": checkoutCopy,
+        "<values files>": [valuesFile],
         "<bigbang file>": { source: "bigbang", url: `file://${certsA}` },
         "<same bigbang file elsewhere>": { source: "bigbang", url: `file://${certsB}` },
         "<files>": { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile },
@@ -153,7 +160,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
     });
 
     it("destroy calls no provider that needs the host, whatever state the host is in", async () => {
-        for (const edits of [{}, { "registry.auth.enabled": true }, { "host.usePrivateIp": true }, { "registry.tls": "<files>" }]) {
+        for (const edits of [{}, { "registry.auth.enabled": true }, { "host.usePrivateIp": true }, { "registry.tls": "<files>" }, BIGBANG]) {
             const run = await runProgram(configOf(fx, edits), { cwd: fx.dir });
             const calls = destroyDeleteCalls(run);
             assert.deepEqual(calls.filter((name) => ON_HOST_TYPE.test(run.resources.find((r) => r.custom && r.name === name)?.type ?? "")), []);
@@ -177,6 +184,54 @@ describe("lifecycle: what a second pulumi up costs", function () {
         for (const name of ["registry", "registry-data", "etc-hosts"]) assert.equal(external.byName.get(name)?.deleteCallsProvider, true, name);
         // The cluster is created again, so its objects go with the old cluster instead of being deleted through its API.
         assert.equal(external.byName.get("local-registry-hosting")?.deleteCallsProvider, false);
+    });
+
+    it("the inner loop with Big Bang on: an edit on disk reaches the cluster, and only what it needs runs again", async () => {
+        // Its own chart, checkout and values file, edited between two runs with the same config.
+        const loop = path.join(fx.dir, "loop");
+        fs.mkdirSync(path.join(loop, "kiali", "templates"), { recursive: true });
+        fs.writeFileSync(path.join(loop, "kiali", "Chart.yaml"), "apiVersion: v2\nname: kiali\nversion: 1.2.3-bb.4\n");
+        const template = path.join(loop, "kiali", "templates", "cm.yaml");
+        fs.writeFileSync(template, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+        const checkout = path.join(loop, "bigbang");
+        fs.cpSync(path.join(ROOT, "test", "fixtures", "bigbang-checkout"), checkout, { recursive: true });
+        const valuesFile = path.join(loop, "my-values.yaml");
+        fs.writeFileSync(valuesFile, "kiali:\n  values:\n    replicas: 1\n");
+        const config = configOf(fx, { ...BIGBANG, charts: [{ path: "loop/kiali" }], "bigbang.source.path": checkout, "bigbang.valuesFiles": [valuesFile] });
+        const run = (): Promise<ProgramRun> => runProgram(config, { cwd: fx.dir, idOf: replacementId });
+        const release = (r: ProgramRun) => r.one("kubernetes:helm.sh/v3:Release", "bigbang");
+
+        const first = await run();
+        const unchanged = classify(first, await run());
+        assert.deepEqual([...unchanged.byName.values()].filter((c) => c.change !== "same").map((c) => c.name), [], "a no-op pulumi up changes nothing");
+
+        // The developer's chart: pushed again under a new version, which the release's values name.
+        fs.appendFileSync(template, "data:\n  edited: \"yes\"\n");
+        const chartEdited = await run();
+        const chartEdit = classify(first, chartEdited);
+        assert.deepEqual(chartEdit.names("replace"), ["chart-kiali-copy", "chart-kiali-push", "helmreleases-ready"]);
+        assert.deepEqual(chartEdit.names("update"), ["bigbang"]);
+        assert.deepEqual(chartEdit.byName.get("bigbang")?.changedInputs, ["values"], "an in-place helm upgrade with the new version");
+        assert.deepEqual([...chartEdit.names("create"), ...chartEdit.names("delete")], []);
+        assert.notEqual(JSON.stringify(release(chartEdited).inputs.values), JSON.stringify(release(first).inputs.values));
+        // The wait runs again because the release has a new revision (the mock's revision follows the release's inputs).
+        const triggers = (r: ProgramRun) => JSON.stringify(r.one("command:remote:Command", "helmreleases-ready").inputs.triggers);
+        assert.notEqual(triggers(chartEdited), triggers(first));
+
+        // Big Bang's own chart in the checkout: the provider does not diff a local chart's files, the description's content hash does.
+        fs.appendFileSync(path.join(checkout, "chart", "templates", "NOTES.txt"), "\nedited\n");
+        const bigbangEdit = classify(chartEdited, await run());
+        assert.deepEqual(bigbangEdit.names("replace"), ["helmreleases-ready"]);
+        assert.deepEqual(bigbangEdit.names("update"), ["bigbang"]);
+        assert.deepEqual(bigbangEdit.byName.get("bigbang")?.changedInputs, ["description"]);
+
+        // A values file's content, read at every run.
+        const beforeValues = await run();
+        fs.writeFileSync(valuesFile, "kiali:\n  values:\n    replicas: 2\n");
+        const valuesEdit = classify(beforeValues, await run());
+        assert.deepEqual(valuesEdit.names("replace"), ["helmreleases-ready"]);
+        assert.deepEqual(valuesEdit.names("update"), ["bigbang"]);
+        assert.deepEqual(valuesEdit.byName.get("bigbang")?.changedInputs, ["values"]);
     });
 
     for (const row of LIFECYCLE_ROWS) {

@@ -40,4 +40,16 @@ describe("lifecycle: replace rules", () => {
         assert.notEqual(replacementId(type, "i", { ...base, userDataReplaceOnChange: true }), replacementId(type, "i", { ...base, userData: "b", userDataReplaceOnChange: true }));
         assert.equal(replacementId(type, "i", base), replacementId(type, "i", { ...base, instanceType: "t3.xlarge" }), "instanceType updates in place");
     });
+    it("a Helm release is upgraded in place unless its name or namespace changes; a pull Secret's new content replaces it", () => {
+        const release = "kubernetes:helm.sh/v3:Release";
+        const base = { name: "bigbang", namespace: "bigbang", chart: "/a/chart", values: { domain: "a" }, description: "r1" };
+        assert.equal(replacementId(release, "r", base), replacementId(release, "r", { ...base, chart: "/b/chart", values: { domain: "b" }, description: "r2" }));
+        assert.notEqual(replacementId(release, "r", base), replacementId(release, "r", { ...base, namespace: "other" }));
+        const secret = "kubernetes:core/v1:Secret";
+        const pull = { metadata: { name: "private-registry", namespace: "flux-system" }, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": "a" } };
+        assert.notEqual(replacementId(secret, "s", pull), replacementId(secret, "s", { ...pull, stringData: { ".dockerconfigjson": "b" } }));
+        const deployment = "kubernetes:apps/v1:Deployment";
+        const controller = { metadata: { name: "controller", namespace: "metallb-system" }, spec: { replicas: 1 } };
+        assert.equal(replacementId(deployment, "d", controller), replacementId(deployment, "d", { ...controller, spec: { replicas: 2 } }));
+    });
 });

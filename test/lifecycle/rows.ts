@@ -8,6 +8,8 @@
 // Elastic IP association, every Docker object, remote command and copy, the
 // k3d cluster and its Kubernetes provider and objects).
 
+import * as path from "path";
+
 export const HOST = "<host and everything on it>";
 
 export interface Expectation {
@@ -46,6 +48,26 @@ const SPOT_TAGS = ["instance", "volume"].flatMap((on) => ["name", "owner", "proj
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
 const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
+
+/** A Big Bang install from the stand-in checkout; `<values files>` and `<bigbang checkout copy>` are made by the test. */
+export const BIGBANG = {
+    "bigbang.install": true, "bigbang.registry1.username": "jdoe", "bigbang.registry1.password": "token",
+    "bigbang.source.path": path.resolve(__dirname, "../fixtures/bigbang-checkout"),
+};
+/** The Big Bang release and the wait for the developer's HelmReleases. */
+const RELEASE = "bigbang";
+const WAIT = "helmreleases-ready";
+/** Flux (its Namespace, pull Secret and base/flux objects), the release and the wait. */
+const BIGBANG_OBJECTS = [
+    "flux-system", "flux-system-private-registry", "flux-system/helm-controller", "flux-system/source-controller", "helmreleases.helm.toolkit.fluxcd.io",
+    RELEASE, WAIT,
+];
+/** MetalLB (its Namespace, pull Secret and kustomization, the stand-in's) and the dev script's pools and L2Advertisements. */
+const METALLB_OBJECTS = [
+    "metallb-system", "metallb-system-registry1", "metallb-system/controller", "metallb-system/speaker", "ipaddresspools.metallb.io",
+    ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
+    ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
+];
 
 export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
@@ -184,6 +206,48 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "charts", after: { charts: [] },
         expect: { delete: ["chart-kiali-copy", "chart-kiali-push", "staging-dir"] },
         cost: "Per chart: an added chart is copied and pushed, a removed one has its staging copy deleted from the host (the pushed artifact stays), a changed one is pushed again.",
+    },
+    {
+        // MetalLB (on by default) takes over k3s's servicelb, which only a new cluster can drop.
+        key: "bigbang.install", after: BIGBANG,
+        expect: { replace: CLUSTER, create: [...BIGBANG_OBJECTS, ...METALLB_OBJECTS] },
+        cost: "Turning it on: a new k3d cluster once (with `bigbang.metallb`, k3s's `servicelb` is disabled, which needs a new cluster), then Flux, MetalLB and its pools, the ingress DNS and the Big Bang release are installed and the wait runs. The host, the registry and the pushed charts stay.",
+    },
+    {
+        key: "bigbang.registry1.username / password", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1.password": "token2" },
+        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT], update: [RELEASE] },
+        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The cluster stays.",
+    },
+    {
+        key: "bigbang.source.path / version", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },
+        expect: { replace: [WAIT], update: [RELEASE] },
+        cost: "The Big Bang release is upgraded from the new chart (so is it after an edit to the checkout's `chart/`), and the wait runs again; Flux is updated in place where the new `base/flux` differs. The cluster stays.",
+    },
+    {
+        key: "bigbang.valuesFiles", before: BIGBANG, after: { ...BIGBANG, "bigbang.valuesFiles": "<values files>" },
+        expect: { replace: [WAIT], update: [RELEASE] },
+        cost: "The Big Bang release is upgraded with the new values (so is it after an edit to a values file), and the wait runs again.",
+    },
+    {
+        key: "bigbang.packages", before: BIGBANG, after: { ...BIGBANG, "bigbang.packages": ["istiod", "kyverno"] },
+        expect: { replace: [WAIT], update: [RELEASE] },
+        cost: "The Big Bang release is upgraded with the new package toggles (Flux installs or removes those packages), and the wait runs again.",
+    },
+    {
+        // servicelb comes back, which only a new cluster can do.
+        key: "bigbang.metallb", before: BIGBANG, after: { ...BIGBANG, "bigbang.metallb": false },
+        expect: { replace: [...CLUSTER, ...BIGBANG_OBJECTS], delete: METALLB_OBJECTS },
+        cost: "A new k3d cluster (k3s's `servicelb` comes back when it is turned off, and goes when it is turned on), on which Flux and Big Bang are installed again; MetalLB, its pools and the `bigbang.server` DNS block go with the old cluster (or come, when turned on). The host, the registry and the pushed charts stay.",
+    },
+    {
+        key: "bigbang.domain", before: BIGBANG, after: { ...BIGBANG, "bigbang.domain": "dev.example.mil" },
+        expect: { replace: [WAIT], update: [RELEASE, "coredns-custom-entry", "coredns-restart"] },
+        cost: "The `bigbang.server` CoreDNS block is patched and CoreDNS restarted, the Big Bang release is upgraded with the new domain, and the wait runs again. The cluster stays.",
+    },
+    {
+        key: "bigbang.waitMinutes", before: BIGBANG, after: { ...BIGBANG, "bigbang.waitMinutes": 10 },
+        expect: { update: [WAIT] },
+        cost: "Only the wait runs again, with the new bound (`0` removes it); the release is not touched.",
     },
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,

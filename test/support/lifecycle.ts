@@ -67,6 +67,28 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
     "kubernetes:core/v1:ConfigMap": { replaceOn: ["metadata.name", "metadata.namespace"], source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go (forceNewFields .metadata.name, .metadata.namespace)" },
     "kubernetes:core/v1:ConfigMapPatch": { replaceOn: ["metadata.name", "metadata.namespace"], source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go" },
     "kubernetes:apps/v1:DeploymentPatch": { replaceOn: ["metadata.name", "metadata.namespace"], source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go" },
+    // Big Bang (bigbang.install): the pull Secrets, Namespaces, Flux's and MetalLB's kustomizations, the pools and the release.
+    // pulumi/pulumi-kubernetes (master 94977969, v4.32+) provider/pkg/provider/diff.go metadataForceNewProperties:
+    // every kind replaces on .metadata.name and .metadata.namespace, everything else is a server-side-apply update.
+    ...Object.fromEntries([
+        "kubernetes:core/v1:Namespace", "kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:Service", "kubernetes:core/v1:ResourceQuota",
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:DaemonSet",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration",
+        "kubernetes:metallb.io/v1beta1:IPAddressPool", "kubernetes:metallb.io/v1beta1:L2Advertisement",
+    ].map((type): [string, ReplaceRule] => [type, {
+        replaceOn: ["metadata.name", "metadata.namespace"],
+        source: "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (metadataForceNewProperties .metadata.name, .metadata.namespace; a CustomResource or Namespace has nothing else)",
+    }])),
+    "kubernetes:core/v1:Secret": {
+        replaceOn: ["metadata.name", "metadata.namespace", "type", "stringData", "data"],
+        source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go (Secrets are immutable unless the provider sets enableSecretMutable: type, stringData and data replace) and diff.go metadataForceNewProperties",
+    },
+    "kubernetes:helm.sh/v3:Release": {
+        replaceOn: ["name", "namespace"],
+        source: "pulumi/pulumi-kubernetes provider/pkg/provider/helm_release.go (forceNewFields .name, .namespace; chart, values and description are a helm upgrade, and a local chart's files are not diffed)",
+    },
     "pulumi:providers:kubernetes": {
         replaceOn: ["clusterIdentifier"],
         source: "pulumi/pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig (with clusterIdentifier set, only its change replaces)",

@@ -190,6 +190,16 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
             return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "command:local:Command":
             return { stdout: "", stderr: "" };
+        case "kubernetes:helm.sh/v3:Release":
+            // Helm numbers a release's revisions 1, 2, ...: every install or upgrade is a new one, and the provider
+            // upgrades on any input change (helm_release.go). A stateless mock cannot count, so the revision is a
+            // number derived from the inputs: it changes exactly when an upgrade would make a new revision.
+            return {
+                status: {
+                    name: inputs.name, namespace: inputs.namespace, status: "deployed",
+                    revision: Number.parseInt(sha256(JSON.stringify(inputs)).slice(0, 8), 16),
+                },
+            };
         default:
             return {};
     }
