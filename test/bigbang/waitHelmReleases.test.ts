@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { scriptNamed } from "../support/scripts";
+import { findOnPath as findOnPathIn, runScriptFile, ScriptRun, scriptNamed } from "../support/scripts";
 
 const SCRIPT = path.join(scriptNamed("wait-helmreleases").dir, "wait-helmreleases.sh");
 const STUB_DIR = path.join(__dirname, "..", "fixtures", "kubectl-stub");
@@ -14,46 +14,11 @@ const SPAWN_TIMEOUT_MS = 30_000;
 // these, so a script that needs another tool, such as jq, fails here too.
 const HOST_TOOLS = ["bash", "awk", "grep", "head", "mktemp", "rm", "sleep", "tr"];
 
-interface RunResult {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    elapsedMs: number;
-}
+type RunResult = ScriptRun;
+const findOnPath = (tool: string): string => findOnPathIn(tool, "the wait-helmreleases tests (kubectl: apt-get install kubernetes-client)");
 
-function findOnPath(tool: string): string {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, tool);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // not in this directory
-        }
-    }
-    assert.fail(`'${tool}' is not installed; the wait-helmreleases tests need it (kubectl: apt-get install kubernetes-client)`);
-}
-
-/** Runs the script the way the program does on the host: `bash -c "<text>" <name> <args>`. */
 function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-    const text = fs.readFileSync(SCRIPT, "utf8");
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-        const child = spawn(findOnPath("bash"), ["-c", text, "wait-helmreleases", ...args], { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-        const timer = setTimeout(() => {
-            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-            reject(new Error(`wait-helmreleases ${args.join(" ")} ran longer than ${SPAWN_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-        }, SPAWN_TIMEOUT_MS);
-        child.on("error", (err) => { clearTimeout(timer); reject(err); });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
-        });
-    });
+    return runScriptFile(SCRIPT, args, env, { timeoutMs: SPAWN_TIMEOUT_MS });
 }
 
 function show(r: RunResult): string {

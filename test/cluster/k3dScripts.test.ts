@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseStackConfig } from "../../components/config/config";
 import { K3D_SCRIPT_FILES, k3dConfigYaml } from "../../components/cluster/k3dConfig";
+import { findOnPath as findOnPathIn, runScriptFile, ScriptRun } from "../support/scripts";
 
 const STUB_DIR = path.join(__dirname, "..", "fixtures", "k3d-stub");
 const CLUSTER = "bigbang";
@@ -14,53 +15,11 @@ const SPAWN_TIMEOUT_MS = 20_000;
 // stub), so a script that needs another tool, such as jq, fails here too.
 const HOST_TOOLS = ["bash", "awk", "cat", "chmod", "cmp", "id", "mkdir", "mktemp", "mv", "rm", "sleep", "sort", "timeout", "touch"];
 
-interface RunResult {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    elapsedMs: number;
-}
+type RunResult = ScriptRun;
+const findOnPath = (tool: string): string => findOnPathIn(tool, "the k3d script tests");
 
-function findOnPath(tool: string): string {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, tool);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            // not in this directory
-        }
-    }
-    assert.fail(`'${tool}' is not installed; the k3d script tests need it`);
-}
-
-/** Runs a script the way the program does on the host: `bash -c "<text>" <name> <args>`. */
 function runScript(scriptFile: string, args: string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<RunResult> {
-    const text = fs.readFileSync(scriptFile, "utf8");
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-        // Its own process group, so a hung stub and its children can all be killed.
-        const child = spawn(findOnPath("bash"), ["-c", text, path.basename(scriptFile, ".sh"), ...args], {
-            env,
-            detached: true,
-            stdio: ["pipe", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
-        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
-        const timer = setTimeout(() => {
-            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-            reject(new Error(`${path.basename(scriptFile)} ${args.join(" ")} ran longer than ${SPAWN_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-        }, SPAWN_TIMEOUT_MS);
-        child.on("error", (err) => { clearTimeout(timer); reject(err); });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
-        });
-        child.stdin.on("error", () => { /* the script may exit before reading stdin */ });
-        child.stdin.end(stdin);
-    });
+    return runScriptFile(scriptFile, args, env, { stdin, timeoutMs: SPAWN_TIMEOUT_MS });
 }
 
 function configYaml(publicIp: string): string {

@@ -1,5 +1,6 @@
 // Every concept's scripts/ folder, found on disk, so tests cover a script as
 // soon as it is added to any concept.
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ScriptFolder, scriptFolder } from "../../components/host/remoteScript";
@@ -22,4 +23,53 @@ export function scriptNamed(name: string): ScriptFolder {
     const hits = allScripts().filter((s) => s.name === name);
     if (hits.length !== 1) throw new Error(`${hits.length} scripts named ${name}.sh under ${COMPONENTS_DIR}`);
     return hits[0].folder;
+}
+
+export interface ScriptRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    elapsedMs: number;
+}
+
+/** The full path of a tool on this machine's PATH; fails the test, saying what needs it, when it is missing. */
+export function findOnPath(tool: string, neededBy: string): string {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        const candidate = path.join(dir, tool);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            return candidate;
+        } catch {
+            // not in this directory
+        }
+    }
+    throw new Error(`'${tool}' is not installed; ${neededBy} need it`);
+}
+
+/**
+ * Runs a script the way the program does on the host, `bash -c "<text>" <name> <args>`, in its own
+ * process group so that a hung stub and its children can all be killed when `timeoutMs` runs out.
+ */
+export function runScriptFile(scriptFile: string, args: string[], env: NodeJS.ProcessEnv, opts: { stdin?: string; timeoutMs: number }): Promise<ScriptRun> {
+    const text = fs.readFileSync(scriptFile, "utf8");
+    const name = path.basename(scriptFile, ".sh");
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn(findOnPath("bash", "script tests"), ["-c", text, name, ...args], { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+        const timer = setTimeout(() => {
+            if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            reject(new Error(`${name} ${args.join(" ")} ran longer than ${opts.timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, opts.timeoutMs);
+        child.on("error", (err) => { clearTimeout(timer); reject(err); });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+        });
+        child.stdin.on("error", () => { /* the script may exit before reading stdin */ });
+        child.stdin.end(opts.stdin ?? "");
+    });
 }
