@@ -609,6 +609,16 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
+        it("refuses a values file whose helmRepositories list would drop the dev registry", async () => {
+            const dir = makeProject();
+            try {
+                fs.writeFileSync(path.join(dir, "repos.yaml"), "helmRepositories:\n  - name: registry1\n    repository: oci://registry1.dso.mil/bigbang\n    type: oci\n    existingSecret: private-registry\n");
+                await expectRefused(dir, configWith({ valuesFiles: ["repos.yaml"] }), [/bigbang\.valuesFiles: a values file replaces helmRepositories without the entry k3d/]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("never echoes a Registry1 token that Pulumi stored as a number", async () => {
             // `pulumi config set --path --secret bigbang.registry1.password 20250101123456` stores an integer.
             const dir = makeProject();

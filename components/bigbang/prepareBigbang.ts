@@ -13,7 +13,7 @@ import {
 } from "../registry/tlsCertificate";
 import { BigbangSource, BigbangSourceError, readValuesFiles, resolveBigbangSource } from "./bigbangSource";
 import { bigbangValues, validateBigbangValues } from "./bigbangValues";
-import { helmCoalesce } from "./helmMerge";
+import { helmCoalesce, isValuesMap } from "./helmMerge";
 import { defaultEnabledPackages, enabledPackages, packageKeyProblems, packageToggles } from "./packagePlan";
 
 export interface PreparedBigbang {
@@ -103,6 +103,10 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
     });
     // Helm checks the schema against the chart's values.yaml coalesced with the user's values.
     const effective = helmCoalesce(source.values, merged);
+    problems.push(...lostRepositories(input.snippet, effective).map((name) =>
+        `${VALUES_KEY}: a values file replaces helmRepositories without the entry ${name} that your charts are installed from `
+        + "(Helm replaces lists, it does not merge them); add your repositories with `helmRepositories` in the values snippet's place, "
+        + "or list that entry too (see the valuesSnippet output)"));
     for (const line of validateBigbangValues(effective, source.schema)) {
         problems.push(`${VALUES_KEY}: the merged Big Bang values fail ${path.join(source.chartDir, "values.schema.json")}: ${line}`);
     }
@@ -118,6 +122,15 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
         problems,
         warnings,
     };
+}
+
+/** Names of the snippet's helmRepositories that the merged values no longer have. */
+export function lostRepositories(snippet: Record<string, unknown>, merged: Record<string, unknown>): string[] {
+    const names = (values: Record<string, unknown>) => (Array.isArray(values.helmRepositories) ? values.helmRepositories : [])
+        .map((entry: unknown) => (isValuesMap(entry) ? entry.name : undefined))
+        .filter((name): name is string => typeof name === "string");
+    const kept = new Set(names(merged));
+    return names(snippet).filter((name) => !kept.has(name));
 }
 
 /** `flux install --export` heads its manifest with `# Flux Version: vX.Y.Z` (Big Bang's base/flux/gotk-components.yaml). */

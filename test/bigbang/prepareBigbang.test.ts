@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { fluxVersionOf } from "../../components/bigbang/prepareBigbang";
+import { fluxVersionOf, lostRepositories } from "../../components/bigbang/prepareBigbang";
 
 describe("bigbang: prepareBigbang", () => {
     it("reads the Flux version from the header flux writes into gotk-components.yaml", () => {
@@ -8,5 +8,19 @@ describe("bigbang: prepareBigbang", () => {
         assert.equal(fluxVersionOf("apiVersion: v1\nkind: Namespace\n"), undefined);
         // Only the header counts, not a comment deep in the file.
         assert.equal(fluxVersionOf(`${"a: b\n".repeat(20)}# Flux Version: v9.9.9\n`), undefined);
+    });
+});
+
+describe("bigbang: lostRepositories", () => {
+    const snippet = { helmRepositories: [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000" }] };
+
+    it("names the snippet's repository when a values file replaced the list without it", () => {
+        assert.deepEqual(lostRepositories(snippet, { helmRepositories: [{ name: "registry1", repository: "oci://registry1.dso.mil/bigbang" }] }), ["k3d"]);
+        assert.deepEqual(lostRepositories(snippet, { helmRepositories: null }), ["k3d"]);
+    });
+
+    it("is satisfied when the list still has it, or the snippet has none", () => {
+        assert.deepEqual(lostRepositories(snippet, { helmRepositories: [{ name: "registry1" }, { name: "k3d" }] }), []);
+        assert.deepEqual(lostRepositories({}, { helmRepositories: [] }), []);
     });
 });
