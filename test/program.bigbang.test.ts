@@ -505,6 +505,22 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
         });
     });
 
+    describe("the dev host's /etc/hosts", () => {
+        it("maps Big Bang's names to the gateways there, as fix_etc_hosts does, so the SOCKS proxy (which resolves on the host) reaches them", () => {
+            const publicBlock = run.one(T.remote, "ingress-hosts-public");
+            const passthroughBlock = run.one(T.remote, "ingress-hosts-passthrough");
+            const create = String(publicBlock.inputs.create);
+            assert.match(create, /^env ETC_HOSTS_BLOCK=ingress-public bash -c '/);
+            assert.match(create, / etc-hosts-block add 172\.20\.1\.241 alertmanager\.dev\.bigbang\.mil .*grafana\.dev\.bigbang\.mil .*kiali\.dev\.bigbang\.mil/);
+            assert.ok(!create.includes("oci.dev.bigbang.mil"), "the registry's name keeps its own block");
+            assert.match(String(passthroughBlock.inputs.create), / etc-hosts-block add 172\.20\.1\.240 keycloak\.dev\.bigbang\.mil vault\.dev\.bigbang\.mil$/);
+            for (const block of [publicBlock, passthroughBlock]) {
+                assert.match(String(block.inputs.delete), /on-instance i-[0-9a-f]+ env ETC_HOSTS_BLOCK=ingress-(public|passthrough) bash -c '.*' etc-hosts-block remove$/s);
+                assert.ok(run.dependsOn(block, run.one(T.remote, "ready")) || run.dependsOnTransitively(block, run.one(T.remote, "tools")));
+            }
+        });
+    });
+
     describe("a git checkout", () => {
         it("records the commit and whether the work tree has uncommitted changes", async () => {
             const dir = makeProject();
@@ -771,7 +787,9 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.ok(r.find(T.remote, "helmreleases-ready"));
                 assert.equal(r.outputs.sshuttleCommand, undefined);
                 assert.equal(r.outputs.bigbangHostsLines, undefined);
-                assert.ok((await resolve(r.outputs.socksProxyCommand)).value, "the SOCKS proxy needs no MetalLB");
+                // Without MetalLB there are no gateway addresses for the proxy to reach.
+                assert.equal(r.outputs.socksProxyCommand, undefined);
+                assert.equal(r.find(T.remote, "ingress-hosts-public"), undefined);
                 const k3d: unknown = parse(String(r.one(T.remote, "k3d-cluster").inputs.stdin));
                 assert.ok(!JSON.stringify(at(k3d, "options", "k3s", "extraArgs")).includes("servicelb"), "without MetalLB, k3s keeps its servicelb");
             } finally {

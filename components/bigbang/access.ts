@@ -75,6 +75,20 @@ export function ingressHostnames(args: Omit<EtcHostsArgs, "addresses">): { passt
 }
 
 /**
+ * The names the dev host's own /etc/hosts maps to the gateways, as the dev script's
+ * fix_etc_hosts (l.1500-1521) writes them: every name of both lists, whatever is on,
+ * plus the developer's custom packages, so that a SOCKS proxy through the host
+ * (which resolves names there) reaches them. `exclude` keeps the registry's own name
+ * out, which its own block already maps.
+ */
+export function hostIngressNames(args: { domain: string; developerPackages: readonly string[]; exclude?: readonly string[] }): { passthrough: string[]; public: string[] } {
+    const everything = [...PUBLIC_SUBDOMAINS, ...PASSTHROUGH_SUBDOMAINS].map((row) => row.packageKey);
+    const names = ingressHostnames({ domain: args.domain, enabledPackages: everything, developerPackages: args.developerPackages });
+    const keep = (list: string[]) => list.filter((name) => !(args.exclude ?? []).includes(name));
+    return { passthrough: keep(names.passthrough), public: keep(names.public) };
+}
+
+/**
  * Workstation /etc/hosts lines as print_instructions prints them (l.1095-1096):
  * the passthrough address first, then the public one, one line each, and no
  * line for an address with no names.

@@ -10,7 +10,7 @@ import { StackConfig } from "../config/config";
 import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
 import { DevHost } from "../host/host";
 import { shellQuote } from "../host/hostPlan";
-import { bigbangStatusCommands, etcHostsLines, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
+import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
 import { BigBangRelease } from "./bigbang";
 import { FluxInstall } from "./flux";
 import { MetalLbInstall } from "./metallb";
@@ -69,8 +69,17 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
 
     // Flux and MetalLB need only the cluster: they install while the charts are pushed.
     const flux = new FluxInstall("flux", { cluster, fluxDir: prepared.source.fluxDir, registry1 });
+    const developerPackages = args.charts.map((c) => c.packageKey);
     const metallb = ingress
-        ? new MetalLbInstall("metallb", { cluster, metallbDir: prepared.source.metallbDir, registry1, subnet: config.network.subnet })
+        ? new MetalLbInstall("metallb", {
+            cluster,
+            metallbDir: prepared.source.metallbDir,
+            registry1,
+            subnet: config.network.subnet,
+            host,
+            addresses: ingress.addresses,
+            hostNames: hostIngressNames({ domain: bigbang.domain, developerPackages, exclude: [reg.hostname] }),
+        })
         : undefined;
     const values = pulumi.all([args.registryPassword, registry1.password]).apply(([registryPassword, registry1Password]) => releaseValues(prepared, {
         domain: bigbang.domain,
@@ -108,12 +117,13 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
             ? etcHostsLines({
                 domain: bigbang.domain,
                 enabledPackages: prepared.enabledPackages,
-                developerPackages: args.charts.map((c) => c.packageKey),
+                developerPackages,
                 addresses: ingress.addresses,
             })
             : undefined,
         sshuttleCommand: ingress ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
-        socksProxyCommand: sshAccess.apply((a) => socksCommand(a)),
+        // The proxy resolves names on the host, whose /etc/hosts maps them to the MetalLB gateways.
+        socksProxyCommand: ingress ? sshAccess.apply((a) => socksCommand(a)) : undefined,
         bigbangStatusCommand: bigbangStatusCommands({ kubeContext: `k3d-${cluster.clusterName}` }),
     };
 }

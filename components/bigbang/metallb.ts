@@ -3,12 +3,18 @@
 // images) with a `registry1` pull Secret in `metallb-system`, then the address
 // pools and L2Advertisements. MetalLB's controller serves the
 // webhook that validates the pools, so they wait for its Deployment to roll out
-// (the script's `kubectl wait ... deployment controller`).
+// (the script's `kubectl wait ... deployment controller`). The dev host's own
+// /etc/hosts maps Big Bang's names to the gateway addresses, as the script's
+// fix_etc_hosts does, so a SOCKS proxy through the host reaches them.
+import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K3dCluster } from "../cluster/cluster";
+import { DevHost } from "../host/host";
+import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
+import { HOST_SCRIPTS } from "../host/remoteScript";
 import { kustomizeInstall, Registry1Login } from "./kustomizeInstall";
-import { METALLB_NAMESPACE, metallbObjects } from "./metallbPlan";
+import { IngressAddresses, METALLB_NAMESPACE, metallbObjects } from "./metallbPlan";
 
 /** The Secret name the dev script's kustomization patches into the controller and speaker. */
 export const METALLB_PULL_SECRET = "registry1";
@@ -20,6 +26,10 @@ export interface MetalLbInstallArgs {
     registry1: Registry1Login;
     /** The Docker network's subnet: the pools are in its second /24, as the dev script's. */
     subnet: string;
+    host: DevHost;
+    /** The gateway addresses (from the same subnet) and the names the host maps to them. */
+    addresses: IngressAddresses;
+    hostNames: { public: string[]; passthrough: string[] };
 }
 
 export class MetalLbInstall extends pulumi.ComponentResource {
@@ -33,13 +43,37 @@ export class MetalLbInstall extends pulumi.ComponentResource {
             directory: args.metallbDir,
             pullSecret: { namespace: METALLB_NAMESPACE, name: METALLB_PULL_SECRET, registry1: args.registry1 },
         }, { parent: this });
+        const k8sOpts = { parent: this, provider: cluster.provider, deletedWith: cluster.cluster };
+        const declare = (obj: ReturnType<typeof metallbObjects>[number], dependsOn: pulumi.Input<pulumi.Resource[]>) =>
+            new k8s.apiextensions.CustomResource(`metallb-${obj.kind.toLowerCase()}-${obj.metadata.name}`, {
+                apiVersion: obj.apiVersion,
+                kind: obj.kind,
+                metadata: obj.metadata,
+                spec: obj.spec,
+            }, { ...k8sOpts, dependsOn });
+        // The gateways' own pools first: a gateway Service handled while only `default` existed would keep
+        // an address from it, not the .241 / .240 that the DNS entries and hosts lines name.
         const objects = metallbObjects(args.subnet);
-        this.pools = objects.map((obj) => new k8s.apiextensions.CustomResource(`metallb-${obj.kind.toLowerCase()}-${obj.metadata.name}`, {
-            apiVersion: obj.apiVersion,
-            kind: obj.kind,
-            metadata: obj.metadata,
-            spec: obj.spec,
-        }, { parent: this, provider: cluster.provider, deletedWith: cluster.cluster, dependsOn: install.objects }));
+        const isDefaultPool = (obj: (typeof objects)[number]) => obj.kind === "IPAddressPool" && obj.metadata.name === "default";
+        const first = objects.filter((obj) => !isDefaultPool(obj)).map((obj) => ({ obj, resource: declare(obj, install.objects) }));
+        const gatewayPools = first.filter(({ obj }) => obj.kind === "IPAddressPool").map(({ resource }) => resource);
+        const defaults = objects.filter(isDefaultPool).map((obj) => declare(obj, install.objects.apply((installed) => [...installed, ...gatewayPools])));
+        this.pools = [...first.map(({ resource }) => resource), ...defaults];
+
+        const { host } = args;
+        for (const [kind, address, names] of [
+            ["public", args.addresses.public, args.hostNames.public],
+            ["passthrough", args.addresses.passthrough, args.hostNames.passthrough],
+        ] as const) {
+            if (names.length === 0) continue;
+            const block = `env ETC_HOSTS_BLOCK=ingress-${kind}`;
+            new command.remote.Command(`ingress-hosts-${kind}`, {
+                connection: host.connection,
+                create: `${block} ${HOST_SCRIPTS.command("etc-hosts-block", ["add", address, ...names])}`,
+                delete: onInstanceOnly(host, `${block} ${HOST_SCRIPTS.command("etc-hosts-block", ["remove"])}`),
+                triggers: hostTriggers(host),
+            }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready] });
+        }
         this.registerOutputs({});
     }
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import {
-    PASSTHROUGH_SUBDOMAINS, PUBLIC_SUBDOMAINS, bigbangStatusCommands, etcHostsLines, ingressHostnames, socksCommand, sshuttleCommand,
+    PASSTHROUGH_SUBDOMAINS, PUBLIC_SUBDOMAINS, bigbangStatusCommands, etcHostsLines, hostIngressNames, ingressHostnames, socksCommand, sshuttleCommand,
 } from "../../components/bigbang/access";
 import { ingressAddresses } from "../../components/bigbang/metallbPlan";
 
@@ -66,5 +66,14 @@ describe("access", () => {
         assert.throws(() => socksCommand({ ...ssh, sshUser: "root; rm -rf /" }), /user name/);
         assert.throws(() => sshuttleCommand({ ...ssh, lanCidr: "x" }), /CIDR/);
         assert.throws(() => etcHostsLines({ domain: "dev.bigbang.mil", enabledPackages: [], developerPackages: [], addresses: { public: "a", passthrough: "b" } }), /IPv4/);
+    });
+});
+
+describe("access: the dev host's own /etc/hosts names", () => {
+    it("are every name of the dev script's lists (as fix_etc_hosts writes them) plus custom packages, without the registry's", () => {
+        const names = hostIngressNames({ domain: "dev.bigbang.mil", developerPackages: ["packages.myapp", "kiali"], exclude: ["registry.dev.bigbang.mil"] });
+        assert.deepEqual(names.passthrough, ["keycloak.dev.bigbang.mil", "vault.dev.bigbang.mil"]);
+        const expected = [...new Set(PUBLIC_SUBDOMAINS.map((row) => `${row.subdomain}.dev.bigbang.mil`))].filter((n) => n !== "registry.dev.bigbang.mil");
+        assert.deepEqual(names.public, [...expected, "myapp.dev.bigbang.mil"]);
     });
 });

@@ -122,6 +122,25 @@ describe("etc-hosts-block.sh", () => {
         assert.equal(fs.statSync(file).ino, inode);
     });
 
+    it("keeps named blocks (ETC_HOSTS_BLOCK) apart from the registry's and from each other", () => {
+        const file = hostsFile();
+        const named = (name: string, ...args: string[]) =>
+            runBash(HOSTS_BLOCK, args, { PATH: process.env.PATH ?? "/usr/bin:/bin", ETC_HOSTS: file, SUDO: "", ETC_HOSTS_BLOCK: name });
+        assert.equal(run(file, "add", "127.0.0.1", "oci.dev.bigbang.mil").status, 0);
+        assert.equal(named("ingress-public", "add", "172.20.1.241", "grafana.dev.bigbang.mil", "kiali.dev.bigbang.mil").status, 0);
+        assert.equal(named("ingress-passthrough", "add", "172.20.1.240", "keycloak.dev.bigbang.mil").status, 0);
+        const publicBlock = "# BEGIN bigbang-oci-dev ingress-public\n172.20.1.241 grafana.dev.bigbang.mil kiali.dev.bigbang.mil\n# END bigbang-oci-dev ingress-public\n";
+        const passthroughBlock = "# BEGIN bigbang-oci-dev ingress-passthrough\n172.20.1.240 keycloak.dev.bigbang.mil\n# END bigbang-oci-dev ingress-passthrough\n";
+        assert.equal(fs.readFileSync(file, "utf8"), ORIGINAL + block("127.0.0.1 oci.dev.bigbang.mil") + publicBlock + passthroughBlock);
+        assert.equal(named("ingress-public", "remove").status, 0);
+        assert.equal(fs.readFileSync(file, "utf8"), ORIGINAL + block("127.0.0.1 oci.dev.bigbang.mil") + passthroughBlock);
+        assert.equal(run(file, "remove").status, 0);
+        assert.equal(fs.readFileSync(file, "utf8"), ORIGINAL + passthroughBlock);
+        const bad = named("Bad Name", "remove");
+        assert.equal(bad.status, 1);
+        assert.match(bad.stderr, /ETC_HOSTS_BLOCK/);
+    });
+
     it("refuses to guess around a damaged block", () => {
         const damaged = `${ORIGINAL}# BEGIN bigbang-oci-dev\n203.0.113.7 oci.dev.bigbang.mil\n10.0.0.6 printer.home\n`;
         const file = hostsFile(damaged);

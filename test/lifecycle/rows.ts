@@ -67,6 +67,8 @@ const METALLB_OBJECTS = [
     "metallb-system", "metallb-system-registry1", "metallb-system/controller", "metallb-system/speaker", "ipaddresspools.metallb.io",
     ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
     ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
+    // The host's /etc/hosts blocks that map Big Bang's names to the gateways (for the SOCKS proxy).
+    "ingress-hosts-public", "ingress-hosts-passthrough",
 ];
 
 export const LIFECYCLE_ROWS: LifecycleRow[] = [
@@ -241,8 +243,8 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "bigbang.domain", before: BIGBANG, after: { ...BIGBANG, "bigbang.domain": "dev.example.mil" },
-        expect: { replace: [WAIT], update: [RELEASE, "coredns-custom-entry", "coredns-restart"] },
-        cost: "The `bigbang.server` CoreDNS block is patched and CoreDNS restarted, the Big Bang release is upgraded with the new domain, and the wait runs again. The cluster stays.",
+        expect: { replace: [WAIT], update: [RELEASE, "coredns-custom-entry", "coredns-restart", "ingress-hosts-public", "ingress-hosts-passthrough"] },
+        cost: "The `bigbang.server` CoreDNS block is patched and CoreDNS restarted, the host's `/etc/hosts` names are rewritten, the Big Bang release is upgraded with the new domain, and the wait runs again. The cluster stays.",
     },
     {
         key: "bigbang.waitMinutes", before: BIGBANG, after: { ...BIGBANG, "bigbang.waitMinutes": 10 },

@@ -10,13 +10,17 @@
 #   ETC_HOSTS  the file to manage (default /etc/hosts)
 #   SUDO       the program that runs the write as root, called with -n so it never
 #              prompts (default sudo; empty runs the write as the current user)
+#   ETC_HOSTS_BLOCK  a name for the block, so that several coexist (the registry's
+#              block has none; Big Bang's ingress names use ingress-public and
+#              ingress-passthrough): lower-case letters, digits and '-'
 # Written for bash 3.2 and BSD tools too, so it also runs on macOS workstations.
 set -euo pipefail
 
 hosts_file="${ETC_HOSTS:-/etc/hosts}"
 sudo_program="${SUDO-sudo}"
-begin_marker="# BEGIN bigbang-oci-dev"
-end_marker="# END bigbang-oci-dev"
+block_name="${ETC_HOSTS_BLOCK:-}"
+begin_marker="# BEGIN bigbang-oci-dev${block_name:+ $block_name}"
+end_marker="# END bigbang-oci-dev${block_name:+ $block_name}"
 
 die() {
   echo "etc-hosts-block: $*" >&2
@@ -24,6 +28,7 @@ die() {
 }
 
 usage="usage: etc-hosts-block.sh add <ip> <hostname> [hostname...] | remove"
+[[ "$block_name" =~ ^[a-z0-9-]*$ ]] || die "ETC_HOSTS_BLOCK: expected lower-case letters, digits and '-', got $block_name"
 [ $# -ge 1 ] || die "$usage"
 action="$1"
 shift
