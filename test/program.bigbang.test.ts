@@ -761,6 +761,12 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.deepEqual(at(values, "helmRepositories"), [{ name: "k3d", repository: "oci://registry1.dso.mil/bigbang-staging", type: "oci", existingSecret: "private-registry" }]);
                 assert.deepEqual(Object.keys(r.one(T.cmPatch, "coredns-custom-entry").inputs.data as object), ["bigbang.server"]);
                 assert.equal(r.find(T.container), undefined);
+                // The existingSecret the snippet names, made from the Registry1 login in the release's namespace first.
+                const pull = r.one(T.secret, "bigbang-private-registry");
+                assert.deepEqual(pull.inputs.metadata, { name: "private-registry", namespace: "bigbang" });
+                assert.ok(pull.secretInputs.has("stringData"));
+                assert.ok(r.dependsOn(pull, r.one(T.namespace, "bigbang-namespace")));
+                assert.ok(r.dependsOnTransitively(r.one(T.release, "bigbang"), pull));
                 for (const x of r.resources) {
                     for (const [key, value] of Object.entries(x.inputs)) {
                         const text = JSON.stringify(value) ?? "";

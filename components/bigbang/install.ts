@@ -2,6 +2,7 @@
 // is on: which ingress DNS the cluster gets, then Flux and MetalLB (in parallel
 // with the chart pushes), the Big Bang release and its wait, and the outputs a
 // developer uses to watch and reach it.
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PushTarget, snippetRepository } from "../charts/chartsPlan";
 import { SnippetChart, valuesSnippet } from "../charts/valuesSnippet";
@@ -11,7 +12,8 @@ import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
 import { DevHost } from "../host/host";
 import { shellQuote } from "../host/hostPlan";
 import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
-import { BigBangRelease } from "./bigbang";
+import { BIGBANG_NAMESPACE, BigBangRelease } from "./bigbang";
+import { dockerConfigJson, REGISTRY1_SERVER } from "./pullSecret";
 import { FluxInstall } from "./flux";
 import { MetalLbInstall } from "./metallb";
 import { IngressAddresses, ingressAddresses } from "./metallbPlan";
@@ -86,6 +88,22 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         registry1: { username: registry1.username, password: registry1Password },
         snippet: valuesSnippet(snippetRepository(reg, args.target, reg.target === "registry1-staging" ? undefined : registryPassword), args.charts),
     }));
+    // registry1-staging: the snippet names Big Bang's usual `private-registry` Secret (the commented registry1
+    // entry in chart/values.yaml) in the release's namespace, where Flux's HelmRepository looks for it
+    // (chart/templates/helm-repository/helmrepo.yaml, secretRef in .Release.Namespace). Nothing else makes it
+    // there, so it is made from the Registry1 login before the release.
+    const releaseNeeds: pulumi.Resource[] = [...args.pushes];
+    if (reg.target === "registry1-staging") {
+        const k8sOpts = { provider: cluster.provider, deletedWith: cluster.cluster };
+        const namespace = new k8s.core.v1.Namespace("bigbang-namespace", { metadata: { name: BIGBANG_NAMESPACE } }, k8sOpts);
+        releaseNeeds.push(new k8s.core.v1.Secret("bigbang-private-registry", {
+            metadata: { name: "private-registry", namespace: BIGBANG_NAMESPACE },
+            type: "kubernetes.io/dockerconfigjson",
+            stringData: {
+                ".dockerconfigjson": pulumi.secret(registry1.password.apply((password) => dockerConfigJson(REGISTRY1_SERVER, registry1.username, password))),
+            },
+        }, { ...k8sOpts, dependsOn: [namespace] }));
+    }
     const release = new BigBangRelease("bigbang", {
         host,
         cluster,
@@ -93,7 +111,7 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         chartRevision: prepared.chartRevision,
         values,
         // Flux's CRDs and controllers, and the charts its first reconcile fetches; not MetalLB.
-        dependsOn: flux.objects.apply((objects) => [...objects, ...args.pushes]),
+        dependsOn: flux.objects.apply((objects) => [...objects, ...releaseNeeds]),
         awaited: args.charts.map((c) => ({ repoName: reg.repoName, chartName: c.name, version: c.version })),
         waitMinutes: bigbang.waitMinutes,
         waitAlsoFor: [...(metallb?.pools ?? []), ...(args.dns ? [args.dns] : [])],
