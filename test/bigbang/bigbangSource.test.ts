@@ -222,7 +222,7 @@ describe("bigbangSource", function () {
 
         it("reuses the cache entry without the network on the next run", async () => {
             await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
-            // Gone upstream: any second clone would fail.
+            // Gone upstream: a second clone would fail.
             fs.rmSync(upstream, { recursive: true, force: true });
             const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
             assert.equal(src.commit, tagCommit);

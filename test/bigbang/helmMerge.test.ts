@@ -58,7 +58,7 @@ describe("helmMerge (Helm's -f over -f)", () => {
 
     it("keeps a null, which Helm later applies as 'delete the chart default'", () => {
         assert.deepEqual(helmMerge({ a: { x: 1 } }, { a: null }), { a: null });
-        // A later file's map replaces the null as any value would (Helm's mergeMaps).
+        // A later file's map replaces the null, as every other value would (Helm's mergeMaps).
         assert.deepEqual(helmMerge({ a: null }, { a: { y: 2 } }), { a: { y: 2 } });
     });
 
