@@ -36,7 +36,7 @@ export interface BigBangReleaseArgs {
     values: pulumi.Output<Record<string, unknown>>;
     /** Flux's controllers (the HelmRelease CRD) and the pushed charts. */
     dependsOn: pulumi.Input<pulumi.Resource[]>;
-    /** Developer charts to wait for; none: every HelmRelease Big Bang made. */
+    /** Developer charts whose HelmReleases the wait covers; none: no wait (Big Bang's own HelmReleases are not waited for). */
     awaited: AwaitedChart[];
     /** 0: no wait. */
     waitMinutes: number;
@@ -63,13 +63,17 @@ export class BigBangRelease extends pulumi.ComponentResource {
             timeout: 600,
         }, { parent: this, provider: cluster.provider, deletedWith: cluster.cluster, dependsOn: args.dependsOn });
 
-        if (args.waitMinutes > 0) {
+        if (args.waitMinutes > 0 && args.awaited.length > 0) {
             const triples = args.awaited.flatMap((c) => [c.repoName, c.chartName, c.version]);
+            const revision = this.release.status.apply((s) => s?.revision ?? 0);
             this.wait = new command.remote.Command("helmreleases-ready", {
                 connection: host.connection,
-                create: BIGBANG_SCRIPTS.command("wait-helmreleases", [`k3d-${cluster.clusterName}`, args.waitMinutes * 60, ...triples]),
+                // The revision is also the script's reconcile request token: a values-only upgrade leaves the
+                // HelmReleases' generation alone, so the script asks Flux to reconcile them and waits until
+                // they have handled this very request (see the script's "On-demand reconcile").
+                create: revision.apply((r) => BIGBANG_SCRIPTS.command("wait-helmreleases", [`k3d-${cluster.clusterName}`, args.waitMinutes * 60, r, ...triples])),
                 // Every upgrade of the release (a new revision) waits again; so does a new cluster or host.
-                triggers: hostTriggers(host, cluster.cluster.id, this.release.status.apply((s) => s?.revision ?? 0)),
+                triggers: hostTriggers(host, cluster.cluster.id, revision),
             }, { parent: this, ...onHostOptions(host), dependsOn: [this.release, ...args.waitAlsoFor] });
         }
         this.registerOutputs({});

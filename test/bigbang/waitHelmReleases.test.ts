@@ -36,6 +36,8 @@ interface HrSpec {
     revision?: string;
     ready?: { status: "True" | "False" | "Unknown"; reason: string; message: string };
     stalled?: boolean;
+    /** status.lastHandledReconcileAt; TOKEN unless given, none when null. */
+    handled?: string | null;
 }
 
 /** A HelmRelease as helm-controller's API v2 reports it. */
@@ -54,6 +56,7 @@ function helmRelease(s: HrSpec): object {
         status: {
             observedGeneration: s.observedGeneration ?? s.generation ?? 1,
             ...(s.revision !== undefined ? { lastAttemptedRevision: s.revision } : {}),
+            ...(s.handled === null ? {} : { lastHandledReconcileAt: s.handled ?? TOKEN }),
             conditions,
         },
     };
@@ -73,6 +76,8 @@ const KYVERNO_FAILED: HrSpec = { namespace: "bigbang", name: "kyverno", chart: "
 
 const PODINFO = { namespace: "bigbang", name: "podinfo", repo: "dev-registry", chart: "podinfo" };
 const VERSION = "1.2.3+content.0123456789ab";
+/** The reconcile request this wait makes (the program passes Big Bang's release revision). */
+const TOKEN = "7";
 
 describe("wait-helmreleases.sh (kubectl stub)", function () {
     this.timeout(60_000);
@@ -126,9 +131,14 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
     function calls(): string[] {
         return fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l !== "");
     }
+    const gets = () => calls().filter((c) => / get /.test(c));
+    const annotates = () => calls().filter((c) => / annotate /.test(c));
+    /** The call that asks Flux to reconcile `ns/name` now. */
+    const annotate = (namespace: string, name: string, token = TOKEN) =>
+        `--context ${CONTEXT} --request-timeout=30s annotate --overwrite helmreleases.helm.toolkit.fluxcd.io -n ${namespace} ${name} reconcile.fluxcd.io/requestedAt=${token}`;
 
     const wait = (timeout: string, triples: string[][], extra: Record<string, string> = {}) =>
-        runScript([CONTEXT, timeout, ...triples.flat()], env(extra));
+        runScript([CONTEXT, timeout, TOKEN, ...triples.flat()], env(extra));
 
     it("passes shellcheck with no findings, with its stub", () => {
         let output = "";
@@ -146,8 +156,42 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 0, show(r));
         assert.match(r.stdout, new RegExp(`^ready: bigbang/podinfo podinfo ${VERSION.replace(/[.+]/g, "\\$&")}$`, "m"));
-        assert.equal(calls().length, 1);
+        assert.equal(calls().length, 2);
         assert.match(calls()[0], /^--context k3d-bigbang --request-timeout=30s get helmreleases\.helm\.toolkit\.fluxcd\.io --all-namespaces -o jsonpath=/);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")], "a reconcile request for the developer's release only");
+        assert.match(r.stdout, /^requested a reconcile of bigbang\/podinfo \(7\)$/m);
+    });
+
+    it("waits until the release has handled this reconcile request, although Ready at the version before", async () => {
+        // Only Big Bang's values changed: same generation and version, Ready from the
+        // last request (6) until the controller handles the new one (7).
+        state(1, [{ ...PODINFO, revision: VERSION, ready: READY, handled: "6" }]);
+        state(2, [{ ...PODINFO, revision: VERSION, ready: PROGRESSING, handled: TOKEN }]);
+        state(3, [{ ...PODINFO, revision: VERSION, ready: READY, handled: TOKEN }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 0, show(r));
+        assert.equal(gets().length, 3);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")], "requested once");
+        assert.match(calls()[1], / annotate /, "requested right after the first list");
+        assert.match(r.stdout, /waiting: bigbang\/podinfo \(Ready=True, reconcile request 6 handled, want 7\)/);
+        assert.match(r.stdout, /^ready: bigbang\/podinfo /m);
+    });
+
+    it("times out when the reconcile request is never handled, and ignores a Stalled from before it", async () => {
+        state(1, [{ ...PODINFO, revision: VERSION, ready: FAILED, stalled: true, handled: null }]);
+        const r = await wait("2", [["dev-registry", "podinfo", VERSION]]);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /^error: timed out after 2s waiting for bigbang\/podinfo \(Ready=False, reconcile request none handled, want 7\)$/m);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
+    });
+
+    it("requests the reconcile again at the next poll when annotating fails", async () => {
+        state(1, [{ ...PODINFO, revision: VERSION, ready: READY, handled: "6" }]);
+        state(3, [{ ...PODINFO, revision: VERSION, ready: READY, handled: TOKEN }]);
+        const r = await wait("30", [["dev-registry", "podinfo", VERSION]], { KUBECTL_STUB_ANNOTATE_DOWN: "1" });
+        assert.equal(r.code, 0, show(r));
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo"), annotate("bigbang", "podinfo")]);
+        assert.match(r.stdout, /; kubectl cannot annotate bigbang\/podinfo: The connection to the server/);
     });
 
     it("waits until the release becomes Ready after some polls", async () => {
@@ -155,7 +199,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         state(3, [{ ...PODINFO, revision: VERSION, ready: READY }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 0, show(r));
-        assert.equal(calls().length, 3);
+        assert.equal(gets().length, 3);
         assert.match(r.stdout, /waiting: bigbang\/podinfo \(Ready=Unknown\)/);
         assert.equal(r.stdout.match(/^waiting:/gm)?.length, 1, "unchanged progress is printed once");
     });
@@ -169,7 +213,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         state(4, [{ ...PODINFO, generation: 2, revision: VERSION, ready: READY }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 0, show(r));
-        assert.equal(calls().length, 4);
+        assert.equal(gets().length, 4);
         assert.match(r.stdout, new RegExp(`revision 1\\.2\\.2, want ${VERSION.replace(/[.+]/g, "\\$&")}`));
     });
 
@@ -183,6 +227,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stdout, /^ready: bigbang\/podinfo /m);
         assert.match(r.stdout, /^ready: team-a\/podinfo-copy /m);
         assert.match(r.stdout, /^ready: bigbang\/api api 0\.1\.0$/m);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo"), annotate("team-a", "podinfo-copy"), annotate("bigbang", "api")], "each requested once");
     });
 
     it("ignores releases of the same chart name from another source", async () => {
@@ -194,6 +239,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 0, show(r));
         assert.doesNotMatch(r.stdout, /podinfo-git|podinfo-upstream/);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
     });
 
     it("times out within its bound and reports every release that is not Ready, messages on one line", async () => {
@@ -208,7 +254,8 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
             "bigbang/podinfo: Ready=False InstallFailed: Helm install failed for release podinfo/podinfo with chart podinfo@1.2.3: context deadline exceeded last error: pod podinfo-0 is not ready",
             `error: timed out after 3s waiting for bigbang/podinfo (Ready=False)`,
         ]);
-        assert.ok(calls().length >= 2 && calls().length <= 6, `polled ${calls().length} times in 3 s at 1 s`);
+        assert.ok(gets().length >= 2 && gets().length <= 6, `polled ${gets().length} times in 3 s at 1 s`);
+        assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
     });
 
     it("reports the version it still waits for when the old revision stays", async () => {
@@ -252,6 +299,9 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]], { WAIT_HR_MISSING_SECONDS: "20" });
         assert.equal(r.code, 0, show(r));
         assert.match(r.stdout, /waiting: dev-registry\/podinfo \(no HelmRelease/);
+        assert.equal(calls().length, 3);
+        assert.match(calls()[1], / get /);
+        assert.equal(calls()[2], annotate("bigbang", "podinfo"), "requested when it shows up");
     });
 
     it("keeps polling through API errors and says so when they last until the timeout", async () => {
@@ -275,20 +325,25 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
 
     it("refuses bad arguments with exit status 2", async () => {
         const cases: [string[], RegExp][] = [
-            [[], /expected a kube context and a timeout/],
-            [[CONTEXT, "soon"], /invalid timeout 'soon'/],
-            [[CONTEXT, "0"], /invalid timeout '0'/],
-            [[CONTEXT, "30", "dev-registry", "podinfo"], /expected the charts as triples/],
-            [[CONTEXT, "30", "dev-registry", "Pod Info", "1.0.0"], /invalid chart name/],
-            [[CONTEXT, "30", "dev-registry", "podinfo", "$(reboot)"], /invalid version/],
+            [[], /expected a kube context, a timeout and a token/],
+            [[CONTEXT, "30"], /expected a kube context, a timeout and a token/],
+            [[CONTEXT, "soon", TOKEN], /invalid timeout 'soon'/],
+            [[CONTEXT, "0", TOKEN], /invalid timeout '0'/],
+            [[CONTEXT, "30", "", "dev-registry", "podinfo", VERSION], /invalid token ''/],
+            [[CONTEXT, "30", "7 8", "dev-registry", "podinfo", VERSION], /invalid token '7 8'/],
+            [[CONTEXT, "30", "$(reboot)", "dev-registry", "podinfo", VERSION], /invalid token/],
+            [[CONTEXT, "30", "dev-registry", "podinfo", VERSION], /expected the charts as triples/],
+            [[CONTEXT, "30", TOKEN, "dev-registry", "podinfo"], /expected the charts as triples/],
+            [[CONTEXT, "30", TOKEN, "dev-registry", "Pod Info", "1.0.0"], /invalid chart name/],
+            [[CONTEXT, "30", TOKEN, "dev-registry", "podinfo", "$(reboot)"], /invalid version/],
         ];
         for (const [args, pattern] of cases) {
             const r = await runScript(args, env());
             assert.equal(r.code, 2, show(r));
-            assert.match(r.stderr, /^usage: wait-helmreleases <kube-context> <timeout-seconds>/m);
+            assert.match(r.stderr, /^usage: wait-helmreleases <kube-context> <timeout-seconds> <token> /m);
             assert.match(r.stderr, pattern);
         }
-        const poll = await runScript([CONTEXT, "30"], env({ WAIT_HR_POLL_SECONDS: "0" }));
+        const poll = await runScript([CONTEXT, "30", TOKEN], env({ WAIT_HR_POLL_SECONDS: "0" }));
         assert.equal(poll.code, 2, show(poll));
         assert.deepEqual(calls(), []);
     });

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Waits until Flux has installed the developer's charts through Big Bang: every
-# HelmRelease made from each given chart is Ready at the given version. Runs on
-# the dev host, where kubectl has the k3d cluster's context (no jq there):
-#   bash -c "<this script>" wait-helmreleases <kube-context> <timeout-seconds> \
+# HelmRelease made from each given chart is Ready at the given version and has
+# handled the reconcile request <token>. Runs on the dev host, where kubectl has
+# the k3d cluster's context (no jq there):
+#   bash -c "<this script>" wait-helmreleases <kube-context> <timeout-seconds> <token> \
 #       [<repo-name> <chart-name> <version>]...
+# <token> ([A-Za-z0-9._:-]+; the program passes the Big Bang Helm release's
+# revision) names this wait's reconcile request: see "On-demand reconcile" below.
 # A HelmRelease belongs to a triple when its spec.chart.spec.sourceRef is the
 # HelmRepository <repo-name> and spec.chart.spec.chart is <chart-name>, as Big
 # Bang's package template writes them for `packages.<name>.helmRepo`
@@ -38,9 +41,29 @@
 # - status.observedGeneration is "the latest .metadata.generation which resulted
 #   in either a ready state, or stalled due to error it can not recover from
 #   without human intervention"; with Stalled=True at the current generation
-#   (kstatus) waiting longer cannot help, so that fails at once. Requiring the
+#   (kstatus), after this wait's reconcile request was handled, waiting longer
+#   cannot help, so that fails at once. Requiring the
 #   current generation also keeps a Ready left over from the previous spec from
 #   counting.
+#
+# On-demand reconcile. When only Big Bang's values change (a values file, the
+# domain, the Registry1 login), Big Bang changes only the HelmRelease's
+# `checksum/bigbang-values` annotation and its valuesFrom Secrets: the spec and
+# so metadata.generation stay the same, helm-controller does not reconcile
+# before spec.interval, and the Ready above is the old one. So the script asks
+# for a reconcile as Flux documents it (helm-controller
+# docs/spec/v2/helmreleases.md, "Triggering a reconcile"; `flux reconcile hr`
+# does the same): it sets the annotation `reconcile.fluxcd.io/requestedAt`
+# (fluxcd/pkg apis/meta ReconcileRequestAnnotation) to <token> on every
+# HelmRelease of the given charts when it first sees it (also one that shows up
+# later, within the missing-grace period). The controller copies the value it
+# handled into status.lastHandledReconcileAt (fluxcd/pkg apis/meta
+# ReconcileRequestStatus, inlined in helm-controller api/v2 HelmReleaseStatus:
+# "the last manual reconciliation request (by annotating the HelmRelease)
+# handled by the reconciler"), so a HelmRelease counts as Ready only with
+# status.lastHandledReconcileAt == <token>: its Ready then comes from a
+# reconcile that saw the current values. A new token for each wait (a new Big
+# Bang revision) keeps a request handled earlier from counting.
 set -euo pipefail
 
 HR_RESOURCE=helmreleases.helm.toolkit.fluxcd.io
@@ -49,14 +72,14 @@ HR_RESOURCE=helmreleases.helm.toolkit.fluxcd.io
 # or a newline: names, versions, and condition status and reason (a reason is
 # CamelCase by the Kubernetes condition rules). Messages can, so they are only
 # read for the failure report, with a record separator.
-ROWS_TEMPLATE='{range .items[*]}{.metadata.namespace}{"\t"}{.metadata.name}{"\t"}{.spec.chart.spec.sourceRef.kind}{"\t"}{.spec.chart.spec.sourceRef.name}{"\t"}{.spec.chart.spec.chart}{"\t"}{.metadata.generation}{"\t"}{.status.observedGeneration}{"\t"}{.status.lastAttemptedRevision}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Stalled")].status}{"\n"}{end}'
+ROWS_TEMPLATE='{range .items[*]}{.metadata.namespace}{"\t"}{.metadata.name}{"\t"}{.spec.chart.spec.sourceRef.kind}{"\t"}{.spec.chart.spec.sourceRef.name}{"\t"}{.spec.chart.spec.chart}{"\t"}{.metadata.generation}{"\t"}{.status.observedGeneration}{"\t"}{.status.lastAttemptedRevision}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Stalled")].status}{"\t"}{.status.lastHandledReconcileAt}{"\n"}{end}'
 REPORT_TEMPLATE='{range .items[*]}{"\x1e"}{.metadata.namespace}/{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Ready")].reason}{"\t"}{.status.conditions[?(@.type=="Ready")].message}{end}'
 
 # The failure report lists at most this many HelmReleases (Big Bang has ~20).
 MAX_REPORT_LINES=60
 
 usage() {
-    echo "usage: wait-helmreleases <kube-context> <timeout-seconds> [<repo-name> <chart-name> <version>]..." >&2
+    echo "usage: wait-helmreleases <kube-context> <timeout-seconds> <token> [<repo-name> <chart-name> <version>]..." >&2
     echo "error: $*" >&2
     exit 2
 }
@@ -66,11 +89,29 @@ list_helmreleases() {
     kubectl --context "$CONTEXT" --request-timeout=30s get "$HR_RESOURCE" --all-namespaces -o "jsonpath=$template"
 }
 
+# Asks Flux to reconcile a HelmRelease now; see "On-demand reconcile" above.
+request_reconcile() {
+    local namespace=$1 name=$2
+    kubectl --context "$CONTEXT" --request-timeout=30s annotate --overwrite "$HR_RESOURCE" -n "$namespace" "$name" \
+        "reconcile.fluxcd.io/requestedAt=$TOKEN" </dev/null >/dev/null
+}
+
+# stdin: rows from ROWS_TEMPLATE. Prints "<namespace>\t<name>" of every
+# HelmRelease of a wanted chart, once.
+matching() {
+    awk -F'\t' -v wants="$WANTS" '
+        BEGIN {
+            n = split(wants, lines, "\n")
+            for (i = 1; i <= n; i++) { split(lines[i], w, "\t"); want[w[1] "\t" w[2]] = 1 }
+        }
+        $3 == "HelmRepository" && (($4 "\t" $5) in want) && !seen[$1 "\t" $2]++ { print $1 "\t" $2 }'
+}
+
 # stdin: rows from ROWS_TEMPLATE. Prints one line per wanted HelmRelease:
 #   <state>\t<what>\t<detail>
 # state: ready | pending | stalled | missing.
 classify() {
-    awk -F'\t' -v wants="$WANTS" '
+    awk -F'\t' -v wants="$WANTS" -v token="$TOKEN" '
         BEGIN {
             n = split(wants, lines, "\n")
             for (i = 1; i <= n; i++) { split(lines[i], w, "\t"); repo[i] = w[1]; chart[i] = w[2]; version[i] = w[3]; found[i] = 0 }
@@ -82,12 +123,15 @@ classify() {
                 what = $1 "/" $2
                 current = ($6 != "" && $6 == $7)
                 ready = ($9 == "" ? "Unknown" : $9)
-                if (current && $9 == "True" && $8 == version[i]) {
+                handled = ($11 == token)
+                if (current && handled && $9 == "True" && $8 == version[i]) {
                     print "ready\t" what "\t" chart[i] " " version[i]
-                } else if (current && $10 == "True") {
+                } else if (current && handled && $10 == "True") {
                     print "stalled\t" what "\tStalled at revision " ($8 == "" ? "none" : $8)
                 } else if ($8 != version[i]) {
                     print "pending\t" what "\tReady=" ready ", revision " ($8 == "" ? "none" : $8) ", want " version[i]
+                } else if (!handled) {
+                    print "pending\t" what "\tReady=" ready ", reconcile request " ($11 == "" ? "none" : $11) " handled, want " token
                 } else {
                     print "pending\t" what "\tReady=" ready
                 }
@@ -131,13 +175,15 @@ describe() {
 }
 
 main() {
-    [[ $# -ge 2 ]] || usage "expected a kube context and a timeout"
+    [[ $# -ge 3 ]] || usage "expected a kube context, a timeout and a token"
     CONTEXT=$1
     local timeout_seconds=$2
-    shift 2
+    TOKEN=$3
+    shift 3
     (($# % 3 == 0)) || usage "expected the charts as triples <repo-name> <chart-name> <version>, got $# more arguments"
     [[ -n $CONTEXT ]] || usage "the kube context is empty"
     [[ $timeout_seconds =~ ^[1-9][0-9]{0,5}$ ]] || usage "invalid timeout '$timeout_seconds': expected seconds"
+    [[ $TOKEN =~ ^[A-Za-z0-9._:-]+$ ]] || usage "invalid token '$TOKEN': expected [A-Za-z0-9._:-]+"
     local poll=${WAIT_HR_POLL_SECONDS:-10} missing_grace=${WAIT_HR_MISSING_SECONDS:-120}
     [[ $poll =~ ^[1-9][0-9]{0,3}$ ]] || usage "invalid WAIT_HR_POLL_SECONDS '$poll'"
     [[ $missing_grace =~ ^[0-9]{1,6}$ ]] || usage "invalid WAIT_HR_MISSING_SECONDS '$missing_grace'"
@@ -165,9 +211,25 @@ main() {
     ERROR_FILE=$(mktemp)
     trap 'rm -f -- "$ERROR_FILE"' EXIT
     STATUS=""
+    # "<namespace>\t<name>" lines of the HelmReleases annotated so far.
+    local requested="" release namespace name annotate_error
     while :; do
         if rows=$(list_helmreleases "$ROWS_TEMPLATE" 2>"$ERROR_FILE"); then
             last_error=""
+            annotate_error=""
+            while IFS= read -r release; do
+                [[ -n $release ]] || continue
+                if [[ -n $requested ]] && grep -qxF -- "$release" <<<"$requested"; then continue; fi
+                namespace=${release%%$'\t'*}
+                name=${release#*$'\t'}
+                if request_reconcile "$namespace" "$name" 2>"$ERROR_FILE"; then
+                    echo "requested a reconcile of $namespace/$name ($TOKEN)"
+                    requested+="${requested:+$'\n'}$release"
+                else
+                    # Tried again at the next poll; until then it cannot count as Ready.
+                    annotate_error+="; kubectl cannot annotate $namespace/$name: $(tr '\n' ' ' <"$ERROR_FILE")"
+                fi
+            done < <(matching <<<"$rows")
             STATUS=$(classify <<<"$rows")
             if grep -q $'^stalled\t' <<<"$STATUS"; then
                 fail "Flux gave up on $(describe stalled); see its message above, fix the chart or values and run again"
@@ -179,7 +241,7 @@ main() {
             if grep -q $'^missing\t' <<<"$STATUS" && ((SECONDS - start >= missing_grace)); then
                 fail "after $((SECONDS - start))s still $(describe missing); check the package's helmRepo repoName and chartName and that it is enabled"
             fi
-            progress="waiting: $(describe "pending missing")"
+            progress="waiting: $(describe "pending missing")$annotate_error"
         else
             last_error=$(tr '\n' ' ' <"$ERROR_FILE")
             progress="waiting: kubectl cannot list HelmReleases: $last_error"
