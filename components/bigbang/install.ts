@@ -13,7 +13,7 @@ import { DevHost } from "../host/host";
 import { shellQuote } from "../host/hostPlan";
 import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
 import { BIGBANG_NAMESPACE, BigBangRelease } from "./bigbang";
-import { dockerConfigJson, REGISTRY1_SERVER } from "./pullSecret";
+import { registry1PullSecret } from "./kustomizeInstall";
 import { FluxInstall } from "./flux";
 import { MetalLbInstall } from "./metallb";
 import { IngressAddresses, ingressAddresses } from "./metallbPlan";
@@ -96,13 +96,8 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
     if (reg.target === "registry1-staging") {
         const k8sOpts = { provider: cluster.provider, deletedWith: cluster.cluster };
         const namespace = new k8s.core.v1.Namespace("bigbang-namespace", { metadata: { name: BIGBANG_NAMESPACE } }, k8sOpts);
-        releaseNeeds.push(new k8s.core.v1.Secret("bigbang-private-registry", {
-            metadata: { name: "private-registry", namespace: BIGBANG_NAMESPACE },
-            type: "kubernetes.io/dockerconfigjson",
-            stringData: {
-                ".dockerconfigjson": pulumi.secret(registry1.password.apply((password) => dockerConfigJson(REGISTRY1_SERVER, registry1.username, password))),
-            },
-        }, { ...k8sOpts, dependsOn: [namespace] }));
+        releaseNeeds.push(registry1PullSecret("bigbang-private-registry", { namespace: BIGBANG_NAMESPACE, name: "private-registry", registry1 },
+            { ...k8sOpts, dependsOn: [namespace] }));
     }
     const release = new BigBangRelease("bigbang", {
         host,

@@ -28,6 +28,20 @@ export interface Registry1Login {
     password: pulumi.Input<string>;
 }
 
+/** A `kubernetes.io/dockerconfigjson` Secret for registry1.dso.mil from the Registry1 login (its data secret). */
+export function registry1PullSecret(
+    resourceName: string, secret: { namespace: string; name: string; registry1: Registry1Login }, opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(resourceName, {
+        metadata: { name: secret.name, namespace: secret.namespace },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: {
+            ".dockerconfigjson": pulumi.secret(pulumi.output(secret.registry1.password)
+                .apply((password) => dockerConfigJson(REGISTRY1_SERVER, secret.registry1.username, password))),
+        },
+    }, opts);
+}
+
 export interface KustomizeInstallArgs {
     cluster: K3dCluster;
     /** Absolute path of the kustomization directory. */
@@ -71,14 +85,8 @@ export function kustomizeInstall(name: string, args: KustomizeInstallArgs, opts:
         const ns = byId[`v1/Namespace::${pullSecret.namespace}`];
         return ns ? [ns] : [];
     });
-    const secret = new k8s.core.v1.Secret(`${pullSecret.namespace}-${pullSecret.name}`, {
-        metadata: { name: pullSecret.name, namespace: pullSecret.namespace },
-        type: "kubernetes.io/dockerconfigjson",
-        stringData: {
-            ".dockerconfigjson": pulumi.secret(pulumi.output(pullSecret.registry1.password)
-                .apply((password) => dockerConfigJson(REGISTRY1_SERVER, pullSecret.registry1.username, password))),
-        },
-    }, { parent: opts.parent, provider: cluster.provider, deletedWith: cluster.cluster, dependsOn: namespace });
+    const secret = registry1PullSecret(`${pullSecret.namespace}-${pullSecret.name}`, pullSecret,
+        { parent: opts.parent, provider: cluster.provider, deletedWith: cluster.cluster, dependsOn: namespace });
     secretHolder.secret = secret;
     return { directory, pullSecret: secret, objects };
 }
