@@ -130,7 +130,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 function plannedSnippet(config: StackConfig, charts: PreparedChart[]): Record<string, unknown> {
     const reg = config.registry;
     const target = pushTarget(reg);
-    const password = reg.target === "registry1-staging" ? undefined : reg.target === "hosted" ? "generated-at-deploy" : reg.password;
+    const password = reg.target === "hosted" ? "generated-at-deploy" : reg.password;
     return valuesSnippet(snippetRepository(reg, target, password),
         charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey })));
 }

@@ -9,9 +9,9 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { HOSTNAME } from "../config/config";
 import { helmMerge, isValuesMap, type Values } from "./helmMerge";
+import { REGISTRY1_SERVER } from "./pullSecret";
 
 /** The registry the package images come from; Big Bang's own default. */
-export const REGISTRY1 = "registry1.dso.mil";
 
 export interface BigbangValuesArgs {
     domain: string;
@@ -42,7 +42,7 @@ export function bigbangValues(args: BigbangValuesArgs): Values {
         { domain: args.domain },
         args.toggles,
         gatewayCertValues(args.gateway),
-        { registryCredentials: { registry: REGISTRY1, username: args.registry1.username, password: args.registry1.password } },
+        { registryCredentials: { registry: REGISTRY1_SERVER, username: args.registry1.username, password: args.registry1.password } },
         args.snippet,
         ...args.valuesFiles,
     ];

@@ -86,7 +86,8 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
     const values = pulumi.all([args.registryPassword, registry1.password]).apply(([registryPassword, registry1Password]) => releaseValues(prepared, {
         domain: bigbang.domain,
         registry1: { username: registry1.username, password: registry1Password },
-        snippet: valuesSnippet(snippetRepository(reg, args.target, reg.target === "registry1-staging" ? undefined : registryPassword), args.charts),
+        // Registry1 staging names its Secret instead of a password (snippetRepository).
+        snippet: valuesSnippet(snippetRepository(reg, args.target, registryPassword), args.charts),
     }));
     // registry1-staging: the snippet names Big Bang's usual `private-registry` Secret (the commented registry1
     // entry in chart/values.yaml) in the release's namespace, where Flux's HelmRepository looks for it
