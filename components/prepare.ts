@@ -42,8 +42,10 @@ export interface PrepareOptions {
     ipCheckUrl?: string;
     /** Where SSH_AUTH_SOCK is read; process.env by default. */
     env?: NodeJS.ProcessEnv;
+    /** The Pulumi stack: the existing host is found by its tags (placement.ts). */
+    stack?: string;
     /** Asks AWS where the host can go; lookupPlacement by default. */
-    lookupPlacement?: (host: StackConfig["host"]) => Promise<Placement>;
+    lookupPlacement?: (host: StackConfig["host"], identity: { owner: string; stack: string }) => Promise<Placement>;
     /** Big Bang's git URL for `bigbang.source.version` (tests point it at a local repository). */
     bigbangGitUrl?: string;
 }
@@ -107,7 +109,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     let placement: Placement | undefined;
     if (problems.length === 0) {
         try {
-            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host);
+            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host, { owner: config.owner, stack: opts.stack ?? "dev" });
         } catch (err) {
             // Only a placement verdict is a config problem; an AWS error stays as it is.
             if (!(err instanceof Error) || !err.message.startsWith(`${PROJECT}:`)) throw err;
