@@ -17,6 +17,28 @@ command -v pulumi >/dev/null 2>&1 || {
   echo "pulumi is not installed: see https://www.pulumi.com/docs/install/" >&2
   exit 1
 }
+# The engine must skip the deletes of what lives on a host or cluster that is
+# being replaced (deletedWith during replacement, pulumi/pulumi#23818, first in
+# 3.260.0); Pulumi.yaml's requiredPulumiVersion says the same, but CLIs older
+# than 3.219.0 ignore that key.
+required_pulumi="3.260.0"
+version_at_least() { # <have> <need>: both x.y.z
+  local have=$1 need=$2 h n i
+  IFS=. read -r -a h <<<"${have%%[-+]*}"
+  IFS=. read -r -a n <<<"$need"
+  for i in 0 1 2; do
+    [ "${h[i]:-0}" -gt "${n[i]:-0}" ] && return 0
+    [ "${h[i]:-0}" -lt "${n[i]:-0}" ] && return 1
+  done
+  return 0
+}
+pulumi_version=$(pulumi version 2>/dev/null | head -n 1 | tr -d '[:space:]')
+pulumi_version=${pulumi_version#v}
+if ! [[ $pulumi_version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || ! version_at_least "$pulumi_version" "$required_pulumi"; then
+  echo "pulumi ${pulumi_version:-(unknown version)} is too old: this program needs ${required_pulumi} or newer; upgrade with 'curl -fsSL https://get.pulumi.com | sh' or 'brew upgrade pulumi'." >&2
+  exit 1
+fi
+
 [ "$#" -ge 1 ] || {
   echo "usage: $0 <pulumi command> [args]" >&2
   exit 2
