@@ -502,7 +502,7 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
 
             assert.deepEqual((await resolve(run.outputs.bigbangHostsLines)).value, ["172.20.1.241 kiali.dev.bigbang.mil"]);
             const sshuttle = await resolve<string>(run.outputs.sshuttleCommand);
-            assert.match(String(sshuttle.value), new RegExp(`^sshuttle --dns -vr ubuntu@${MOCK.publicIp.replace(/\./g, "\\.")} 172\\.20\\.1\\.0/24 --ssh-cmd 'ssh -i \\S+ .*-o HostKeyAlias=i-[0-9a-f]+ .*'$`));
+            assert.match(String(sshuttle.value), new RegExp(`^sshuttle --dns -vr ubuntu@${MOCK.publicIp.replace(/\./g, "\\.")} 172\\.20\\.1\\.0/24 --ssh-cmd 'ssh -i \\S+ .*-o HostKeyAlias=bigbang-oci-dev-dev .*'$`));
             const sshCommand = String((await resolve(run.outputs.sshCommand)).value);
             const socks = String((await resolve(run.outputs.socksProxyCommand)).value);
             assert.equal(socks, `${sshCommand} -D 127.0.0.1:12345`, "the host's own ssh command, as a SOCKS proxy");
