@@ -31,9 +31,15 @@ const CLUSTER_COMMAND = { type: "command:remote:Command", name: "k3d-cluster" };
 
 export type ReplaceTarget = "host" | "cluster";
 
+/** An object's fields, or none: JSON from another program is checked, not trusted. */
+function record(v: unknown): Record<string, unknown> {
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : {};
+}
+
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
 export function exportedResources(exportJson: string): ExportedResource[] {
     const parsed: unknown = JSON.parse(exportJson);
-    const record = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : {});
     const top = record(parsed);
     const list = Array.isArray(record(top.deployment).resources) ? record(top.deployment).resources : top.resources;
     if (!Array.isArray(list)) return [];
@@ -88,20 +94,19 @@ export interface StatusLine {
     text: string;
 }
 
-interface HelmReleaseJson {
-    metadata?: { namespace?: string; name?: string };
-    status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
-}
-
 /** `namespace/name: Ready=<status> <reason>: <message>` for every HelmRelease that is not Ready, as wait-helmreleases.sh prints them. */
 export function helmReleaseSummary(listJson: string): { ready: number; total: number; notReady: string[] } {
-    const items = (JSON.parse(listJson) as { items?: HelmReleaseJson[] }).items ?? [];
+    const parsed: unknown = JSON.parse(listJson);
+    const listed = record(parsed).items;
+    const items: unknown[] = Array.isArray(listed) ? listed : [];
     const notReady: string[] = [];
-    for (const item of items) {
-        const ready = item.status?.conditions?.find((c) => c.type === "Ready");
+    for (const item of items.map(record)) {
+        const metadata = record(item.metadata);
+        const conditions = record(item.status).conditions;
+        const ready = Array.isArray(conditions) ? conditions.map(record).find((c) => c.type === "Ready") : undefined;
         if (ready?.status === "True") continue;
-        const message = (ready?.message ?? "").split("\n")[0].slice(0, 160);
-        notReady.push(`${item.metadata?.namespace}/${item.metadata?.name}: Ready=${ready?.status ?? "Unknown"} ${ready?.reason ?? ""}${message ? `: ${message}` : ""}`.trim());
+        const message = (text(ready?.message) ?? "").split("\n")[0].slice(0, 160);
+        notReady.push(`${text(metadata.namespace)}/${text(metadata.name)}: Ready=${text(ready?.status) ?? "Unknown"} ${text(ready?.reason) ?? ""}${message ? `: ${message}` : ""}`.trim());
     }
     return { ready: items.length - notReady.length, total: items.length, notReady };
 }
@@ -206,7 +211,7 @@ function main(argv: string[]): number {
             return 1;
         }
         const region = runTool("pulumi", ["config", "get", "aws:region"], { timeoutMs: TIMEOUT_MS.pulumi });
-        const lines = stackStatus(JSON.parse(out.stdout || "{}") as Record<string, unknown>, { region: region.code === 0 ? region.stdout.trim() : undefined });
+        const lines = stackStatus(record(JSON.parse(out.stdout || "{}")), { region: region.code === 0 ? region.stdout.trim() : undefined });
         process.stdout.write(`stack ${arg ?? ""}\n${lines.map((l) => `${l.ok ? "ok  " : "FAIL"} ${l.what.padEnd(12)} ${l.text}\n`).join("")}`);
         return lines.every((l) => l.ok) ? 0 : 1;
     }

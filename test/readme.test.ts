@@ -30,7 +30,7 @@ function sourceText(): string {
 export function troubleshootingQuotes(readme: string): string[] {
     const tokens = marked.lexer(readme, { gfm: true });
     const start = tokens.findIndex((t) => t.type === "heading" && t.depth === 2 && t.text === "Troubleshooting");
-    const list = tokens.slice(start + 1).find((t) => t.type === "list") as Tokens.List | undefined;
+    const list = tokens.slice(start + 1).find((t): t is Tokens.List => t.type === "list");
     assert.ok(start >= 0 && list, "README has a Troubleshooting list");
     const quotes: string[] = [];
     for (const item of list.items) {

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { marked, Tokens } from "marked";
+import { marked, Token, Tokens } from "marked";
 import { parse } from "yaml";
 import { configKeyPaths, parseStackConfig, PROJECT } from "../../components/config/config";
 
@@ -143,14 +143,16 @@ describe("Pulumi.dev.yaml", () => {
  * Markdown is parsed (marked, GFM tables), so a row that a paragraph cut off from its table and
  * that renders as plain text does not count. `a.b` / `c` rows share the prefix of the first key.
  */
+const isTable = (token: Token): token is Tokens.Table => token.type === "table";
+
 export function readmeTableKeys(readme: string): string[] {
     const tokens = marked.lexer(readme, { gfm: true });
     const start = tokens.findIndex((t) => t.type === "heading" && t.depth === 2 && t.text === "Configuration");
     const end = tokens.findIndex((t, i) => i > start && t.type === "heading" && t.depth === 2);
     const keys: string[] = [];
     for (const token of tokens.slice(start, end < 0 ? undefined : end)) {
-        if (token.type !== "table") continue;
-        const table = token as Tokens.Table;
+        if (!isTable(token)) continue;
+        const table = token;
         if (table.header[0]?.text !== "key") continue;
         for (const row of table.rows) {
             const cellTokens = [...row[0].text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
