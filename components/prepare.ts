@@ -11,10 +11,15 @@ import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
-import { lookupPlacement, Placement } from "./host/placement";
+import { awsLookupProblem, lookupPlacement, Placement } from "./host/placement";
 import { PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
 import { valuesSnippet } from "./charts/valuesSnippet";
+
+// The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
+const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
+    + `(pulumi config set --path ${PROJECT}:registry.tls.url file://../bigbang/chart/ingress-certs.yaml), `
+    + "or use registry.tls.source files with a publicly trusted certificate";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;
@@ -76,7 +81,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             (loaded) => ({ value: loaded, problems: [] }),
             (err: unknown) => {
                 if (!(err instanceof CertificateError)) throw err;
-                return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}`] };
+                return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}${err.reason === "fetch" ? CERTIFICATE_FETCH_FIX : ""}`] };
             }) : { value: undefined, problems: [] },
         wantsIp ? detectWorkstationCidr(opts.ipCheckUrl).then(
             (cidr) => ({ value: cidr, problems: [] }),
@@ -111,9 +116,12 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         try {
             placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host, { owner: config.owner, stack: opts.stack ?? "dev" });
         } catch (err) {
-            // Only a placement verdict is a config problem; an AWS error stays as it is.
-            if (!(err instanceof Error) || !err.message.startsWith(`${PROJECT}:`)) throw err;
-            problems.push(err.message);
+            // A placement verdict, or an AWS error the developer fixes on the workstation (region,
+            // credentials, a permission), is a config problem; any other error stays as it is.
+            const awsProblem = awsLookupProblem(err);
+            if (awsProblem !== undefined) problems.push(awsProblem);
+            else if (err instanceof Error && err.message.startsWith(`${PROJECT}:`)) problems.push(err.message);
+            else throw err;
         }
     }
     const certificate = certificateResult.value;

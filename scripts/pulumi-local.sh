@@ -2,6 +2,8 @@
 # Run a pulumi command on a local-state stack.
 #   scripts/pulumi-local.sh up|preview|destroy|... [pulumi args]
 #   scripts/pulumi-local.sh stop|start [pulumi up args]   (sets host.running, then up)
+#   scripts/pulumi-local.sh recreate-host|recreate-cluster [pulumi up args]   (up --replace the machine / the k3d cluster)
+#   scripts/pulumi-local.sh status   (host, cluster API, registry, HelmReleases; changes nothing)
 # Pulumi.yaml already points the backend at ~/.pulumi (no Pulumi Cloud account).
 # Secrets in that state are encrypted with a passphrase: set PULUMI_CONFIG_PASSPHRASE
 # or PULUMI_CONFIG_PASSPHRASE_FILE, or this script keeps a random one in
@@ -107,6 +109,25 @@ if [ -n "$created_passphrase" ]; then
 fi
 
 case "$1" in
+  status)
+    # Read-only: the stack's outputs, then ssh, curl and kubectl with them, each bounded.
+    exec node_modules/.bin/tsx scripts/stack-tools.ts status "$stack"
+    ;;
+  recreate-host | recreate-cluster)
+    # k3d-dev.sh -R / -K: replace the host's machine (everything on the host follows its ID and is
+    # rebuilt in the same run) or the k3d cluster (its Kubernetes objects follow). The URNs come from
+    # this stack's export, so whichever machine resource the stack has is found.
+    target="${1#recreate-}"
+    shift
+    exported=$(pulumi stack export)
+    if ! urns=$(node_modules/.bin/tsx scripts/stack-tools.ts urns "$target" <<<"$exported"); then
+      echo "Stack '$stack' has no $target to recreate; deploy it first (npm run up)." >&2
+      exit 1
+    fi
+    replace=()
+    while IFS= read -r urn; do replace+=(--replace "$urn"); done <<<"$urns"
+    set -- up "${replace[@]}" "$@"
+    ;;
   stop | start)
     running=false
     [ "$1" = start ] && running=true

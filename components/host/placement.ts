@@ -152,3 +152,50 @@ export async function lookupPlacement(host: HostConfig, identity: { owner: strin
     }
     return choosePlacement(host, offerings.locations, subnets, existing);
 }
+
+// The texts the AWS provider puts in a failed look-up, matched loosely because the engine wraps
+// them ("invocation of aws:ec2/getSubnets:getSubnets returned an error: ..."):
+// - pulumi-aws provider/credentials_errors.go with provider/errors/*.txt (v7): "No valid credential
+//   sources found.", "Missing region information", "The configured AWS credentials are invalid or
+//   have expired.", "The AWS profile \"x\" was not found.", and the raw "no EC2 IMDS role found";
+// - hashicorp/aws-sdk-go-base v2 validation.go, InvalidRegionError: "Invalid AWS Region: %s";
+// - an EC2 API refusal through aws-sdk-go-v2 / smithy-go ("operation error EC2: DescribeSubnets,
+//   https response error StatusCode: 403, RequestID: ..., api error UnauthorizedOperation: You are not
+//   authorized to perform this operation. User: arn:... is not authorized to perform: ec2:DescribeSubnets ...").
+const HOST_LOOKUP_ACTIONS = "ec2:DescribeInstanceTypeOfferings, ec2:DescribeSubnets, ec2:DescribeRouteTables and ec2:DescribeImages";
+
+/**
+ * What to set when an AWS look-up failed for a reason the developer fixes on the workstation (no
+ * region, no or expired credentials, a missing permission), as one config problem; undefined for
+ * anything else, which stays the error it is.
+ */
+export function awsLookupProblem(err: unknown): string | undefined {
+    const text = err instanceof Error ? err.message : String(err);
+    const region = /Invalid AWS Region: ([^\s"'.,;]+)/i.exec(text);
+    if (region) {
+        return `aws:region: ${region[1]} is not an AWS region; set one, such as: pulumi config set aws:region us-east-1`;
+    }
+    if (/Missing region information|Invalid Configuration: Missing Region/i.test(text)) {
+        return "aws:region: is not set; set it with: pulumi config set aws:region us-east-1 (or export AWS_REGION)";
+    }
+    const profile = /The AWS profile "([^"]+)" was not found|failed to get shared config profile,? ([^\s,]+)/i.exec(text);
+    if (profile) {
+        return `AWS_PROFILE: the profile ${profile[1] ?? profile[2]} is not in ~/.aws/config or ~/.aws/credentials; `
+            + "set AWS_PROFILE (or aws:profile) to a profile that exists, as `aws configure list-profiles` shows";
+    }
+    if (/No valid credential sources found|no valid credential sources|no EC2 IMDS role found/i.test(text)) {
+        return "AWS_PROFILE: no AWS credentials found; export AWS_PROFILE=<profile> (run `aws sso login --profile <profile>` first for SSO), "
+            + "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` should then work";
+    }
+    if (/credentials are invalid or have expired|security token included in the request is (invalid|expired)|ExpiredToken|AuthFailure|token has expired|InvalidClientTokenId/i.test(text)) {
+        return "AWS_PROFILE: the AWS credentials are invalid or have expired; log in again (`aws sso login --profile <profile>`) "
+            + "or renew the keys, and check with `aws sts get-caller-identity`";
+    }
+    const denied = /not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(text);
+    if (denied || /UnauthorizedOperation|AccessDenied/.test(text)) {
+        const action = denied ? denied[1] : "the EC2 look-ups";
+        return `AWS_PROFILE: these credentials may not call ${action}; the program needs at least ${HOST_LOOKUP_ACTIONS} `
+            + "(and the EC2 rights to create the host): ask for them, or use another profile";
+    }
+    return undefined;
+}

@@ -236,12 +236,16 @@ describe("config: parseStackConfig", () => {
             {
                 name: "allowedCidrs with host bits",
                 keys: { allowedCidrs: json(["1.2.3.4/8"]) },
-                problems: [`${P}allowedCidrs[0]: expected an IPv4 CIDR with no host bits set, such as 203.0.113.7/32, got "1.2.3.4/8"`],
+                problems: [`${P}allowedCidrs[0]: host bits set: 1.2.3.4/8 is not a network address; use 1.0.0.0/8 for the whole network, or 1.2.3.4/32 for the one address, got "1.2.3.4/8"`],
             },
             {
                 name: "allowedCidrs not a list",
                 keys: { allowedCidrs: json(CIDR) },
-                problems: [`${P}allowedCidrs: expected a list of IPv4 CIDRs, got "203.0.113.7/32"`],
+                problems: [`${P}allowedCidrs: expected a list, not a single value; in Pulumi.<stack>.yaml write it as
+      config:
+        ${P}allowedCidrs:
+          - 203.0.113.7/32
+    or run: pulumi config set --path '${P}allowedCidrs[0]' '203.0.113.7/32', got "203.0.113.7/32"`],
             },
             {
                 name: "0.0.0.0/0 without allowAnywhere",
@@ -251,7 +255,7 @@ describe("config: parseStackConfig", () => {
             { name: "allowAnywhere maybe", keys: { allowAnywhere: "maybe" }, problems: [`${P}allowAnywhere: expected true or false, got "maybe"`] },
             { name: "unknown top-level key", keys: { foo: "bar" }, problems: [`${P}foo: unknown key; expected one of ${KNOWN_KEYS}`] },
             { name: "unknown nested key", keys: { registry: json({ foo: 1 }) }, problems: [`${P}registry.foo: unknown key`] },
-            { name: "unknown deeply nested key", keys: { registry: json({ tls: { sorce: "files" } }) }, problems: [`${P}registry.tls.sorce: unknown key`] },
+            { name: "unknown deeply nested key", keys: { registry: json({ tls: { sorce: "files" } }) }, problems: [`${P}registry.tls.sorce: unknown key; did you mean source?`] },
             {
                 name: "invalid JSON for a structured key",
                 keys: { registry: "{port: 5000" },
