@@ -5,7 +5,7 @@
 // run, so the developer sees every problem in one ConfigError.
 import * as fs from "fs";
 import * as path from "path";
-import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/chartSource";
+import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
 import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
@@ -140,7 +140,7 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
     const chartNames = new Map<string, number>();
     for (const [i, entry] of config.charts.entries()) {
         try {
-            const chart = readChart(entry.path, { baseDir: opts.projectDir });
+            const chart = readChart(entry.path, { baseDir: opts.projectDir, versionScheme: entry.versionScheme ?? config.chartVersionScheme });
             const packageKey = resolvePackageKey(entry, chart.name, i);
             const earlier = chartNames.get(chart.name);
             if (earlier !== undefined) {
@@ -149,7 +149,10 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
             chartNames.set(chart.name, i);
             charts.push({ ...chart, packageKey });
         } catch (err) {
-            if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
+            if (err instanceof VersionSchemeError) {
+                const key = entry.versionScheme === undefined ? `${PROJECT}:chartVersionScheme` : `${PROJECT}:charts[${i}].versionScheme`;
+                problems.push(`${key}: ${err.message}`);
+            } else if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
             else if (err instanceof ConfigError) problems.push(...err.problems);
             else throw err;
         }

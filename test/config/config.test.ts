@@ -95,6 +95,7 @@ describe("config: parseStackConfig", () => {
                 createTimeoutSeconds: 600,
             },
             charts: [],
+            chartVersionScheme: "build",
             bigbang: {
                 install: false,
                 registry1: {},
