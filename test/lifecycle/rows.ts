@@ -210,6 +210,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "Per chart: an added chart is copied and pushed, a removed one has its staging copy deleted from the host (the pushed artifact stays), a changed one is pushed again.",
     },
     {
+        key: "chartVersionScheme", after: { chartVersionScheme: "prerelease" },
+        expect: { replace: ["chart-kiali-copy", "chart-kiali-push"] },
+        cost: "Every chart it applies to (`charts[].versionScheme` for one chart) gets a new pushed version: it is copied and pushed again, and, with `bigbang.install`, the Big Bang release is upgraded to install it and the wait runs again.",
+    },
+    {
         // MetalLB (on by default) takes over k3s's servicelb, which only a new cluster can drop.
         key: "bigbang.install", after: BIGBANG,
         expect: { replace: CLUSTER, create: [...BIGBANG_OBJECTS, ...METALLB_OBJECTS] },
