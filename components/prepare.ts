@@ -12,7 +12,7 @@ import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIn
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { lookupPlacement, Placement } from "./host/placement";
-import { PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
+import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
 import { valuesSnippet } from "./charts/valuesSnippet";
 
@@ -86,6 +86,17 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     problems.push(...certificateResult.problems, ...ipResult.problems);
 
     let bigbang: PreparedBigbang | undefined;
+    if (config.bigbang.install && sectionOk("bigbang")) {
+        // Only what Big Bang's chart writes into JSON itself: an external registry's login (helmRepositories)
+        // and the Registry1 login (registryCredentials). The staging target's Secret is the program's own.
+        problems.push(...jsonUnsafeCredentialProblems([
+            ...(sectionOk("registry") && reg.target === "external"
+                ? [{ key: "registry.username", value: reg.username }, { key: "registry.password", value: reg.password }]
+                : []),
+            { key: "bigbang.registry1.username", value: config.bigbang.registry1.username },
+            { key: "bigbang.registry1.password", value: config.bigbang.registry1.password },
+        ]));
+    }
     const registryReady = sectionOk("registry") && (reg.target !== "hosted" || certificateResult.value !== undefined);
     if (config.bigbang.install && sectionOk("bigbang") && sectionOk("charts") && registryReady) {
         const result = await prepareBigbang({
@@ -93,6 +104,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             projectDir: opts.projectDir,
             registryCertificate: certificateResult.value,
             developerKeys: charts.map((c) => c.packageKey),
+            k3sImage: sectionOk("cluster") ? config.cluster.k3sImage : undefined,
             snippet: plannedSnippet(config, charts),
             now: opts.now,
             gitUrl: opts.bigbangGitUrl,
