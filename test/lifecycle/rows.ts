@@ -67,6 +67,8 @@ const METALLB_OBJECTS = [
     "metallb-system", "metallb-system-registry1", "metallb-system/controller", "metallb-system/speaker", "ipaddresspools.metallb.io",
     ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
     ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
+    // The wait for MetalLB's webhook before the pools (on the host, triggered by the cluster's ID).
+    "metallb-webhook-ready",
     // The host's /etc/hosts blocks that map Big Bang's names to the gateways (for the SOCKS proxy).
     "ingress-hosts-public", "ingress-hosts-passthrough",
 ];
