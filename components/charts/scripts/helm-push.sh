@@ -30,9 +30,10 @@ fi
 # digits, '-', '_' and '.', starting and ending with a letter or digit), or the
 # API server refuses the object when Flux installs the chart. The usual culprit
 # is `.Chart.Version` in a label with the build scheme's `+content.<hash>`
-# (fluxcd/flux2#4910). `helm template` renders with the chart's default values;
-# a chart that cannot render without values of its own is not checked (say so,
-# push anyway). The labels are read from `labels:` and `matchLabels:` blocks in
+# (fluxcd/flux2#4910). `helm template` renders with the chart's default values
+# and Helm's default capabilities (no cluster: it may not exist yet); a chart
+# that cannot render that way (a required value, a kubeVersion those
+# capabilities miss) is not checked (say so, push anyway). The labels are read from `labels:` and `matchLabels:` blocks in
 # block style, which is how templates write them; flow-style maps are not read.
 # Writes one line per bad label to stderr and returns 1.
 check_labels() {
