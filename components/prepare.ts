@@ -5,14 +5,14 @@
 // run, so the developer sees every problem in one ConfigError.
 import * as fs from "fs";
 import * as path from "path";
-import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/chartSource";
+import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
 import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { awsLookupProblem, lookupPlacement, Placement } from "./host/placement";
-import { PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
+import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
 import { valuesSnippet } from "./charts/valuesSnippet";
 
@@ -93,6 +93,17 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     problems.push(...certificateResult.problems, ...ipResult.problems);
 
     let bigbang: PreparedBigbang | undefined;
+    if (config.bigbang.install && sectionOk("bigbang")) {
+        // Only what Big Bang's chart writes into JSON itself: an external registry's login (helmRepositories)
+        // and the Registry1 login (registryCredentials). The staging target's Secret is the program's own.
+        problems.push(...jsonUnsafeCredentialProblems([
+            ...(sectionOk("registry") && reg.target === "external"
+                ? [{ key: "registry.username", value: reg.username }, { key: "registry.password", value: reg.password }]
+                : []),
+            { key: "bigbang.registry1.username", value: config.bigbang.registry1.username },
+            { key: "bigbang.registry1.password", value: config.bigbang.registry1.password },
+        ]));
+    }
     const registryReady = sectionOk("registry") && (reg.target !== "hosted" || certificateResult.value !== undefined);
     if (config.bigbang.install && sectionOk("bigbang") && sectionOk("charts") && registryReady) {
         const result = await prepareBigbang({
@@ -100,6 +111,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             projectDir: opts.projectDir,
             registryCertificate: certificateResult.value,
             developerKeys: charts.map((c) => c.packageKey),
+            k3sImage: sectionOk("cluster") ? config.cluster.k3sImage : undefined,
             snippet: plannedSnippet(config, charts),
             now: opts.now,
             gitUrl: opts.bigbangGitUrl,
@@ -150,7 +162,7 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
     const chartNames = new Map<string, number>();
     for (const [i, entry] of config.charts.entries()) {
         try {
-            const chart = readChart(entry.path, { baseDir: opts.projectDir });
+            const chart = readChart(entry.path, { baseDir: opts.projectDir, versionScheme: entry.versionScheme ?? config.chartVersionScheme });
             const packageKey = resolvePackageKey(entry, chart.name, i);
             const earlier = chartNames.get(chart.name);
             if (earlier !== undefined) {
@@ -159,7 +171,10 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
             chartNames.set(chart.name, i);
             charts.push({ ...chart, packageKey });
         } catch (err) {
-            if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
+            if (err instanceof VersionSchemeError) {
+                const key = entry.versionScheme === undefined ? `${PROJECT}:chartVersionScheme` : `${PROJECT}:charts[${i}].versionScheme`;
+                problems.push(`${key}: ${err.message}`);
+            } else if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
             else if (err instanceof ConfigError) problems.push(...err.problems);
             else throw err;
         }

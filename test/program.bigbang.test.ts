@@ -289,9 +289,18 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
-        it("creates the pools after MetalLB's controller Deployment (its webhook validates them)", () => {
+        it("creates the pools after MetalLB's controller Deployment and after its webhook answers (the webhook validates them)", () => {
             const controller = run.one(T.deployment, "metallb-system/controller");
-            for (const r of [...run.all(T.pool), ...run.all(T.l2)]) assert.ok(run.dependsOn(r, controller), `${r.name} must wait for the controller`);
+            const webhook = run.one("command:remote:Command", "metallb-webhook-ready");
+            assert.ok(run.dependsOn(webhook, controller), "the webhook wait starts once the controller is rolled out");
+            for (const r of [...run.all(T.pool), ...run.all(T.l2)]) {
+                assert.ok(run.dependsOn(r, webhook), `${r.name} must wait for the webhook`);
+                assert.ok(run.dependsOnTransitively(r, controller), `${r.name} must wait for the controller`);
+            }
+            const create = String(webhook.inputs.create);
+            assert.ok(create.startsWith("bash -c ") && create.endsWith("' wait-metallb-webhook k3d-bigbang 300"), create.slice(-80));
+            const cluster = run.one("command:remote:Command", "k3d-cluster");
+            assert.ok((webhook.inputs.triggers as unknown[]).includes(cluster.id), "a new cluster waits again");
         });
 
         it("installs the release after Flux and the chart pushes, in parallel with MetalLB", () => {

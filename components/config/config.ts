@@ -105,7 +105,17 @@ export interface ClusterConfig {
 export interface ChartEntry {
     path: string;
     package?: string;
+    /** Overrides StackConfig.chartVersionScheme for this chart. */
+    versionScheme?: ChartVersionScheme;
 }
+
+/**
+ * How a pushed chart's version carries its content hash (charts/chartSource.ts, contentVersion):
+ * `build` as SemVer build metadata (`1.2.3+content.<hash>`), `prerelease` as a pre-release
+ * identifier (`1.2.3-content-<hash>`), for charts that put `.Chart.Version` into a label, where `+` is refused.
+ */
+export type ChartVersionScheme = "build" | "prerelease";
+export const CHART_VERSION_SCHEMES: readonly ChartVersionScheme[] = ["build", "prerelease"];
 
 /** Big Bang itself on the dev cluster: Flux, MetalLB, ingress DNS and the umbrella chart (issue 12). */
 export interface BigbangConfig {
@@ -135,6 +145,8 @@ export interface StackConfig {
     registry: RegistryConfig;
     cluster: ClusterConfig;
     charts: ChartEntry[];
+    /** The version scheme of every chart without its own `versionScheme`. */
+    chartVersionScheme: ChartVersionScheme;
     bigbang: BigbangConfig;
 }
 
@@ -400,8 +412,9 @@ const chartSchema = z.union([
         package: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9-]*)*$/, {
             error: "expected a Big Bang values key such as kiali or addons.anchoreEnterprise",
         }).optional(),
+        versionScheme: z.enum(CHART_VERSION_SCHEMES, { error: "expected build or prerelease" }).optional(),
     }),
-], { error: "expected { path, package? }" });
+], { error: "expected { path, package?, versionScheme? }" });
 
 // A Big Bang values key that names a package: "istiod", "addons.keycloak", "packages.myapp".
 const bigbangPackageKey = z.string({ error: "expected a Big Bang values key such as istiod or addons.keycloak" })
@@ -437,6 +450,7 @@ const stackSchema = z.strictObject({
     registry: registrySchema.prefault({}),
     cluster: clusterSchema.prefault({}),
     charts: z.array(chartSchema, { error: "expected a list of { path, package? }" }).default([]),
+    chartVersionScheme: z.enum(CHART_VERSION_SCHEMES, { error: "expected build or prerelease" }).default("build"),
     bigbang: bigbangSchema.prefault({}),
 });
 
@@ -634,6 +648,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             ports: parsed.cluster.ports.map((p) => ({ ...p, containerPort: p.containerPort ?? p.port })),
         },
         charts: parsed.charts,
+        chartVersionScheme: parsed.chartVersionScheme,
         bigbang: {
             ...parsed.bigbang,
             registry1: { ...parsed.bigbang.registry1 },

@@ -20,7 +20,7 @@ const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
 const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
-const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, bigbang";
+const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, chartVersionScheme, bigbang";
 
 /** Keys are given without the project prefix; values as Pulumi hands them over (JSON text for structured keys). */
 function raw(keys: Record<string, string>): Record<string, string> {
@@ -95,6 +95,7 @@ describe("config: parseStackConfig", () => {
                 createTimeoutSeconds: 600,
             },
             charts: [],
+            chartVersionScheme: "build",
             bigbang: {
                 install: false,
                 registry1: {},
@@ -337,7 +338,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "charts entry without path",
                 keys: { charts: json([{ package: "kiali" }]) },
-                problems: [`${P}charts[0]: expected { path, package? }, got {"package":"kiali"}`],
+                problems: [`${P}charts[0]: expected { path, package?, versionScheme? }, got {"package":"kiali"}`],
             },
             {
                 name: "charts listed twice",
@@ -680,5 +681,19 @@ describe("config: bigbang", () => {
             `${P}registry.hostname: its first label gives the coredns-custom key bigbang.server, which Big Bang's ingress DNS uses; pick another name, got "bigbang.dev.bigbang.mil"`,
         ]);
         assert.doesNotThrow(() => parse({ bigbang: install({ metallb: false }), registry: json({ hostname: "bigbang.dev.bigbang.mil" }) }));
+    });
+});
+
+describe("config: chartVersionScheme and charts[].versionScheme", () => {
+    const base = { "bigbang-oci-dev:owner": "jdoe" };
+    it("defaults to build, takes prerelease, and keeps a chart's own scheme", () => {
+        assert.equal(parseStackConfig(base).chartVersionScheme, "build");
+        const cfg = parseStackConfig({ ...base, "bigbang-oci-dev:chartVersionScheme": "prerelease", "bigbang-oci-dev:charts": JSON.stringify([{ path: "a", versionScheme: "build" }, "b"]) });
+        assert.equal(cfg.chartVersionScheme, "prerelease");
+        assert.deepEqual(cfg.charts, [{ path: "a", versionScheme: "build" }, { path: "b" }]);
+    });
+    it("refuses another scheme, naming the key", () => {
+        assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:chartVersionScheme": "semver" }), /bigbang-oci-dev:chartVersionScheme: expected build or prerelease, got "semver"/);
+        assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:charts": JSON.stringify([{ path: "a", versionScheme: "pre" }]) }), /bigbang-oci-dev:charts\[0\]/);
     });
 });

@@ -112,7 +112,7 @@ describe("Pulumi.dev.yaml", () => {
     it("shows values that each section of the schema accepts", () => {
         const sections = commentedSections(text);
         assert.deepEqual(sections.map((sec) => sec.key.slice(PROJECT.length + 1)),
-            ["owner", "allowedCidrs", "allowAnywhere", "host", "network", "registry", "cluster", "charts", "bigbang"]);
+            ["owner", "allowedCidrs", "allowAnywhere", "host", "network", "registry", "cluster", "charts", "chartVersionScheme", "bigbang"]);
         for (const { key, yaml } of sections) {
             const value: unknown = (parse(yaml) as Record<string, unknown>)[key];
             let section = value;

@@ -91,7 +91,7 @@ describe("invariants: everything on the host follows the host", function () {
         const run = runs[BIGBANG_LABEL];
         // The kustomizations' children (Flux's controllers, MetalLB's), the pools, the pull Secrets, the release, the wait.
         for (const [type, name] of [
-            ["kubernetes:helm.sh/v3:Release", "bigbang"], ["command:remote:Command", "helmreleases-ready"],
+            ["kubernetes:helm.sh/v3:Release", "bigbang"], ["command:remote:Command", "helmreleases-ready"], ["command:remote:Command", "metallb-webhook-ready"],
             ["kubernetes:apps/v1:Deployment", "flux-system/helm-controller"], ["kubernetes:apps/v1:DaemonSet", "metallb-system/speaker"],
             ["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "helmreleases.helm.toolkit.fluxcd.io"],
             ["kubernetes:metallb.io/v1beta1:IPAddressPool", "metallb-ipaddresspool-default"], ["kubernetes:metallb.io/v1beta1:L2Advertisement", "metallb-l2advertisement-primary"],

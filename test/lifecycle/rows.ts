@@ -72,6 +72,8 @@ const METALLB_OBJECTS = [
     "metallb-system", "metallb-system-registry1", "metallb-system/controller", "metallb-system/speaker", "ipaddresspools.metallb.io",
     ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
     ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
+    // The wait for MetalLB's webhook before the pools (on the host, triggered by the cluster's ID).
+    "metallb-webhook-ready",
     // The host's /etc/hosts blocks that map Big Bang's names to the gateways (for the SOCKS proxy).
     "ingress-hosts-public", "ingress-hosts-passthrough",
 ];
@@ -214,6 +216,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "charts", after: { charts: [] },
         expect: { delete: ["chart-kiali-copy", "chart-kiali-push", "staging-dir"] },
         cost: "Per chart: an added chart is copied and pushed, a removed one has its staging copy deleted from the host (the pushed artifact stays), a changed one is pushed again.",
+    },
+    {
+        key: "chartVersionScheme", after: { chartVersionScheme: "prerelease" },
+        expect: { replace: ["chart-kiali-copy", "chart-kiali-push"] },
+        cost: "Every chart it applies to (`charts[].versionScheme` for one chart) gets a new pushed version: it is copied and pushed again, and, with `bigbang.install`, the Big Bang release is upgraded to install it and the wait runs again.",
     },
     {
         // MetalLB (on by default) takes over k3s's servicelb, which only a new cluster can drop.
