@@ -120,7 +120,7 @@ export function installKubeTools(opts: { zipFile?: string; outDir?: string } = {
             continue;
         }
         // Write then rename: an interrupted run never leaves half a binary under the real name.
-        const partial = `${file}.partial`;
+        const partial = `${file}.${process.pid}.partial`;
         fs.writeFileSync(partial, zipEntryData(zip, entry), { mode: 0o755 });
         fs.chmodSync(partial, 0o755);
         fs.renameSync(partial, file);

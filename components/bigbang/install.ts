@@ -72,10 +72,12 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
     // Flux and MetalLB need only the cluster: they install while the charts are pushed.
     const flux = new FluxInstall("flux", { cluster, fluxDir: prepared.source.fluxDir, registry1 });
     const developerPackages = args.charts.map((c) => c.packageKey);
-    const metallb = ingress
+    // prepare() vendors the kustomization whenever bigbang.metallb is on, which ingressPlan also needs.
+    if (ingress && !prepared.metallbDir) throw new Error("bigbang.metallb is on but prepare() made no MetalLB kustomization");
+    const metallb = ingress && prepared.metallbDir
         ? new MetalLbInstall("metallb", {
             cluster,
-            metallbDir: prepared.source.metallbDir,
+            metallbDir: prepared.metallbDir,
             registry1,
             subnet: config.network.subnet,
             host,

