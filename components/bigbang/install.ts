@@ -2,7 +2,6 @@
 // is on: which ingress DNS the cluster gets, then Flux and MetalLB (in parallel
 // with the chart pushes), the Big Bang release and its wait, and the outputs a
 // developer uses to watch and reach it.
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PushTarget, snippetRepository } from "../charts/chartsPlan";
 import { SnippetChart, valuesSnippet } from "../charts/valuesSnippet";
@@ -12,8 +11,7 @@ import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
 import { DevHost } from "../host/host";
 import { shellQuote } from "../host/hostPlan";
 import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
-import { BIGBANG_NAMESPACE, BigBangRelease } from "./bigbang";
-import { registry1PullSecret } from "./kustomizeInstall";
+import { BigBangRelease } from "./bigbang";
 import { FluxInstall } from "./flux";
 import { MetalLbInstall } from "./metallb";
 import { IngressAddresses, ingressAddresses } from "./metallbPlan";
@@ -72,10 +70,12 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
     // Flux and MetalLB need only the cluster: they install while the charts are pushed.
     const flux = new FluxInstall("flux", { cluster, fluxDir: prepared.source.fluxDir, registry1 });
     const developerPackages = args.charts.map((c) => c.packageKey);
-    const metallb = ingress
+    // prepare() vendors the kustomization whenever bigbang.metallb is on, which ingressPlan also needs.
+    if (ingress && !prepared.metallbDir) throw new Error("bigbang.metallb is on but prepare() made no MetalLB kustomization");
+    const metallb = ingress && prepared.metallbDir
         ? new MetalLbInstall("metallb", {
             cluster,
-            metallbDir: prepared.source.metallbDir,
+            metallbDir: prepared.metallbDir,
             registry1,
             subnet: config.network.subnet,
             host,
@@ -89,17 +89,13 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         // Registry1 staging names its Secret instead of a password (snippetRepository).
         snippet: valuesSnippet(snippetRepository(reg, args.target, registryPassword), args.charts),
     }));
-    // registry1-staging: the snippet names Big Bang's usual `private-registry` Secret (the commented registry1
-    // entry in chart/values.yaml) in the release's namespace, where Flux's HelmRepository looks for it
-    // (chart/templates/helm-repository/helmrepo.yaml, secretRef in .Release.Namespace). Nothing else makes it
-    // there, so it is made from the Registry1 login before the release.
+    // registry1-staging: the snippet names Big Bang's `private-registry` Secret (the commented registry1 entry in
+    // chart/values.yaml), which the chart itself renders in the release's namespace from registryCredentials
+    // whenever helmRepositories is set (chart/templates/helm-repository/imagepullsecret.yaml at 3.30.0), where
+    // Flux's HelmRepository looks for it (helmrepo.yaml, secretRef in .Release.Namespace). The program must not
+    // declare it too: Helm refuses to install over an object it does not own (helm v3 pkg/action/install.go
+    // existingResourceConflict), and pulumi-kubernetes's Release never sets TakeOwnership.
     const releaseNeeds: pulumi.Resource[] = [...args.pushes];
-    if (reg.target === "registry1-staging") {
-        const k8sOpts = { provider: cluster.provider, deletedWith: cluster.cluster };
-        const namespace = new k8s.core.v1.Namespace("bigbang-namespace", { metadata: { name: BIGBANG_NAMESPACE } }, k8sOpts);
-        releaseNeeds.push(registry1PullSecret("bigbang-private-registry", { namespace: BIGBANG_NAMESPACE, name: "private-registry", registry1 },
-            { ...k8sOpts, dependsOn: [namespace] }));
-    }
     const release = new BigBangRelease("bigbang", {
         host,
         cluster,

@@ -1,5 +1,5 @@
 // MetalLB as Big Bang's dev script installs it (k3d-dev.sh install_metallb):
-// the dev script's kustomization (upstream v0.15.3 manifests, Iron Bank
+// the dev script's kustomization (upstream v0.15.3 manifests, vendored in vendor/ by metallbVendor.ts; Iron Bank
 // images) with a `registry1` pull Secret in `metallb-system`, then the address
 // pools and L2Advertisements. MetalLB's controller serves the
 // webhook that validates the pools, so they wait for its Deployment to roll out
@@ -28,7 +28,7 @@ export const METALLB_WEBHOOK_WAIT_SECONDS = 300;
 
 export interface MetalLbInstallArgs {
     cluster: K3dCluster;
-    /** `<Big Bang>/docs/reference/scripts/developer/metallb`. */
+    /** `<Big Bang>/docs/reference/scripts/developer/metallb` as prepare() vendors it (metallbVendor.ts). */
     metallbDir: string;
     registry1: Registry1Login;
     /** The Docker network's subnet: the pools are in its second /24, as the dev script's. */

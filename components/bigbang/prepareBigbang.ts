@@ -14,6 +14,7 @@ import {
 import { BigbangSource, BigbangSourceError, readValuesFiles, resolveBigbangSource } from "./bigbangSource";
 import { bigbangValues, validateBigbangValues } from "./bigbangValues";
 import { helmCoalesce, isValuesMap } from "./helmMerge";
+import { vendorMetallbKustomization } from "./metallbVendor";
 import { defaultEnabledPackages, enabledPackages, packageKeyProblems, packageToggles } from "./packagePlan";
 import { k3sKubernetesVersion, satisfiesKubeVersion } from "./kubeVersion";
 
@@ -30,6 +31,8 @@ export interface PreparedBigbang {
     enabledPackages: string[];
     /** The Flux release base/flux was generated from, as its header records it. */
     fluxVersion?: string;
+    /** With bigbang.metallb: the MetalLB kustomization to apply, its manifest vendored (metallbVendor.ts). */
+    metallbDir?: string;
 }
 
 export interface PrepareBigbangInput {
@@ -115,6 +118,11 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
     for (const line of validateBigbangValues(effective, source.schema)) {
         problems.push(`${VALUES_KEY}: the merged Big Bang values fail ${path.join(source.chartDir, "values.schema.json")}: ${line}`);
     }
+    // Written only when everything else is fine: a refused config leaves no files behind either.
+    const metallb = problems.length === 0 && config.metallb
+        ? vendorMetallbKustomization(source.metallbDir, path.join(input.projectDir, ".bigbang-oci-dev", "metallb-kustomization"))
+        : undefined;
+    problems.push(...(metallb?.problems ?? []).map((line) => `${PROJECT}:bigbang.source: ${line}`));
     if (problems.length > 0) return { problems, warnings };
 
     // The content, not the commit: an uncommitted edit in a checkout counts, and a commit that
@@ -123,6 +131,7 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
     return {
         prepared: {
             source, gateway: pair, toggles, valuesFiles: files.values, chartRevision, enabledPackages: enabledPackages(effective), fluxVersion: fluxVersionIn(source.fluxDir),
+            metallbDir: metallb?.dir,
         },
         problems,
         warnings,

@@ -66,4 +66,4 @@ export class ChartPushes extends pulumi.ComponentResource {
     }
 }
 
-const CHART_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+export const CHART_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));

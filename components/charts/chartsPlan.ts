@@ -22,8 +22,8 @@ export function pushTarget(registry: RegistryConfig): PushTarget {
 }
 
 /**
- * The values snippet's helmRepositories entry. Registry1 pulls use the cluster's
- * existing `private-registry` Secret, never the developer's token; every other
+ * The values snippet's helmRepositories entry. Registry1 pulls use the
+ * `private-registry` Secret Big Bang's chart renders from registryCredentials, never the developer's token; every other
  * target carries the pull credentials, since Big Bang's values schema refuses
  * an entry without credentials (config makes sure there is a password).
  */

@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { kubeToolOrSkip } from "../support/kubeTools";
 import { findOnPath as findOnPathIn, runScriptFile, ScriptRun, scriptNamed } from "../support/scripts";
 
 const SCRIPT = path.join(scriptNamed("wait-helmreleases").dir, "wait-helmreleases.sh");
@@ -15,7 +16,7 @@ const SPAWN_TIMEOUT_MS = 30_000;
 const HOST_TOOLS = ["bash", "awk", "grep", "head", "mktemp", "rm", "sleep", "tr"];
 
 type RunResult = ScriptRun;
-const findOnPath = (tool: string): string => findOnPathIn(tool, "the wait-helmreleases tests (kubectl: apt-get install kubernetes-client)");
+const findOnPath = (tool: string): string => findOnPathIn(tool, "the wait-helmreleases tests");
 
 function runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
     return runScriptFile(SCRIPT, args, env, { timeoutMs: SPAWN_TIMEOUT_MS });
@@ -88,8 +89,10 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
     let logFile: string;
     let realKubectl: string;
 
-    before(() => {
-        realKubectl = findOnPath("kubectl");
+    before(function () {
+        // kubectl 1.32 from bin/ (npm run kube-tools), not Debian 12's kubernetes-client (1.20): the host runs
+        // the pinned kubectl (pins.ts), so the templates are checked by a kubectl near it.
+        realKubectl = kubeToolOrSkip(this, "kubectl");
     });
 
     beforeEach(() => {

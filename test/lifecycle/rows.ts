@@ -67,9 +67,21 @@ const BIGBANG_OBJECTS = [
     "flux-system", "flux-system-private-registry", "flux-system/helm-controller", "flux-system/source-controller", "helmreleases.helm.toolkit.fluxcd.io",
     RELEASE, WAIT,
 ];
-/** MetalLB (its Namespace, pull Secret and kustomization, the stand-in's) and the dev script's pools and L2Advertisements. */
+/**
+ * MetalLB (its pull Secret and what `kubectl kustomize` renders of the dev script's kustomization over the
+ * vendored v0.15.3 manifest; objects that share a name are told apart by kind) and the dev script's pools
+ * and L2Advertisements.
+ */
 const METALLB_OBJECTS = [
-    "metallb-system", "metallb-system-registry1", "metallb-system/controller", "metallb-system/speaker", "ipaddresspools.metallb.io",
+    "metallb-system", "metallb-system-registry1",
+    ...["ServiceAccount", "Role", "RoleBinding", "Deployment"].map((kind) => `metallb-system/controller (${kind})`),
+    ...["ServiceAccount", "DaemonSet"].map((kind) => `metallb-system/speaker (${kind})`),
+    ...["Role", "RoleBinding"].map((kind) => `metallb-system/pod-lister (${kind})`),
+    ...["controller", "speaker"].flatMap((who) => ["ClusterRole", "ClusterRoleBinding"].map((kind) => `metallb-system:${who} (${kind})`)),
+    ...["metallb-excludel2", "metallb-webhook-cert", "metallb-webhook-service"].map((name) => `metallb-system/${name}`),
+    "metallb-webhook-configuration",
+    ...["bfdprofiles", "bgpadvertisements", "bgppeers", "communities", "configurationstates", "ipaddresspools", "l2advertisements",
+        "servicebgpstatuses", "servicel2statuses"].map((plural) => `${plural}.metallb.io`),
     ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
     ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
     // The wait for MetalLB's webhook before the pools (on the host, triggered by the cluster's ID).

@@ -7,7 +7,10 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_BASE_URL, DEFAULT_OUT_DIR, fetchReference, REFERENCE_SOURCES, ReferenceSource, sourceUrl } from "../../scripts/fetch-reference";
+import { spawnSync } from "child_process";
+import {
+    checkoutUrl, DEFAULT_BASE_URL, DEFAULT_GIT_BASE_URL, DEFAULT_OUT_DIR, fetchReference, REFERENCE_CHECKOUTS, REFERENCE_SOURCES, ReferenceSource, sourceUrl,
+} from "../../scripts/fetch-reference";
 import { REFERENCE_CANDIDATES, referenceDir } from "../conformance/reference";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -55,7 +58,7 @@ describe("fetch-reference", () => {
         }
         assert.deepEqual(REFERENCE_SOURCES.map((s) => s.name).sort(), [
             "bigbang-chart-values.schema.json", "bigbang-chart-values.yaml", "bigbang-ingress-certs-2024-legacy.yaml",
-            "bigbang-ingress-certs.yaml", "k3d-config-v1alpha5.schema.json",
+            "bigbang-ingress-certs.yaml", "k3d-config-v1alpha5.schema.json", "metallb-native-v0.15.3.yaml",
         ]);
         assert.equal(sourceUrl(REFERENCE_SOURCES[0]), `${DEFAULT_BASE_URL}/k3d-io/k3d/v5.8.3/pkg/config/v1alpha5/schema.json`);
     });
@@ -67,7 +70,7 @@ describe("fetch-reference", () => {
     });
 
     it("downloads each file from its pinned URL and writes it once checked", async () => {
-        const result = await fetchReference({ baseUrl, outDir, sources: good, timeoutMs: 5000 });
+        const result = await fetchReference({ baseUrl, outDir, sources: good, checkouts: [], timeoutMs: 5000 });
         assert.deepEqual(result.written, ["schema.json", "values.yaml"]);
         assert.equal(fs.readFileSync(path.join(outDir, "values.yaml"), "utf8"), "kiali: {}\n");
         assert.deepEqual(requested, Object.keys(files));
@@ -76,7 +79,7 @@ describe("fetch-reference", () => {
 
     it("refuses a file whose SHA-256 differs, and writes nothing at all", async () => {
         const tampered = [good[0], { ...good[1], sha256: sha("something else") }];
-        await assert.rejects(fetchReference({ baseUrl, outDir, sources: tampered, timeoutMs: 5000 }), (err: unknown) => {
+        await assert.rejects(fetchReference({ baseUrl, outDir, sources: tampered, checkouts: [], timeoutMs: 5000 }), (err: unknown) => {
             assert.ok(err instanceof Error);
             assert.match(err.message, /wrote nothing to .*\.reference/);
             assert.match(err.message, new RegExp(`values\\.yaml: .* has SHA-256 ${sha("kiali: {}\n")}, expected ${sha("something else")}; refusing it`));
@@ -88,7 +91,7 @@ describe("fetch-reference", () => {
 
     it("names every file it could not download", async () => {
         const missing = [{ ...good[0], path: "gone.json" }, { ...good[1], ref: "v0.0.0" }];
-        await assert.rejects(fetchReference({ baseUrl, outDir, sources: missing, timeoutMs: 5000 }),
+        await assert.rejects(fetchReference({ baseUrl, outDir, sources: missing, checkouts: [], timeoutMs: 5000 }),
             /schema\.json: .*\/gone\.json answered HTTP 404\n {2}values\.yaml: .*\/v0\.0\.0\/chart\/values\.yaml answered HTTP 404/);
         assert.equal(fs.existsSync(outDir), false);
     });
@@ -98,8 +101,59 @@ describe("fetch-reference", () => {
         await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
         const port = (closed.address() as AddressInfo).port;
         await new Promise<void>((resolve) => closed.close(() => resolve()));
-        await assert.rejects(fetchReference({ baseUrl: `http://127.0.0.1:${port}`, outDir, sources: good.slice(0, 1), timeoutMs: 2000 }),
+        await assert.rejects(fetchReference({ baseUrl: `http://127.0.0.1:${port}`, outDir, sources: good.slice(0, 1), checkouts: [], timeoutMs: 2000 }),
             /schema\.json: cannot download http:\/\/127\.0\.0\.1:\d+\/k3d-io\/k3d\/v5\.8\.3\/schema\.json: .*ECONNREFUSED/);
+    });
+
+    it("pins Big Bang's chart checkout by full commit (tag 3.30.0), with the folders the render test reads", () => {
+        assert.deepEqual(REFERENCE_CHECKOUTS.map((c) => [c.name, c.tag, c.commit]), [["bigbang-3.30.0", "3.30.0", "1d5a436945aa24316b21b88f74d555e9d3559655"]]);
+        assert.ok(REFERENCE_CHECKOUTS[0].paths.includes("chart"));
+        assert.equal(checkoutUrl(REFERENCE_CHECKOUTS[0]), `${DEFAULT_GIT_BASE_URL}/DoD-Platform-One/bigbang.git`);
+    });
+
+    describe("a checkout from a local repository", () => {
+        let gitRoot: string;
+        let commit: string;
+        const git = (cwd: string, ...args: string[]): string => {
+            const r = spawnSync("git", ["-C", cwd, "-c", "user.name=t", "-c", "user.email=t@example.test", ...args], { encoding: "utf8", timeout: 20_000 });
+            assert.equal(r.status, 0, r.stderr);
+            return r.stdout.trim();
+        };
+        before(() => {
+            gitRoot = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-ref-repo-"));
+            const work = path.join(gitRoot, "work");
+            fs.mkdirSync(path.join(work, "chart", "templates"), { recursive: true });
+            fs.writeFileSync(path.join(work, "chart", "Chart.yaml"), "name: bigbang\n");
+            fs.writeFileSync(path.join(work, "chart", "templates", "a.yaml"), "a: 1\n");
+            fs.writeFileSync(path.join(work, "other.txt"), "not copied\n");
+            git(gitRoot, "init", "-q", work);
+            git(work, "add", "-A");
+            git(work, "commit", "-qm", "one");
+            commit = git(work, "rev-parse", "HEAD");
+            fs.writeFileSync(path.join(work, "chart", "Chart.yaml"), "name: moved-on\n");
+            git(work, "commit", "-qam", "two");
+            git(gitRoot, "clone", "-q", "--bare", work, path.join(gitRoot, "bb", "bigbang.git"));
+        });
+        after(() => fs.rmSync(gitRoot, { recursive: true, force: true }));
+
+        it("fetches the pinned commit, not the branch tip, and copies only the listed paths", async () => {
+            const result = await fetchReference({
+                outDir, sources: [], gitBaseUrl: `file://${gitRoot}`, timeoutMs: 5000,
+                checkouts: [{ name: "bigbang-1.0.0", repo: "bb/bigbang", tag: "1.0.0", commit, paths: ["chart"] }],
+            });
+            assert.deepEqual(result.written, ["bigbang-1.0.0/"]);
+            assert.equal(fs.readFileSync(path.join(outDir, "bigbang-1.0.0", "chart", "Chart.yaml"), "utf8"), "name: bigbang\n");
+            assert.ok(fs.existsSync(path.join(outDir, "bigbang-1.0.0", "chart", "templates", "a.yaml")));
+            assert.deepEqual(fs.readdirSync(path.join(outDir, "bigbang-1.0.0")), ["chart"]);
+        });
+
+        it("refuses a commit the repository does not have, and writes nothing", async () => {
+            await assert.rejects(fetchReference({
+                outDir, sources: [], gitBaseUrl: `file://${gitRoot}`, timeoutMs: 5000,
+                checkouts: [{ name: "bigbang-1.0.0", repo: "bb/bigbang", tag: "1.0.0", commit: "0".repeat(40), paths: ["chart"] }],
+            }), /bigbang-1\.0\.0: git fetch file:\/\/.*\/bb\/bigbang\.git 0{40} failed/);
+            assert.equal(fs.existsSync(outDir), false);
+        });
     });
 
     it("is the only way unit tests could see upstream files: none outside test/conformance/ reads them", () => {

@@ -1,34 +1,58 @@
 // What the Kubernetes provider's `kubernetes:kustomize:directory` invoke returns,
-// for the mocks: the objects of a kustomization's local resource files, as
-// rendered objects. Images and patches are not applied (the program never
-// reads them), and a remote resource (the dev script's MetalLB manifests on
-// GitHub) is stood in for by MetalLB's own objects, so no test downloads it.
+// for the mocks: `kubectl kustomize <dir>` (kubectl 1.32 from bin/, kustomize
+// v5.5.0, the same krusty engine the provider embeds) of the actual folder, so
+// images and patches are applied as on a real `pulumi up`. Nothing is
+// downloaded: a kustomization with a remote entry is refused here (the program
+// hands the provider MetalLB's with the vendored manifest in the URL's place,
+// components/bigbang/metallbVendor.ts). Renders are cached by folder content:
+// the whole-program tests evaluate the same folders many times.
+import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
+import { kubeTool } from "./kubeTools";
 
-const METALLB_STANDIN: Record<string, unknown>[] = [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: "metallb-system" } },
-    { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "ipaddresspools.metallb.io" }, spec: { group: "metallb.io", names: { kind: "IPAddressPool", plural: "ipaddresspools" }, scope: "Namespaced", versions: [] } },
-    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "controller", namespace: "metallb-system" }, spec: { template: { spec: { containers: [{ name: "controller", image: "quay.io/metallb/controller:v0.15.3" }] } } } },
-    { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "speaker", namespace: "metallb-system" }, spec: { template: { spec: { containers: [{ name: "speaker", image: "quay.io/metallb/speaker:v0.15.3" }] } } } },
-];
+const RENDER_TIMEOUT_MS = 30_000;
+const cache = new Map<string, Record<string, unknown>[]>();
+
+/** A hash over every file under `dir` (paths and bytes). */
+function folderHash(dir: string): string {
+    const hash = createHash("sha256");
+    for (const rel of fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).sort()) {
+        const file = path.join(dir, rel);
+        if (!fs.statSync(file).isFile()) continue;
+        hash.update(`${rel}\0`).update(fs.readFileSync(file)).update("\0");
+    }
+    return hash.digest("hex");
+}
+
+/** Entries of resources/bases/components that kustomize would fetch. */
+export function remoteEntries(directory: string): string[] {
+    const kustomization: unknown = parse(fs.readFileSync(path.join(directory, "kustomization.yaml"), "utf8"));
+    if (kustomization === null || typeof kustomization !== "object") return [];
+    return Object.entries(kustomization)
+        .filter(([key]) => ["resources", "bases", "components"].includes(key))
+        .flatMap(([, list]) => (Array.isArray(list) ? list.map(String) : []))
+        .filter((entry) => /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry));
+}
 
 export function renderKustomization(directory: string): Record<string, unknown>[] {
-    const kustomization: unknown = parse(fs.readFileSync(path.join(directory, "kustomization.yaml"), "utf8"));
-    const resources = kustomization !== null && typeof kustomization === "object" && "resources" in kustomization && Array.isArray(kustomization.resources)
-        ? kustomization.resources.map(String) : [];
-    const objects: Record<string, unknown>[] = [];
-    for (const resource of resources) {
-        if (/^https?:\/\//.test(resource)) {
-            if (!resource.includes("metallb")) throw new Error(`no stand-in for the remote resource ${resource}`);
-            objects.push(...METALLB_STANDIN.map((o) => structuredClone(o)));
-            continue;
-        }
-        for (const doc of parseAllDocuments(fs.readFileSync(path.join(directory, resource), "utf8"))) {
+    const remote = remoteEntries(directory);
+    if (remote.length > 0) throw new Error(`the mocks never download: ${directory}/kustomization.yaml names ${remote.join(", ")}`);
+    const key = `${directory}\0${folderHash(directory)}`;
+    let objects = cache.get(key);
+    if (!objects) {
+        const yaml = execFileSync(kubeTool("kubectl"), ["kustomize", directory], {
+            encoding: "utf8", timeout: RENDER_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, env: { PATH: "/usr/bin:/bin", HOME: os.tmpdir() },
+        });
+        objects = [];
+        for (const doc of parseAllDocuments(yaml)) {
             const obj: unknown = doc.toJS();
             if (obj !== null && typeof obj === "object" && !Array.isArray(obj)) objects.push(Object.fromEntries(Object.entries(obj)));
         }
+        cache.set(key, objects);
     }
-    return objects;
+    return objects.map((o) => structuredClone(o));
 }

@@ -160,14 +160,27 @@ export interface LifecycleDiff {
     names(change: Change): string[];
 }
 
-/** Custom resources by name; the program never gives two custom resources the same name. */
+/**
+ * Custom resources by name. The engine tells resources apart by URN (type and name): the program's own
+ * never share a name, but a kustomization's objects can (MetalLB's ServiceAccount, Role, RoleBinding and
+ * Deployment are all `metallb-system/controller`); those are keyed `<name> (<Kind>)`.
+ */
 function customByName(run: ProgramRun): Map<string, RecordedResource> {
+    const custom = run.resources.filter((x) => x.custom);
+    const count = new Map<string, number>();
+    for (const r of custom) count.set(r.name, (count.get(r.name) ?? 0) + 1);
     const map = new Map<string, RecordedResource>();
-    for (const r of run.resources.filter((x) => x.custom)) {
-        if (map.has(r.name)) throw new Error(`two custom resources are named ${r.name}`);
-        map.set(r.name, r);
+    for (const r of custom) {
+        const key = (count.get(r.name) ?? 0) > 1 ? `${r.name} (${r.type.split(":").pop() ?? r.type})` : r.name;
+        if (map.has(key)) throw new Error(`two custom resources are named ${key}`);
+        map.set(key, r);
     }
     return map;
+}
+
+/** URN -> the key customByName gives, over both runs. */
+function keysByUrn(...runs: ProgramRun[]): Map<string, string> {
+    return new Map(runs.flatMap((run) => [...customByName(run)].map(([key, r]) => [r.urn, key] as const)));
 }
 
 function changedInputs(before: RecordedResource, after: RecordedResource): string[] {
@@ -186,7 +199,7 @@ export function classify(before: ProgramRun, after: ProgramRun, opts: { replaced
     const olds = customByName(before);
     const news = customByName(after);
     const byName = new Map<string, Classified>();
-    const urnName = new Map<string, string>([...before.resources, ...after.resources].filter((r) => r.custom).map((r) => [r.urn, r.name]));
+    const urnName = keysByUrn(before, after);
     // Providers are registered before the resources that use them, so one pass in registration order sees them first.
     for (const [name, n] of news) {
         const o = olds.get(name);
@@ -242,10 +255,10 @@ export function classify(before: ProgramRun, after: ProgramRun, opts: { replaced
 /** Which resources a `pulumi destroy` would call their provider's Delete for. */
 export function destroyDeleteCalls(run: ProgramRun): string[] {
     const all = customByName(run);
-    const urnName = new Map([...all.values()].map((r) => [r.urn, r.name]));
-    return [...all.values()]
-        .filter((r) => !r.type.startsWith("pulumi:providers:") && !(r.deletedWith && urnName.has(r.deletedWith)))
-        .map((r) => r.name).sort();
+    const urnName = keysByUrn(run);
+    return [...all]
+        .filter(([, r]) => !r.type.startsWith("pulumi:providers:") && !(r.deletedWith && urnName.has(r.deletedWith)))
+        .map(([key]) => key).sort();
 }
 
 export interface LifecycleOptions {

@@ -15,10 +15,6 @@ oci_url=${3:?oci:// URL}
 registry_host=${4:?registry host[:port]}
 username=${5:-}
 
-if [ -n "$username" ]; then
-  helm registry login "$registry_host" --username "$username" --password-stdin >/dev/null
-fi
-
 if [ ! -f "$chart_tar" ]; then
   echo "chart archive $chart_tar is missing on the host" >&2
   exit 1
@@ -103,6 +99,20 @@ check_labels() {
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A lost SSH session (HUP) or a cancelled run ends through the EXIT trap too.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# `helm registry login` writes the login in plain text to $HELM_REGISTRY_CONFIG, by
+# default ~/.config/helm/registry/config.json (helm v3 pkg/cli/environment.go
+# RegistryConfig, pkg/registry/client.go NewClient), and nothing ever removes it.
+# Keep it in the work folder, so no credential outlives this push.
+export HELM_REGISTRY_CONFIG="$work/registry-config.json"
+
+if [ -n "$username" ]; then
+  helm registry login "$registry_host" --username "$username" --password-stdin >/dev/null
+fi
+
 mkdir "$work/chart" "$work/out"
 tar -xf "$chart_tar" -C "$work/chart" --no-same-owner
 # The package is named <name>-<version>.tgz from Chart.yaml, whatever the folder is called.
