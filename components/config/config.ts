@@ -129,6 +129,8 @@ export interface StackConfig {
     owner: string;
     allowedCidrs: string[];
     allowAnywhere: boolean;
+    /** Open a port to allowedCidrs even though its TLS key is Big Bang's published dev key (issue 21). */
+    acceptPublicKeyRisk: boolean;
     host: HostConfig;
     network: NetworkConfig;
     registry: RegistryConfig;
@@ -429,6 +431,7 @@ const stackSchema = z.strictObject({
     }).optional(),
     allowedCidrs: z.array(cidrv4, { error: "expected a list of IPv4 CIDRs" }).default([]),
     allowAnywhere: bool.default(false),
+    acceptPublicKeyRisk: bool.default(false),
     host: hostSchema.prefault({}),
     network: networkSchema.prefault({}),
     registry: registrySchema.prefault({}),
@@ -493,6 +496,11 @@ function keyPath(path: PropertyKey[]): string {
 export interface ParseContext {
     /** Fallback for `owner`: the local user name. */
     userName?: string;
+    /**
+     * Whether the engine holds a full config key (`bigbang-oci-dev:registry`) as a secret:
+     * `pulumi.runtime.isConfigSecret`. Unset (pure tests), credentials are not checked for it.
+     */
+    isSecret?: (fullKey: string) => boolean;
 }
 
 /** The result of checking the stack config: every problem, and a config to keep checking with. */
@@ -554,7 +562,7 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     const fallback = result.success ? result : stackSchema.safeParse(usable);
     const parsed = fallback.success ? fallback.data : stackSchema.parse({});
     const cfg = buildConfig(parsed, ctx);
-    for (const problem of crossCheck(cfg, usable)) {
+    for (const problem of [...crossCheck(cfg, usable), ...plaintextCredentialProblems(raw, ctx)]) {
         if (!problems.includes(problem)) problems.push(problem);
     }
     const sectionOk = (key: string) => !problems.some((line) => {
@@ -582,6 +590,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
         owner: parsed.owner ?? sanitizeOwner(ctx.userName ?? safeUserName()),
         allowedCidrs: [...new Set(parsed.allowedCidrs)],
         allowAnywhere: parsed.allowAnywhere,
+        acceptPublicKeyRisk: parsed.acceptPublicKeyRisk,
         host: {
             instanceType: parsed.host.instanceType,
             architecture: parsed.host.architecture ?? architectureOf(parsed.host.instanceType),
@@ -659,10 +668,14 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const p = (key: string, message: string, value: unknown) => problems.push(`${PROJECT}:${key}: ${message}, got ${describe(value)}`);
 
-    const anywhere = cfg.allowedCidrs.filter((c) => parseCidr(c)?.prefix === 0);
-    if (anywhere.length > 0 && !cfg.allowAnywhere) {
+    // Not only /0: 0.0.0.0/1 plus 128.0.0.0/1 is the whole internet too.
+    const anywhere = cfg.allowedCidrs.filter((c) => (parseCidr(c)?.prefix ?? 32) < WIDEST_WITHOUT_ALLOW_ANYWHERE);
+    if (anywhere.some((c) => parseCidr(c)?.prefix === 0) && !cfg.allowAnywhere) {
         p("allowedCidrs", "0.0.0.0/0 opens the host to the whole internet; set allowAnywhere to true to allow it", cfg.allowedCidrs);
+    } else if (anywhere.length > 0 && !cfg.allowAnywhere) {
+        p("allowedCidrs", `${anywhere.join(", ")} ${anywhere.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_ALLOW_ANYWHERE} and open${anywhere.length > 1 ? "" : "s"} the host to a large part of the internet; set allowAnywhere to true to allow it`, cfg.allowedCidrs);
     }
+    problems.push(...publicKeyExposureProblems(cfg));
 
     const rawHost = asRecord(raw.host);
     const impliedArchitecture = architectureOf(cfg.host.instanceType);
@@ -808,7 +821,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const bb = cfg.bigbang;
     if (bb.install) {
         if (!bb.registry1.username) p("bigbang.registry1.username", "bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images", bb.registry1.username);
-        if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password <token>)", undefined);
+        if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password, which prompts for it)", undefined);
         if (bb.source.path !== undefined && bb.source.version !== undefined) {
             p("bigbang.source", "expected path or version, not both", bb.source);
         } else if (bb.source.path === undefined && bb.source.version === undefined) {
@@ -866,4 +879,69 @@ export function configKeyPaths(): string[] {
     };
     walk(stackSchema, "");
     return [...new Set(paths)].sort();
+}
+
+// ---------------------------------------------------------------------------
+// Security guardrails (issue 21).
+
+/** allowedCidrs wider than this prefix need allowAnywhere. */
+export const WIDEST_WITHOUT_ALLOW_ANYWHERE = 8;
+/** allowedCidrs wider than this prefix get a warning. */
+export const WIDEST_WITHOUT_WARNING = 24;
+
+/** The credential keys: each must be set with `pulumi config set --secret`. */
+const CREDENTIAL_KEYS: readonly (readonly [string, string])[] = [
+    ["registry", "password"],
+    ["bigbang", "registry1.password"],
+];
+
+/**
+ * A credential set without --secret sits in plain text in the stack file (and in every backup or
+ * commit of it). The engine tells which top-level keys hold a secret: an object key set with
+ * `--path --secret` is secure as a whole (pulumi/pulumi sdk/go/common/resource/config/value.go,
+ * Value.Secure; map.go, Map.SecureKeys, which the CLI passes as PULUMI_CONFIG_SECRET_KEYS and
+ * @pulumi/pulumi runtime/config.ts isConfigSecret reads).
+ */
+function plaintextCredentialProblems(raw: Record<string, unknown>, ctx: ParseContext): string[] {
+    const isSecret = ctx.isSecret;
+    if (!isSecret) return [];
+    const problems: string[] = [];
+    for (const [section, rest] of CREDENTIAL_KEYS) {
+        if (valueAt(raw[section], rest.split(".")) === undefined || isSecret(`${PROJECT}:${section}`)) continue;
+        const key = `${section}.${rest}`;
+        problems.push(`${PROJECT}:${key}: is stored in plain text in the stack file; set it again as a secret with `
+            + `'pulumi config set --path --secret ${PROJECT}:${key}' (it prompts for the value, so it stays out of your shell history)`);
+    }
+    return problems;
+}
+
+const PUBLIC_KEY_RISK = "its TLS key is Big Bang's dev key, whose private half is published in Big Bang's repository, so anyone "
+    + "between allowedCidrs and the host can impersonate it, read the registry password and swap the charts Flux installs "
+    + "with cluster-admin; push through an SSH tunnel instead (README, Pushing by hand), use registry.tls.source files with "
+    + "your own certificate, or set acceptPublicKeyRisk to true to open it anyway";
+
+/** Ports opened to allowedCidrs while the certificate they serve has a published private key. */
+function publicKeyExposureProblems(cfg: StackConfig): string[] {
+    if (cfg.acceptPublicKeyRisk) return [];
+    const problems: string[] = [];
+    const reg = cfg.registry;
+    // The hosted registry serves registry.tls; the gateways serve the same certificate (Big Bang's values
+    // layer 2), or the checkout's chart/ingress-certs.yaml (Big Bang's dev key) without a hosted registry.
+    const publicKey = reg.target !== "hosted" || reg.tls.source === "bigbang";
+    if (!publicKey) return [];
+    if (reg.target === "hosted" && reg.exposePublicly) {
+        problems.push(`${PROJECT}:registry.exposePublicly: ${PUBLIC_KEY_RISK}, got true`);
+    }
+    for (const [i, port] of cfg.cluster.ports.entries()) {
+        if (port.exposePublicly) problems.push(`${PROJECT}:cluster.ports[${i}].exposePublicly: ${PUBLIC_KEY_RISK}, got true`);
+    }
+    return problems;
+}
+
+/** What is allowed but worth a second look: printed as warnings by `pulumi up`. */
+export function configWarnings(cfg: StackConfig): string[] {
+    const wide = cfg.allowedCidrs.filter((c) => (parseCidr(c)?.prefix ?? 32) < WIDEST_WITHOUT_WARNING);
+    if (wide.length === 0) return [];
+    return [`${PROJECT}:allowedCidrs: ${wide.join(", ")} ${wide.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_WARNING}: `
+        + "SSH, the Kubernetes API and every exposed port answer that whole range; list your own addresses instead if you can"];
 }

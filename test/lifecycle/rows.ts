@@ -90,6 +90,10 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         expect: { update: ["security-group"] }, cost: "The security group's rules, in place.",
     },
     {
+        key: "acceptPublicKeyRisk", after: { acceptPublicKeyRisk: true }, expect: {},
+        cost: "Nothing by itself: it only lets an exposed port with Big Bang's dev key through; the port's own key opens it.",
+    },
+    {
         key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { update: ["instance"] },
         cost: "On-demand: in place (AWS stops the instance, changes its type and starts it; the cluster and registry come back). Spot (the default): a new host, as `host.market`.",
     },

@@ -1,0 +1,110 @@
+// Issue 21's config guardrails: wide CIDRs, ports opened with Big Bang's published dev key, and
+// credentials stored without --secret.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { checkStackConfig, configWarnings, PROJECT } from "../../components/config/config";
+
+const P = `${PROJECT}:`;
+const CIDR = "203.0.113.7/32";
+
+function check(keys: Record<string, unknown>, secretKeys?: string[]) {
+    const raw = Object.fromEntries(Object.entries({ allowedCidrs: [CIDR], ...keys })
+        .map(([k, v]) => [`${P}${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
+    return checkStackConfig(raw, { userName: "tester", isSecret: secretKeys ? (k) => secretKeys.includes(k) : undefined });
+}
+
+describe("config: security guardrails (issue 21)", () => {
+    describe("allowedCidrs", () => {
+        it("needs allowAnywhere for 0.0.0.0/1 plus 128.0.0.0/1, the whole internet in two halves", () => {
+            const { problems } = check({ allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] });
+            assert.deepEqual(problems, [
+                `${P}allowedCidrs: 0.0.0.0/1, 128.0.0.0/1 are wider than a /8 and open the host to a large part of the internet; set allowAnywhere to true to allow it, got ["0.0.0.0/1","128.0.0.0/1"]`,
+            ]);
+            assert.deepEqual(check({ allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"], allowAnywhere: "true" }).problems, []);
+        });
+
+        it("needs allowAnywhere for every prefix shorter than /8, not for /8", () => {
+            for (let prefix = 1; prefix < 8; prefix++) {
+                assert.equal(check({ allowedCidrs: [`0.0.0.0/${prefix}`] }).problems.length, 1, `/${prefix}`);
+            }
+            assert.deepEqual(check({ allowedCidrs: ["10.0.0.0/8"] }).problems, []);
+        });
+
+        it("warns for anything wider than a /24, and not for a /24", () => {
+            const wide = check({ allowedCidrs: ["10.0.0.0/8", "192.168.0.0/23", CIDR] });
+            assert.deepEqual(configWarnings(wide.config), [
+                `${P}allowedCidrs: 10.0.0.0/8, 192.168.0.0/23 are wider than a /24: SSH, the Kubernetes API and every exposed port answer that whole range; list your own addresses instead if you can`,
+            ]);
+            assert.deepEqual(configWarnings(check({ allowedCidrs: ["192.168.7.0/24"] }).config), []);
+        });
+    });
+
+    describe("a port opened with Big Bang's published dev key", () => {
+        const risk = /its TLS key is Big Bang's dev key, whose private half is published in Big Bang's repository, so anyone between allowedCidrs and the host can impersonate it, read the registry password and swap the charts Flux installs with cluster-admin; push through an SSH tunnel instead .*set acceptPublicKeyRisk to true/;
+
+        it("refuses registry.exposePublicly with tls.source bigbang (the default)", () => {
+            const { problems } = check({ registry: { exposePublicly: true } });
+            assert.equal(problems.length, 1);
+            assert.ok(problems[0].startsWith(`${P}registry.exposePublicly: `), problems[0]);
+            assert.match(problems[0], risk);
+        });
+
+        it("refuses cluster.ports[].exposePublicly while the gateways serve the dev key", () => {
+            for (const registry of [{}, { target: "registry1-staging", username: "u", password: "p" }]) {
+                const { problems } = check({ registry, cluster: { ports: [{ port: 443, exposePublicly: true }] } });
+                assert.equal(problems.length, 1, JSON.stringify(problems));
+                assert.ok(problems[0].startsWith(`${P}cluster.ports[0].exposePublicly: `), problems[0]);
+                assert.match(problems[0], risk);
+            }
+        });
+
+        it("opens them with acceptPublicKeyRisk, or with a certificate of your own", () => {
+            const ports = { ports: [{ port: 443, exposePublicly: true }] };
+            assert.deepEqual(check({ acceptPublicKeyRisk: "true", registry: { exposePublicly: true }, cluster: ports }).problems, []);
+            const own = { exposePublicly: true, tls: { source: "files", certFile: "c.pem", keyFile: "k.pem" } };
+            assert.deepEqual(check({ registry: own, cluster: ports }).problems, []);
+        });
+    });
+
+    describe("credentials set without --secret", () => {
+        it("refuses registry.password in plain text, naming the key and the command", () => {
+            const registry = { target: "external", url: "oci://harbor.example.com/dev", username: "robot", password: "plain-token" };
+            const { problems } = check({ registry }, []);
+            assert.deepEqual(problems, [
+                `${P}registry.password: is stored in plain text in the stack file; set it again as a secret with 'pulumi config set --path --secret ${P}registry.password' (it prompts for the value, so it stays out of your shell history)`,
+            ]);
+            assert.ok(!problems.join("\n").includes("plain-token"));
+            assert.deepEqual(check({ registry }, [`${P}registry`]).problems, []);
+        });
+
+        it("refuses bigbang.registry1.password in plain text", () => {
+            const bigbang = { registry1: { username: "jane", password: "plain-token" } };
+            assert.deepEqual(check({ bigbang }, []).problems, [
+                `${P}bigbang.registry1.password: is stored in plain text in the stack file; set it again as a secret with 'pulumi config set --path --secret ${P}bigbang.registry1.password' (it prompts for the value, so it stays out of your shell history)`,
+            ]);
+            assert.deepEqual(check({ bigbang }, [`${P}bigbang`]).problems, []);
+        });
+
+        it("says nothing when no credential is set", () => {
+            assert.deepEqual(check({ bigbang: { registry1: { username: "jane" } } }, []).problems, []);
+        });
+    });
+
+    describe("the README and the example never put a token on the command line", () => {
+        const root = path.resolve(__dirname, "../..");
+        for (const file of ["README.md", "stack-config.example.yaml"]) {
+            it(`${file}: every 'pulumi config set --secret' leaves the value to the prompt or stdin`, () => {
+                const text = fs.readFileSync(path.join(root, file), "utf8");
+                // The command up to the end of its line, inline code span or comment.
+                const commands = [...text.matchAll(/pulumi config set((?:\s+--[\w-]+)*)\s+([^\s`)]+)([^\n`)#]*)/g)]
+                    .filter((m) => m[1].includes("--secret"));
+                assert.ok(commands.length > 0);
+                for (const m of commands) assert.equal(m[3].trim(), "", `a value on the command line: ${m[0]}`);
+            });
+            it(`${file}: no token goes to a script as an argument`, () => {
+                assert.doesNotMatch(fs.readFileSync(path.join(root, file), "utf8"), /-p <[^>]*token>/i);
+            });
+        }
+    });
+});
