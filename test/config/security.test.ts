@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { checkStackConfig, configWarnings, PROJECT } from "../../components/config/config";
+import { registryBindAddress } from "../../components/registry/registryPlan";
 
 const P = `${PROJECT}:`;
 const CIDR = "203.0.113.7/32";
@@ -106,5 +107,16 @@ describe("config: security guardrails (issue 21)", () => {
                 assert.doesNotMatch(fs.readFileSync(path.join(root, file), "utf8"), /-p <[^>]*token>/i);
             });
         }
+    });
+
+    it("README 'Pushing by hand' tunnels over SSH to where the unexposed registry listens", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+        const start = readme.indexOf("### Pushing by hand");
+        assert.ok(start >= 0);
+        const section = readme.slice(start, readme.indexOf("\n## ", start));
+        assert.ok(section.includes(`eval "$(pulumi stack output sshCommand) -N -L 5000:${registryBindAddress(false)}:5000"`), section);
+        assert.match(section, /--password-stdin/);
+        assert.match(section, /is refused/);
+        assert.equal(registryBindAddress(true), "0.0.0.0");
     });
 });

@@ -167,7 +167,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
     { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
-    { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
+    {
+        // The published port's bind address follows it (loopback only unless exposed; issue 21).
+        key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"], replace: REGISTRY },
+        cost: "The security group's rules in place, and the registry container is replaced to listen on every interface instead of loopback only; its data volume stays.",
+    },
     {
         key: "registry.tls.source", after: { "registry.tls": "<bigbang file>" },
         expect: { replace: REGISTRY },
