@@ -407,7 +407,7 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
         it("refuses a Registry1 password whose config value is not marked secret, before any resource (issue 21)", async () => {
             const dir = makeProject();
             try {
-                const { error, resources } = await runProgramFailure(configWith(), { cwd: dir });
+                const { error, resources } = await runProgramFailure(configWith(), { cwd: dir, secretKeys: [] });
                 assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
                 assert.match(error.message, /bigbang-oci-dev:bigbang\.registry1\.password: is stored in plain text in the stack file; set it again as a secret with 'pulumi config set --path --secret bigbang-oci-dev:bigbang\.registry1\.password'/);
                 assert.ok(!error.message.includes(R1_PASSWORD), "the password is not in the message");

@@ -7,7 +7,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
-import { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
+import { DEFAULT_K3S_IMAGE, DEFAULT_REGISTRY_IMAGE, DEFAULT_TOOL_VERSIONS, K3S_IMAGE_TAG, pinnedToolSha256, PinnedTool } from "./pins";
 
 export const PROJECT = "bigbang-oci-dev";
 
@@ -43,6 +43,8 @@ export interface HostConfig {
     /** false stops the instance (disk, Elastic IP and cluster kept); true starts it again. */
     running: boolean;
     tools: { k3d: string; kubectl: string; helm: string };
+    /** The SHA-256 each tool download must have: host.<tool>Sha256, else the pin in pins.ts. */
+    toolSha256: { k3d: string; kubectl: string; helm: string };
 }
 
 export interface NetworkConfig {
@@ -295,6 +297,10 @@ export function k3sArgProblem(arg: string): string | undefined {
     return undefined;
 }
 
+// A tool download's SHA-256, as its project publishes it (sha256sum's first column).
+const sha256Hex = z.string({ error: "expected a SHA-256: 64 hex digits" }).trim().toLowerCase()
+    .regex(/^[0-9a-f]{64}$/, { error: "expected a SHA-256: 64 hex digits" });
+
 const hostSchema = z.strictObject({
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t3.2xlarge" }).default("t3.2xlarge"),
     architecture: z.enum(["amd64", "arm64"], { error: "expected amd64 or arm64" }).optional(),
@@ -321,6 +327,9 @@ const hostSchema = z.strictObject({
     k3dVersion: version.default(DEFAULT_TOOL_VERSIONS.k3d),
     kubectlVersion: version.default(DEFAULT_TOOL_VERSIONS.kubectl),
     helmVersion: version.default(DEFAULT_TOOL_VERSIONS.helm),
+    k3dSha256: sha256Hex.optional(),
+    kubectlSha256: sha256Hex.optional(),
+    helmSha256: sha256Hex.optional(),
 }, { error: "expected an object" });
 
 const networkSchema = z.strictObject({
@@ -344,7 +353,7 @@ const registrySchema = z.strictObject({
     target: z.enum(["hosted", "registry1-staging", "external"], { error: "expected hosted, registry1-staging or external" }).default("hosted"),
     hostname: hostname.optional(),
     port: integer(1, 65535).default(5000),
-    image: imageRef.default("registry:2"),
+    image: imageRef.default(DEFAULT_REGISTRY_IMAGE),
     repoName: dnsLabel("a Helm repository name").default("k3d"),
     exposePublicly: bool.default(false),
     tls: tlsSchema.prefault({}),
@@ -380,7 +389,7 @@ const clusterSchema = z.strictObject({
     servers: integer(1, 7).default(1),
     agents: integer(0, 20).default(3),
     k3sImage: imageRef.refine((v) => v.startsWith("rancher/k3s:") || v.includes("/k3s:") || v.includes("@sha256:"), {
-        error: `expected a pinned rancher/k3s image such as ${DEFAULT_K3S_IMAGE}`,
+        error: `expected a pinned rancher/k3s image such as ${K3S_IMAGE_TAG}`,
     }).default(DEFAULT_K3S_IMAGE),
     k3sArgs: z.array(k3sArgSchema, { error: "expected a list" }).default([]),
     disable: z.array(z.string().regex(/^[a-z0-9-]+$/), { error: "expected a list of k3s components such as traefik" })
@@ -608,6 +617,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             usePrivateIp: parsed.host.usePrivateIp,
             running: parsed.host.running,
             tools: { k3d: parsed.host.k3dVersion, kubectl: parsed.host.kubectlVersion, helm: parsed.host.helmVersion },
+            toolSha256: { k3d: parsed.host.k3dSha256 ?? "", kubectl: parsed.host.kubectlSha256 ?? "", helm: parsed.host.helmSha256 ?? "" },
         },
         network: {
             name: parsed.network.name,
@@ -675,7 +685,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     } else if (anywhere.length > 0 && !cfg.allowAnywhere) {
         p("allowedCidrs", `${anywhere.join(", ")} ${anywhere.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_ALLOW_ANYWHERE} and open${anywhere.length > 1 ? "" : "s"} the host to a large part of the internet; set allowAnywhere to true to allow it`, cfg.allowedCidrs);
     }
-    problems.push(...publicKeyExposureProblems(cfg));
+    problems.push(...publicKeyExposureProblems(cfg), ...toolSha256Problems(cfg));
 
     const rawHost = asRecord(raw.host);
     const impliedArchitecture = architectureOf(cfg.host.instanceType);
@@ -944,4 +954,34 @@ export function configWarnings(cfg: StackConfig): string[] {
     if (wide.length === 0) return [];
     return [`${PROJECT}:allowedCidrs: ${wide.join(", ")} ${wide.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_WARNING}: `
         + "SSH, the Kubernetes API and every exposed port answer that whole range; list your own addresses instead if you can"];
+}
+
+const TOOL_ARTIFACT: Record<PinnedTool, (version: string, arch: Architecture) => string> = {
+    k3d: (v, arch) => `https://github.com/k3d-io/k3d/releases/download/${v}/k3d-linux-${arch} (the release's checksums.txt lists it)`,
+    kubectl: (v, arch) => `https://dl.k8s.io/release/${v}/bin/linux/${arch}/kubectl (its .sha256 beside it)`,
+    helm: (v, arch) => `https://get.helm.sh/helm-${v}-linux-${arch}.tar.gz (the release notes and .sha256sum list it)`,
+};
+
+/**
+ * Fills host.toolSha256 from pins.ts and refuses a tool version whose sum is unknown: install-tools.sh
+ * checks every download against a sum fixed here, never one served beside the binary.
+ */
+function toolSha256Problems(cfg: StackConfig): string[] {
+    const problems: string[] = [];
+    const host = cfg.host;
+    for (const tool of ["k3d", "kubectl", "helm"] as const) {
+        const version = host.tools[tool];
+        const pinned = pinnedToolSha256(tool, version, host.architecture);
+        const given = host.toolSha256[tool];
+        const key = `${PROJECT}:host.${tool}Sha256`;
+        if (!given && pinned) {
+            host.toolSha256[tool] = pinned;
+        } else if (!given) {
+            problems.push(`${key}: host.${tool}Version ${version} is not pinned by this program, so its download needs a SHA-256 to be checked against: `
+                + `set the ${host.architecture} sum its project publishes for ${TOOL_ARTIFACT[tool](version, host.architecture)}, got nothing`);
+        } else if (pinned && given !== pinned) {
+            problems.push(`${key}: differs from the SHA-256 pinned for ${tool} ${version} ${host.architecture} (${pinned}); remove it to use the pin, got "${given}"`);
+        }
+    }
+    return problems;
 }

@@ -15,6 +15,7 @@ import {
     sanitizeOwner,
     StackConfig,
 } from "../../components/config/config";
+import { DEFAULT_REGISTRY_IMAGE, TOOL_SHA256 } from "../../components/config/pins";
 
 const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
@@ -70,13 +71,18 @@ describe("config: parseStackConfig", () => {
                 usePrivateIp: false,
                 running: true,
                 tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
+                toolSha256: {
+                    k3d: TOOL_SHA256.k3d["v5.8.3"].amd64,
+                    kubectl: TOOL_SHA256.kubectl["v1.36.2"].amd64,
+                    helm: TOOL_SHA256.helm["v3.18.6"].amd64,
+                },
             },
             network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },
             registry: {
                 target: "hosted",
                 hostname: "oci.dev.bigbang.mil",
                 port: 5000,
-                image: "registry:2",
+                image: DEFAULT_REGISTRY_IMAGE,
                 repoName: "k3d",
                 exposePublicly: false,
                 tls: { source: "bigbang", url: "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml" },
@@ -86,7 +92,7 @@ describe("config: parseStackConfig", () => {
                 name: "bigbang",
                 servers: 1,
                 agents: 3,
-                k3sImage: "rancher/k3s:v1.36.2-k3s1",
+                k3sImage: DEFAULT_K3S_IMAGE,
                 k3sArgs: [],
                 disable: ["traefik", "metrics-server"],
                 ports: [

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkStackConfig, configWarnings, PROJECT } from "../../components/config/config";
 import { registryBindAddress } from "../../components/registry/registryPlan";
+import { TOOL_SHA256 } from "../../components/config/pins";
 
 const P = `${PROJECT}:`;
 const CIDR = "203.0.113.7/32";
@@ -118,5 +119,31 @@ describe("config: security guardrails (issue 21)", () => {
         assert.match(section, /--password-stdin/);
         assert.match(section, /is refused/);
         assert.equal(registryBindAddress(true), "0.0.0.0");
+    });
+
+    describe("tool downloads are checked against pinned SHA-256s", () => {
+        it("fills the pinned sums of the pinned versions for the host's architecture", () => {
+            const amd = check({}).config.host.toolSha256;
+            assert.deepEqual(amd, { k3d: TOOL_SHA256.k3d["v5.8.3"].amd64, kubectl: TOOL_SHA256.kubectl["v1.36.2"].amd64, helm: TOOL_SHA256.helm["v3.18.6"].amd64 });
+            const arm = check({ host: { instanceType: "m7g.2xlarge" } }).config.host.toolSha256;
+            assert.equal(arm.helm, TOOL_SHA256.helm["v3.18.6"].arm64);
+            for (const sum of [...Object.values(amd), ...Object.values(arm)]) assert.match(sum, /^[0-9a-f]{64}$/);
+        });
+
+        it("refuses an overridden version without its sum, naming the key and the download", () => {
+            assert.deepEqual(check({ host: { helmVersion: "v3.19.0" } }).problems, [
+                `${P}host.helmSha256: host.helmVersion v3.19.0 is not pinned by this program, so its download needs a SHA-256 to be checked against: set the amd64 sum its project publishes for https://get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz (the release notes and .sha256sum list it), got nothing`,
+            ]);
+            const sum = "AB".repeat(32);
+            const ok = check({ host: { helmVersion: "v3.19.0", helmSha256: sum } });
+            assert.deepEqual(ok.problems, []);
+            assert.equal(ok.config.host.toolSha256.helm, sum.toLowerCase());
+        });
+
+        it("refuses a sum that contradicts a pin, and one that is not a SHA-256", () => {
+            const [problem] = check({ host: { k3dSha256: "0".repeat(64) } }).problems;
+            assert.match(problem, /^bigbang-oci-dev:host\.k3dSha256: differs from the SHA-256 pinned for k3d v5\.8\.3 amd64/);
+            assert.deepEqual(check({ host: { kubectlSha256: "abc" } }).problems, [`${P}host.kubectlSha256: expected a SHA-256: 64 hex digits, got "abc"`]);
+        });
     });
 });

@@ -141,8 +141,14 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "The host is stopped (`false`) or started (`true`) in place; its disk, Elastic IP, registry and cluster stay. Nothing connects over SSH.",
     },
     {
-        key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7" }, expect: { replace: ["tools"] },
+        // A version this program does not pin needs its sum (issue 21).
+        key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000001" }, expect: { replace: ["tools"] },
         cost: "In place, over SSH: the `tools` step installs the new versions, each checked against its SHA-256; nothing is rebuilt.",
+    },
+    {
+        key: "host.k3dSha256 / kubectlSha256 / helmSha256", before: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000001" },
+        after: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000002" }, expect: { replace: ["tools"] },
+        cost: "In place, over SSH: the `tools` step runs again and checks the downloads against the new sums; nothing is rebuilt.",
     },
     { key: "network.name", after: { "network.name": "bb-network" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
     { key: "network.subnet", after: { "network.subnet": "172.30.0.0/16" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
