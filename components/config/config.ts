@@ -113,8 +113,8 @@ export interface BigbangConfig {
     install: boolean;
     /** Registry1 login for Iron Bank images (Flux, MetalLB, every package). */
     registry1: { username?: string; password?: string };
-    /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`). */
-    source: { path?: string; version?: string };
+    /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`, at `commit` when pins.ts has none). */
+    source: { path?: string; version?: string; commit?: string };
     /** The developer's own values files, applied last. */
     valuesFiles: string[];
     /** Big Bang values keys to keep on; unset: the dev-box default plan. */
@@ -426,6 +426,9 @@ const bigbangSchema = z.strictObject({
         // Big Bang's release tags are bare SemVer (3.30.0); a leading v is tolerated.
         version: z.string({ error: "expected a Big Bang release such as 3.30.0" })
             .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: "expected a Big Bang release such as 3.30.0" }).optional(),
+        // The full commit the release tag must point at, for a release pins.ts does not pin (issue 21).
+        commit: z.string({ error: "expected a full git commit: 40 hex digits" }).trim().toLowerCase()
+            .regex(/^[0-9a-f]{40}$/, { error: "expected a full git commit: 40 hex digits" }).optional(),
     }, { error: "expected { path } or { version }" }).prefault({}),
     valuesFiles: z.array(nonEmpty("a path to a values file"), { error: "expected a list of values file paths" }).default([]),
     packages: z.array(bigbangPackageKey, { error: "expected a list of Big Bang values keys such as [istiod, istioGateway]" }).optional(),
@@ -686,6 +689,9 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
         p("allowedCidrs", `${anywhere.join(", ")} ${anywhere.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_ALLOW_ANYWHERE} and open${anywhere.length > 1 ? "" : "s"} the host to a large part of the internet; set allowAnywhere to true to allow it`, cfg.allowedCidrs);
     }
     problems.push(...publicKeyExposureProblems(cfg), ...toolSha256Problems(cfg));
+    if (cfg.bigbang.source.commit !== undefined && cfg.bigbang.source.version === undefined) {
+        p("bigbang.source.commit", "only applies with bigbang.source.version: it is the commit that release tag must point at", cfg.bigbang.source.commit);
+    }
 
     const rawHost = asRecord(raw.host);
     const impliedArchitecture = architectureOf(cfg.host.instanceType);

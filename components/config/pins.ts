@@ -104,3 +104,14 @@ export const DEFAULT_REGISTRY_IMAGE = `${REGISTRY_IMAGE_TAG}@${REGISTRY_IMAGE_DI
  * Moving it replaces hosts that have no host.amiId, like moving every other pin.
  */
 export const UBUNTU_IMAGE_SERIAL_CUTOFF = "20261101";
+
+/**
+ * The commit each supported Big Bang release tag points at (issue 21): a tag can be moved or
+ * re-pushed, so a clone of `bigbang.source.version` is refused unless its HEAD is this commit.
+ * Another release needs `bigbang.source.commit`. 3.30.0: DoD-Platform-One/bigbang (mirror of
+ * repo1 big-bang/bigbang), tag 3.30.0 = commit 1d5a436945aa24316b21b88f74d555e9d3559655, the
+ * commit the team's reference copy of that release (../shared/reference/bigbang-3.30.0) is from.
+ */
+export const BIGBANG_RELEASE_COMMITS: Readonly<Record<string, string>> = {
+    "3.30.0": "1d5a436945aa24316b21b88f74d555e9d3559655",
+};

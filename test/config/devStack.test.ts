@@ -127,7 +127,7 @@ describe("stack-config.example.yaml", () => {
             if (key === `${PROJECT}:bigbang`) {
                 // The example shows both sources; a stack sets one.
                 const bigbang = without(value, []);
-                section = { ...bigbang, source: without(bigbang.source, ["version"]) };
+                section = { ...bigbang, source: without(bigbang.source, ["version", "commit"]) };
             }
             const cfg: Record<string, string> = {
                 [`${PROJECT}:allowedCidrs`]: JSON.stringify(["203.0.113.7/32"]),

@@ -146,4 +146,15 @@ describe("config: security guardrails (issue 21)", () => {
             assert.deepEqual(check({ host: { kubectlSha256: "abc" } }).problems, [`${P}host.kubectlSha256: expected a SHA-256: 64 hex digits, got "abc"`]);
         });
     });
+
+    it("bigbang.source.commit: a full commit, only with a release version", () => {
+        const bigbang = (source: Record<string, string>) => ({ install: true, registry1: { username: "u", password: "p" }, source });
+        assert.deepEqual(check({ bigbang: bigbang({ version: "3.31.0", commit: "A".repeat(40) }) }, [`${P}bigbang`]).problems, []);
+        assert.deepEqual(check({ bigbang: bigbang({ path: "../bigbang", commit: "a".repeat(40) }) }, [`${P}bigbang`]).problems, [
+            `${P}bigbang.source.commit: only applies with bigbang.source.version: it is the commit that release tag must point at, got "${"a".repeat(40)}"`,
+        ]);
+        assert.deepEqual(check({ bigbang: bigbang({ version: "3.31.0", commit: "1d5a436" }) }, [`${P}bigbang`]).problems, [
+            `${P}bigbang.source.commit: expected a full git commit: 40 hex digits, got "1d5a436"`,
+        ]);
+    });
 });

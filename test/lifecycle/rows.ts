@@ -235,7 +235,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The cluster stays.",
     },
     {
-        key: "bigbang.source.path / version", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },
+        key: "bigbang.source.path / version / commit", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },
         expect: { replace: [WAIT], update: [RELEASE] },
         cost: "The Big Bang release is upgraded from the new chart (so is it after an edit to the checkout's `chart/`), and the wait runs again; Flux is updated in place where the new `base/flux` differs. The cluster stays.",
     },
