@@ -341,7 +341,7 @@ const networkSchema = z.strictObject({
 
 const tlsSchema = z.strictObject({
     source: z.enum(["bigbang", "files", "self-signed"], { error: "expected bigbang, files or self-signed" }).default("bigbang"),
-    url: z.string().regex(/^(https?:\/\/[^\s/]+|file:\/\/)\S*$/, {
+    url: z.string().regex(/^(https:\/\/[^\s/]+|file:\/\/)\S*$/, {
         error: "expected an https:// URL, or file://<path> to a local Big Bang checkout's chart/ingress-certs.yaml",
     }).default(BIGBANG_INGRESS_CERTS_URL),
     certFile: nonEmpty("a path to a PEM certificate").optional(),

@@ -227,7 +227,7 @@ describe("bigbangSource", function () {
         it("refuses a release with no pinned commit unless bigbang.source.commit names it, and says where the tag points", async () => {
             await rejects(
                 resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: {} }),
-                new RegExp(`this program pins no commit for release ${TAG.replace(/\./g, "\\.")}, and a tag alone can be moved; the tag points at ${tagCommit} in the clone: .*set bigbang\.source\.commit to it`),
+                new RegExp(`this program pins no commit for release ${TAG.replace(/\./g, "\\.")}, and a tag alone can be moved; the tag points at ${tagCommit} in the clone: .*set bigbang\\.source\\.commit to it`),
             );
             const src = await resolveBigbangSource({ version: TAG, commit: tagCommit }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: {} });
             assert.equal(src.commit, tagCommit);

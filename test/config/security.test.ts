@@ -157,4 +157,11 @@ describe("config: security guardrails (issue 21)", () => {
             `${P}bigbang.source.commit: expected a full git commit: 40 hex digits, got "1d5a436"`,
         ]);
     });
+
+    it("registry.tls.url: https or file:// only (issue 21)", () => {
+        assert.deepEqual(check({ registry: { tls: { url: "http://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml" } } }).problems, [
+            `${P}registry.tls.url: expected an https:// URL, or file://<path> to a local Big Bang checkout's chart/ingress-certs.yaml, got "http://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml"`,
+        ]);
+        assert.deepEqual(check({ registry: { tls: { url: "https://example.com/ingress-certs.yaml" } } }).problems, []);
+    });
 });
