@@ -164,4 +164,31 @@ describe("config: security guardrails (issue 21)", () => {
         ]);
         assert.deepEqual(check({ registry: { tls: { url: "https://example.com/ingress-certs.yaml" } } }).problems, []);
     });
+
+    describe("README (issue 21)", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+
+        it("every command that filters AWS resources by tag also filters on Owner and Project", () => {
+            const commands = readme.split("\n").flatMap((line) => line.match(/`aws [^`]*`/g) ?? []).filter((c) => c.includes("Name=tag:"));
+            assert.ok(commands.length > 0);
+            for (const command of commands) {
+                assert.ok(command.includes("Name=tag:Owner,") && command.includes("Name=tag:Project,Values=bigbang-oci-dev"), command);
+            }
+        });
+
+        it("says that sshuttle --dns sends every DNS lookup of the workstation through the host", () => {
+            assert.match(readme, /`sshuttle --dns` sends \*\*every DNS lookup of your workstation\*\* through the host/);
+        });
+
+        it("has a Security model: trust, exposure, where secrets live, rotation, updates, and the lead's SSH host key spot", () => {
+            const start = readme.indexOf("## Security model");
+            assert.ok(start >= 0);
+            const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+            for (const part of ["**What is trusted.**", "**What is exposed.**", "**Where secrets live.**", "**Updates.**", "**Rotating credentials.**",
+                "*The registry password*", "*The Registry1 token*", "apt-daily-upgrade.timer", "<!-- SSH host keys:"]) {
+                assert.ok(section.includes(part), part);
+            }
+            for (const where of ["Pulumi state", "stack file", "passphrase", "workstation", "host"]) assert.match(section, new RegExp(`^\\| ${where}`, "m"), where);
+        });
+    });
 });
