@@ -871,7 +871,7 @@ function safeUserName(): string {
 /**
  * Every key the stack config accepts, as dot paths with `[]` for list items
  * (`cluster.k3sArgs[].nodeFilters`), read from the schema itself so that the
- * README table and Pulumi.dev.yaml can be checked against it.
+ * README table and stack-config.example.yaml can be checked against it.
  */
 export function configKeyPaths(): string[] {
     const paths: string[] = [];
