@@ -110,7 +110,7 @@ export const UBUNTU_IMAGE_SERIAL_CUTOFF = "20261101";
  * re-pushed, so a clone of `bigbang.source.version` is refused unless its HEAD is this commit.
  * Another release needs `bigbang.source.commit`. 3.30.0: DoD-Platform-One/bigbang (mirror of
  * repo1 big-bang/bigbang), tag 3.30.0 = commit 1d5a436945aa24316b21b88f74d555e9d3559655, the
- * commit the team's reference copy of that release (../shared/reference/bigbang-3.30.0) is from.
+ * commit the conformance tests' reference copy of that release (bigbang-3.30.0) is from.
  */
 export const BIGBANG_RELEASE_COMMITS: Readonly<Record<string, string>> = {
     "3.30.0": "1d5a436945aa24316b21b88f74d555e9d3559655",
