@@ -3,6 +3,7 @@
 // exports what the developer copies from.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
 import { ChartPushes } from "./components/charts/charts";
 import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
@@ -14,9 +15,17 @@ import { Registry } from "./components/registry/registry";
 import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
+// The engine's list of secret config keys (PULUMI_CONFIG_SECRET_KEYS), which a credential set without
+// --secret is missing from. @pulumi/pulumi 3.248.0 exports isConfigSecret from runtime/config.ts but marks it
+// @internal, so its .d.ts leaves it out; this declares what that file defines. index.ts checks it exists.
+declare module "@pulumi/pulumi/runtime/config" {
+    export function isConfigSecret(k: string): boolean;
+}
+
 export = async () => {
+    if (typeof isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exports runtime/config isConfigSecret; update index.ts");
     const stack = pulumi.getStack();
-    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd(), stack });
+    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd(), stack, isConfigSecret });
     for (const warning of prepared.warnings) void pulumi.log.warn(warning);
     const { config } = prepared;
     const reg = config.registry;

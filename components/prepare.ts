@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
-import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/config";
+import { checkStackConfig, ConfigError, configWarnings, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
@@ -53,14 +53,16 @@ export interface PrepareOptions {
     lookupPlacement?: (host: StackConfig["host"], identity: { owner: string; stack: string }) => Promise<Placement>;
     /** Big Bang's git URL for `bigbang.source.version` (tests point it at a local repository). */
     bigbangGitUrl?: string;
+    /** pulumi.runtime.isConfigSecret: a credential not set with --secret is refused. */
+    isConfigSecret?: (fullKey: string) => boolean;
 }
 
 export async function prepare(allConfig: Record<string, string>, opts: PrepareOptions): Promise<Prepared> {
-    const checked = checkStackConfig(allConfig, { userName: opts.userName });
+    const checked = checkStackConfig(allConfig, { userName: opts.userName, isSecret: opts.isConfigSecret });
     // A section with a problem is checked no further: its values are defaults.
     const { config, sectionOk } = checked;
     const problems: string[] = [...checked.problems];
-    const warnings: string[] = [];
+    const warnings: string[] = [...configWarnings(config)];
 
     const charts = sectionOk("charts") ? prepareCharts(config, opts, problems) : [];
     const env = opts.env ?? process.env;

@@ -7,7 +7,10 @@
 # Pulumi.yaml already points the backend at ~/.pulumi (no Pulumi Cloud account).
 # Secrets in that state are encrypted with a passphrase: set PULUMI_CONFIG_PASSPHRASE
 # or PULUMI_CONFIG_PASSPHRASE_FILE, or this script keeps a random one in
-# ~/.pulumi/bigbang-oci-dev.passphrase (mode 0600) and reuses it.
+# ${XDG_CONFIG_HOME:-~/.config}/bigbang-oci-dev/passphrase (mode 0600, checked) and reuses it:
+# not in ~/.pulumi beside the state it unlocks, so a copy of one is not a copy of both.
+# The stack file Pulumi.<stack>.yaml is git-ignored; the first `up` or `preview` seeds it from
+# stack-config.example.yaml.
 # Only `up` and `preview` create the stack (and the passphrase) on first use;
 # every other command (`stop` and `start` too) needs both to exist already, so
 # `destroy` on a machine that never deployed creates nothing. When creating fails, what this run
@@ -61,17 +64,35 @@ cleanup_on_failure() {
   fi
 }
 
+# Refuse a passphrase file that its group or others may read or write (numeric -perm -MODE: every
+# bit set, which GNU and BSD find both accept).
+check_private() {
+  if [ -n "$(find "$1" -prune \( -perm -040 -o -perm -020 -o -perm -004 -o -perm -002 \) -print)" ]; then
+    echo "$1 is readable or writable by others; it unlocks the stack's secrets. Run: chmod 600 '$1'" >&2
+    exit 1
+  fi
+}
+
+passphrase_dir="${XDG_CONFIG_HOME:-$HOME/.config}/bigbang-oci-dev"
+legacy_passphrase_file="$HOME/.pulumi/bigbang-oci-dev.passphrase"
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-  passphrase_file="$HOME/.pulumi/bigbang-oci-dev.passphrase"
-  if [ ! -s "$passphrase_file" ]; then
+  passphrase_file="$passphrase_dir/passphrase"
+  if [ ! -s "$passphrase_file" ] && [ -s "$legacy_passphrase_file" ]; then
+    # Earlier versions kept it beside the state; keep using it until the user moves it.
+    passphrase_file="$legacy_passphrase_file"
+    echo "The state passphrase is in $legacy_passphrase_file, beside the state it unlocks. Move it:" >&2
+    echo "  mkdir -p -m 700 '$passphrase_dir' && mv '$legacy_passphrase_file' '$passphrase_dir/passphrase'" >&2
+  fi
+  if [ -s "$passphrase_file" ]; then
+    check_private "$passphrase_file"
+  else
     if [ "$may_create" != true ]; then
       echo "No state passphrase: $passphrase_file does not exist and neither PULUMI_CONFIG_PASSPHRASE nor" >&2
       echo "PULUMI_CONFIG_PASSPHRASE_FILE is set. '$1' needs the passphrase stack '$stack' was created with;" >&2
       echo "if you never ran 'npm run up' on this machine there is nothing to $1." >&2
       exit 1
     fi
-    mkdir -p "$(dirname "$passphrase_file")"
-    (umask 077 && head -c 32 /dev/urandom | base64 >"$passphrase_file")
+    (umask 077 && mkdir -p "$(dirname "$passphrase_file")" && head -c 32 /dev/urandom | base64 >"$passphrase_file")
     created_passphrase="$passphrase_file"
     trap cleanup_on_failure EXIT
   fi
@@ -95,6 +116,14 @@ if [ -n "${SSH_AUTH_SOCK:-}" ]; then
 fi
 
 [ -d node_modules ] || npm ci
+
+# The stack file holds the config salt, secrets' ciphertexts and the workstation's addresses, so it
+# is git-ignored (Pulumi.*.yaml) and starts as a private copy of the tracked example.
+stack_file="Pulumi.$stack.yaml"
+if [ "$may_create" = true ] && [ ! -e "$stack_file" ]; then
+  (umask 077 && cp stack-config.example.yaml "$stack_file")
+  echo "Created $stack_file from stack-config.example.yaml (git-ignored; edit it with 'pulumi config set')." >&2
+fi
 
 if [ "$may_create" = true ]; then
   pulumi stack select --create "$stack" >/dev/null

@@ -378,6 +378,25 @@ users:
         assert.ok(hint.includes("chmod 600"));
         execFileSync("bash", ["-n", "-c", hint]);
     });
+
+    it("kubectlHint writes the kubeconfig under umask 077 and creates a missing ~/.kube (issue 21)", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-hint-"));
+        try {
+            const bin = path.join(home, "bin");
+            fs.mkdirSync(bin);
+            // A stub pulumi that prints a kubeconfig.
+            fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho 'apiVersion: v1'\n", { mode: 0o755 });
+            execFileSync("bash", ["-c", `umask 022; ${kubectlHint("dev", "bigbang")}`], { env: { HOME: home, PATH: `${bin}:/usr/bin:/bin` } });
+            const file = path.join(home, ".kube", "bigbang-oci-dev-dev-bigbang.yaml");
+            assert.equal(fs.readFileSync(file, "utf8"), "apiVersion: v1\n");
+            assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+            assert.equal(fs.statSync(path.join(home, ".kube")).mode & 0o077, 0, "a ~/.kube it creates is private");
+            // The write itself happens under umask 077, not only a chmod afterwards.
+            assert.match(kubectlHint("dev", "bigbang"), /^\(umask 077 && mkdir -p ~\/\.kube && pulumi stack output kubeconfig --show-secrets > /);
+        } finally {
+            fs.rmSync(home, { recursive: true, force: true });
+        }
+    });
 });
 
 describe("chartsPlan", () => {

@@ -105,7 +105,7 @@ describe("program: bad config is refused before any resource exists", function (
         },
         {
             name: "a bad host key and a certificate download failure, both reported",
-            config: { [`${P}host`]: json({ market: "reserved" }), [`${P}registry`]: json({ tls: { url: "http://127.0.0.1:9/ingress-certs.yaml" } }) },
+            config: { [`${P}host`]: json({ market: "reserved" }), [`${P}registry`]: json({ tls: { url: "https://127.0.0.1:9/ingress-certs.yaml" } }) },
             expect: [/host\.market: expected spot or on-demand/, /registry\.tls: .*127\.0\.0\.1:9/],
         },
     ];
@@ -126,7 +126,7 @@ describe("prepare: every check that can run, reported once", () => {
     it("reports a failed certificate download and a failed IP detection together", async () => {
         const port = await closedPort();
         const config = {
-            [`${P}registry`]: json({ tls: { url: `http://127.0.0.1:${port}/chart/ingress-certs.yaml` } }),
+            [`${P}registry`]: json({ tls: { url: `https://127.0.0.1:${port}/chart/ingress-certs.yaml` } }),
             [`${P}charts`]: json(["nochart-here"]),
         };
         await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester", ipCheckUrl: `http://127.0.0.1:${port}/` }), (err: unknown) => {

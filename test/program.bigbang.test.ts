@@ -431,16 +431,14 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             assert.ok(run.all(T.secret).filter((x) => x.secretInputs.has("stringData")).length >= 2);
         });
 
-        it("keeps the Registry1 password secret even when its config value is not marked secret", async () => {
+        it("refuses a Registry1 password whose config value is not marked secret, before any resource (issue 21)", async () => {
             const dir = makeProject();
             try {
-                const r = await runProgram(configWith(), { cwd: dir });
-                for (const x of r.resources) {
-                    for (const [key, value] of Object.entries(x.inputs)) {
-                        if (JSON.stringify(value)?.includes(R1_PASSWORD)) assert.ok(x.secretInputs.has(key), `${x.type} ${x.name}.${key} holds the Registry1 password in the clear`);
-                    }
-                }
-                assert.ok(r.one(T.release, "bigbang").secretInputs.has("values"));
+                const { error, resources } = await runProgramFailure(configWith(), { cwd: dir, secretKeys: [] });
+                assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
+                assert.match(error.message, /bigbang-oci-dev:bigbang\.registry1\.password: is stored in plain text in the stack file; set it again as a secret with 'pulumi config set --path --secret bigbang-oci-dev:bigbang\.registry1\.password'/);
+                assert.ok(!error.message.includes(R1_PASSWORD), "the password is not in the message");
+                assert.deepEqual(resources.filter((r) => !r.type.startsWith("pulumi:")), []);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }

@@ -132,6 +132,16 @@ describe("program: charts, values snippet and registry targets", function () {
         assert.ok(fs.readFileSync(chartYaml).equals(chartYamlBefore), "the developer's Chart.yaml is untouched");
     });
 
+    it("removes the local archives of charts no longer listed (issue 21)", async () => {
+        const archives = path.join(root, ".bigbang-oci-dev", "dev", "charts");
+        await runProgram(withCharts(), { cwd: root });
+        assert.equal(fs.readdirSync(archives).length, 3);
+        await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali" }]) }, { cwd: root });
+        assert.deepEqual(fs.readdirSync(archives).map((n) => n.replace(/-[0-9a-f]{12}\.tar$/, "")), ["kiali"]);
+        await runProgram(BASE_CONFIG, { cwd: root });
+        assert.equal(fs.existsSync(archives), false, "no chart, no archive");
+    });
+
     it("copies one archive of the chart's kept files to the push's path, unchanged by .git activity", async () => {
         const copyOf = async () => {
             const run = await runProgram(withCharts(), { cwd: root });

@@ -2,7 +2,7 @@
 // readiness gate, secrecy of what it exports, preview, and determinism.
 import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
-import { DEFAULT_TOOL_VERSIONS } from "../components/config/pins";
+import { DEFAULT_TOOL_VERSIONS, TOOL_SHA256 } from "../components/config/pins";
 import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
 
 const T = {
@@ -222,14 +222,18 @@ describe("program: the dev host", function () {
         const run = await runProgram(BASE_CONFIG);
         const tools = run.one(T.remote, "tools");
         assert.match(String(tools.inputs.create), /^sudo -n bash -c '#!\/usr\/bin\/env bash\n# Installs pinned k3d/);
-        assert.deepEqual(tools.inputs.triggers, [INSTANCE_ID, DEFAULT_TOOL_VERSIONS.k3d, DEFAULT_TOOL_VERSIONS.kubectl, DEFAULT_TOOL_VERSIONS.helm]);
+        const pins = [TOOL_SHA256.k3d[DEFAULT_TOOL_VERSIONS.k3d].amd64, TOOL_SHA256.kubectl[DEFAULT_TOOL_VERSIONS.kubectl].amd64, TOOL_SHA256.helm[DEFAULT_TOOL_VERSIONS.helm].amd64];
+        assert.deepEqual(tools.inputs.triggers, [INSTANCE_ID, DEFAULT_TOOL_VERSIONS.k3d, DEFAULT_TOOL_VERSIONS.kubectl, DEFAULT_TOOL_VERSIONS.helm, ...pins]);
+        // The pinned sums go to install-tools.sh as arguments (issue 21): it trusts no sum from the download server.
+        assert.ok(String(tools.inputs.create).endsWith(` install-tools amd64 ${DEFAULT_TOOL_VERSIONS.k3d} ${DEFAULT_TOOL_VERSIONS.kubectl} ${DEFAULT_TOOL_VERSIONS.helm} ${pins.join(" ")}`));
         assert.ok(run.dependsOn(tools, run.one(T.remote, "wait-ready")));
         assert.ok(run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), tools), "the cluster needs k3d");
         const timer = run.one(T.remote, "auto-shutdown");
         assert.match(String(timer.inputs.create), /^sudo -n bash -c .* auto-shutdown 8 .*OnBootSec=475min/s);
         assert.deepEqual(timer.inputs.triggers, [INSTANCE_ID, 8]);
 
-        const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", autoShutdownHours: 0 }) });
+        const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", helmSha256: "a".repeat(64), autoShutdownHours: 0 }) });
+        assert.ok(String(changed.one(T.remote, "tools").inputs.create).endsWith(` ${"a".repeat(64)}`));
         const differing = (a: ProgramRun, b: ProgramRun) => a.resources
             .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(b.find(r.type, r.name)?.inputs))
             .map((r) => r.name).sort();

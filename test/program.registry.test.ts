@@ -99,7 +99,7 @@ describe("program: the hosted registry", function () {
         }
     });
 
-    it("joins the cluster network at its fixed address and publishes the registry port", async () => {
+    it("joins the cluster network at its fixed address and publishes the registry port on loopback only", async () => {
         const run = await runProgram(registry({ port: 5443 }));
         const network = run.one(T.network);
         assert.equal(network.inputs.name, "k3d-network");
@@ -107,7 +107,9 @@ describe("program: the hosted registry", function () {
         const container = run.one(T.container);
         const nets = container.inputs.networksAdvanced as { name: string; ipv4Address: string; aliases: string[] }[];
         assert.deepEqual(nets, [{ name: "k3d-network", ipv4Address: "172.20.2.10", aliases: ["oci.dev.bigbang.mil"] }]);
-        assert.deepEqual(container.inputs.ports, [{ internal: 5443, external: 5443, ip: "0.0.0.0", protocol: "tcp" }]);
+        // Not exposed: the published port listens on the host's loopback, where /etc/hosts sends helm push
+        // and an `ssh -L` tunnel arrives; the nodes use the container's own network address (issue 21).
+        assert.deepEqual(container.inputs.ports, [{ internal: 5443, external: 5443, ip: "127.0.0.1", protocol: "tcp" }]);
         assert.equal(envOf(container).REGISTRY_HTTP_ADDR, "0.0.0.0:5443");
         assert.equal((await resolve(run.outputs.registryAddressInCluster)).value, "172.20.2.10");
         assert.equal((await resolve(run.outputs.registryEndpoint)).value, "oci://oci.dev.bigbang.mil:5443");
@@ -137,6 +139,15 @@ describe("program: the hosted registry", function () {
         const etcHosts = run.one(T.remote, "etc-hosts");
         assert.match(String(etcHosts.inputs.create), / add 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
         assert.match(String(etcHosts.inputs.delete), / remove 127\.0\.0\.1 oci\.dev\.bigbang\.mil$/);
+        // The push and the probe go to the address the port is published on.
+        assert.equal((run.one(T.container).inputs.ports as { ip: string }[])[0].ip, "127.0.0.1");
+    });
+
+    it("publishes the registry port on every interface only when it is exposed (issue 21)", async () => {
+        const run = await runProgram(registry({ exposePublicly: true }));
+        assert.deepEqual(run.one(T.container).inputs.ports, [{ internal: 5000, external: 5000, ip: "0.0.0.0", protocol: "tcp" }]);
+        const ingress = JSON.stringify(run.one("aws:ec2/securityGroup:SecurityGroup").inputs.ingress);
+        assert.match(ingress, /"fromPort":5000/);
     });
 
     it("refuses auth disabled before any resource: Big Bang's values schema needs credentials", async () => {

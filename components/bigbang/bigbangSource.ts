@@ -27,6 +27,7 @@ import * as path from "path";
 import { isMap, parse, parseDocument, YAMLParseError } from "yaml";
 import { PROJECT } from "../config/config";
 import { expandHome } from "../config/paths";
+import { BIGBANG_RELEASE_COMMITS } from "../config/pins";
 
 /** The repository Big Bang's quickstart clones; GitHub's DoD-Platform-One/bigbang is a mirror of it. */
 export const BIGBANG_GIT_URL = "https://repo1.dso.mil/big-bang/bigbang.git";
@@ -103,6 +104,8 @@ export interface BigbangSourceOptions {
     git?: string;
     /** Bound on the clone; defaults to DEFAULT_CLONE_TIMEOUT_MS. */
     cloneTimeoutMs?: number;
+    /** The commit each release tag must point at; defaults to pins.ts BIGBANG_RELEASE_COMMITS (tests pass their own). */
+    releaseCommits?: Readonly<Record<string, string>>;
 }
 
 // A release tag: SemVer with an optional leading "v" for the old tags. Anything
@@ -356,7 +359,7 @@ async function fetchTag(git: string, url: string, tag: string, entry: string, ti
  * Every problem is a BigbangSourceError.
  */
 export async function resolveBigbangSource(
-    source: { path?: string; version?: string },
+    source: { path?: string; version?: string; commit?: string },
     opts: BigbangSourceOptions,
 ): Promise<BigbangSource> {
     const git = opts.git ?? "git";
@@ -397,7 +400,23 @@ export async function resolveBigbangSource(
             `${label}: the tag holds chart/Chart.yaml version ${checkout.chartVersion}, not ${wanted}; use the tag named after the release you want`,
         );
     }
-    return { kind: "version", ...checkout, ...(await gitState(git, entry)) };
+    const state = await gitState(git, entry);
+    // A tag can be moved or re-pushed upstream (or the cache edited and committed): the release is
+    // only used at the commit pinned for it, or the one the user names (issue 21).
+    const pinned = source.commit ?? (opts.releaseCommits ?? BIGBANG_RELEASE_COMMITS)[wanted];
+    if (pinned === undefined) {
+        throw new BigbangSourceError(
+            `${label}: this program pins no commit for release ${wanted}, and a tag alone can be moved; the tag points at ${state.commit ?? "an unknown commit"} ` +
+                `in the clone: check that against ${BIGBANG_TAGS_PAGE} and set bigbang.source.commit to it`,
+        );
+    }
+    if (state.commit !== pinned) {
+        throw new BigbangSourceError(
+            `${label}: the clone's HEAD is ${state.commit ?? "unknown"}, not the commit ${pinned} ${source.commit ? "bigbang.source.commit names" : "pinned for this release"}; ` +
+                `the tag may have been moved upstream. Nothing was installed from it; delete ${entry} only once you trust the new commit (and set bigbang.source.commit to it)`,
+        );
+    }
+    return { kind: "version", ...checkout, ...state };
 }
 
 /** Why a YAML text is unusable as a values file, or its parsed mapping. Never quotes the text: values files hold passwords. */

@@ -66,6 +66,26 @@ export function writeChartArchive(chart: Pick<ChartInfo, "dir" | "name" | "conte
     return file;
 }
 
+/**
+ * Remove every chart archive in `dir` but the ones named in `keep` (issue 21): the archives of
+ * charts no longer in the stack config are sources of no copy, and each holds a chart's files
+ * (values with whatever the developer put in them). The folder itself goes when it ends up empty.
+ * Only this program's file names are touched.
+ */
+export function pruneChartArchives(dir: string, keep: readonly string[]): void {
+    let names: string[];
+    try {
+        names = fs.readdirSync(dir);
+    } catch {
+        return;
+    }
+    const kept = new Set(keep.map((file) => path.basename(file)));
+    for (const name of names) {
+        if (/^.+-[0-9a-f]{12}\.tar(\.partial)?$/.test(name) && !kept.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+    }
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+}
+
 export function chartArchiveName(chart: Pick<ChartInfo, "name" | "contentHash">): string {
     return `${chart.name}-${chart.contentHash.slice(0, 12)}.tar`;
 }

@@ -7,7 +7,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { writeChartArchive } from "./chartArchive";
+import { pruneChartArchives, writeChartArchive } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { DevHost } from "../host/host";
 import { chartPushPlan, PushTarget } from "./chartsPlan";
@@ -34,6 +34,7 @@ export class ChartPushes extends pulumi.ComponentResource {
         super("bigbang-oci-dev:index:ChartPushes", name, {}, opts);
         const { host } = args;
         if (args.charts.length === 0) {
+            pruneChartArchives(args.archiveDir, []);
             this.registerOutputs({});
             return;
         }
@@ -44,12 +45,15 @@ export class ChartPushes extends pulumi.ComponentResource {
             triggers: hostTriggers(host),
         }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready] });
 
+        const archives: string[] = [];
         for (const chart of args.charts) {
             const plan = chartPushPlan(chart, args.target, stagingRoot);
+            const archive = writeChartArchive(chart, args.archiveDir);
+            archives.push(archive);
             // One file of just what `helm package` keeps; see chartArchive.ts for where it lands and why.
             const copy = new command.remote.CopyToRemote(`${plan.resourceName}-copy`, {
                 connection: host.connection,
-                source: new pulumi.asset.FileAsset(writeChartArchive(chart, args.archiveDir)),
+                source: new pulumi.asset.FileAsset(archive),
                 remotePath: plan.remoteArchive,
                 triggers: hostTriggers(host, plan.ociReference),
             }, { parent: this, ...onHostOptions(host), dependsOn: [staging] });
@@ -62,6 +66,8 @@ export class ChartPushes extends pulumi.ComponentResource {
                 triggers: hostTriggers(host, chart.contentHash, plan.ociReference),
             }, { parent: this, ...onHostOptions(host), dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
         }
+        // Archives of charts no longer listed (renamed, removed) are sources of no copy.
+        pruneChartArchives(args.archiveDir, archives);
         this.registerOutputs({});
     }
 }

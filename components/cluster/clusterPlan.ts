@@ -22,5 +22,7 @@ export function kubeconfigForEndpoint(kubeconfigYaml: string, server: string): s
 
 export function kubectlHint(stack: string, clusterName: string): string {
     const file = `~/.kube/bigbang-oci-dev-${stack}-${clusterName}.yaml`;
-    return `pulumi stack output kubeconfig --show-secrets > ${file} && chmod 600 ${file} && export KUBECONFIG=${file}`;
+    // Under umask 077 the file is created 0600 (and a missing ~/.kube 0700), so the cluster-admin
+    // credentials are never readable by others, not even between the write and a chmod.
+    return `(umask 077 && mkdir -p ~/.kube && pulumi stack output kubeconfig --show-secrets > ${file}) && chmod 600 ${file} && export KUBECONFIG=${file}`;
 }

@@ -7,7 +7,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
-import { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
+import { DEFAULT_K3S_IMAGE, DEFAULT_REGISTRY_IMAGE, DEFAULT_TOOL_VERSIONS, K3S_IMAGE_TAG, pinnedToolSha256, PinnedTool } from "./pins";
 import { cidrProblem, didYouMean, expectedListHint, misspeltNamespaceProblems } from "./configHints";
 
 export const PROJECT = "bigbang-oci-dev";
@@ -44,6 +44,8 @@ export interface HostConfig {
     /** false stops the instance (disk, Elastic IP and cluster kept); true starts it again. */
     running: boolean;
     tools: { k3d: string; kubectl: string; helm: string };
+    /** The SHA-256 each tool download must have: host.<tool>Sha256, else the pin in pins.ts. */
+    toolSha256: { k3d: string; kubectl: string; helm: string };
 }
 
 export interface NetworkConfig {
@@ -122,8 +124,8 @@ export interface BigbangConfig {
     install: boolean;
     /** Registry1 login for Iron Bank images (Flux, MetalLB, every package). */
     registry1: { username?: string; password?: string };
-    /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`). */
-    source: { path?: string; version?: string };
+    /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`, at `commit` when pins.ts has none). */
+    source: { path?: string; version?: string; commit?: string };
     /** The developer's own values files, applied last. */
     valuesFiles: string[];
     /** Big Bang values keys to keep on; unset: the dev-box default plan. */
@@ -140,6 +142,8 @@ export interface StackConfig {
     owner: string;
     allowedCidrs: string[];
     allowAnywhere: boolean;
+    /** Open a port to allowedCidrs even though its TLS key is Big Bang's published dev key (issue 21). */
+    acceptPublicKeyRisk: boolean;
     host: HostConfig;
     network: NetworkConfig;
     registry: RegistryConfig;
@@ -308,6 +312,10 @@ export function k3sArgProblem(arg: string): string | undefined {
     return undefined;
 }
 
+// A tool download's SHA-256, as its project publishes it (sha256sum's first column).
+const sha256Hex = z.string({ error: "expected a SHA-256: 64 hex digits" }).trim().toLowerCase()
+    .regex(/^[0-9a-f]{64}$/, { error: "expected a SHA-256: 64 hex digits" });
+
 const hostSchema = z.strictObject({
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: "expected an EC2 instance type such as t3.2xlarge" }).default("t3.2xlarge"),
     architecture: z.enum(["amd64", "arm64"], { error: "expected amd64 or arm64" }).optional(),
@@ -334,6 +342,9 @@ const hostSchema = z.strictObject({
     k3dVersion: version.default(DEFAULT_TOOL_VERSIONS.k3d),
     kubectlVersion: version.default(DEFAULT_TOOL_VERSIONS.kubectl),
     helmVersion: version.default(DEFAULT_TOOL_VERSIONS.helm),
+    k3dSha256: sha256Hex.optional(),
+    kubectlSha256: sha256Hex.optional(),
+    helmSha256: sha256Hex.optional(),
 }, { error: "expected an object" });
 
 const networkSchema = z.strictObject({
@@ -345,7 +356,7 @@ const networkSchema = z.strictObject({
 
 const tlsSchema = z.strictObject({
     source: z.enum(["bigbang", "files", "self-signed"], { error: "expected bigbang, files or self-signed" }).default("bigbang"),
-    url: z.string().regex(/^(https?:\/\/[^\s/]+|file:\/\/)\S*$/, {
+    url: z.string().regex(/^(https:\/\/[^\s/]+|file:\/\/)\S*$/, {
         error: "expected an https:// URL, or file://<path> to a local Big Bang checkout's chart/ingress-certs.yaml",
     }).default(BIGBANG_INGRESS_CERTS_URL),
     certFile: nonEmpty("a path to a PEM certificate").optional(),
@@ -357,7 +368,7 @@ const registrySchema = z.strictObject({
     target: z.enum(["hosted", "registry1-staging", "external"], { error: "expected hosted, registry1-staging or external" }).default("hosted"),
     hostname: hostname.optional(),
     port: integer(1, 65535).default(5000),
-    image: imageRef.default("registry:2"),
+    image: imageRef.default(DEFAULT_REGISTRY_IMAGE),
     repoName: dnsLabel("a Helm repository name").default("k3d"),
     exposePublicly: bool.default(false),
     tls: tlsSchema.prefault({}),
@@ -393,7 +404,7 @@ const clusterSchema = z.strictObject({
     servers: integer(1, 7).default(1),
     agents: integer(0, 20).default(3),
     k3sImage: imageRef.refine((v) => v.startsWith("rancher/k3s:") || v.includes("/k3s:") || v.includes("@sha256:"), {
-        error: `expected a pinned rancher/k3s image such as ${DEFAULT_K3S_IMAGE}`,
+        error: `expected a pinned rancher/k3s image such as ${K3S_IMAGE_TAG}`,
     }).default(DEFAULT_K3S_IMAGE),
     k3sArgs: z.array(k3sArgSchema, { error: "expected a list" }).default([]),
     disable: z.array(z.string().regex(/^[a-z0-9-]+$/), { error: "expected a list of k3s components such as traefik" })
@@ -431,6 +442,9 @@ const bigbangSchema = z.strictObject({
         // Big Bang's release tags are bare SemVer (3.30.0); a leading v is tolerated.
         version: z.string({ error: "expected a Big Bang release such as 3.30.0" })
             .regex(/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: "expected a Big Bang release such as 3.30.0" }).optional(),
+        // The full commit the release tag must point at, for a release pins.ts does not pin (issue 21).
+        commit: z.string({ error: "expected a full git commit: 40 hex digits" }).trim().toLowerCase()
+            .regex(/^[0-9a-f]{40}$/, { error: "expected a full git commit: 40 hex digits" }).optional(),
     }, { error: "expected { path } or { version }" }).prefault({}),
     valuesFiles: z.array(nonEmpty("a path to a values file"), { error: "expected a list of values file paths" }).default([]),
     packages: z.array(bigbangPackageKey, { error: "expected a list of Big Bang values keys such as [istiod, istioGateway]" }).optional(),
@@ -445,6 +459,7 @@ const stackSchema = z.strictObject({
     }).optional(),
     allowedCidrs: z.array(cidrv4, { error: "expected a list of IPv4 CIDRs" }).default([]),
     allowAnywhere: bool.default(false),
+    acceptPublicKeyRisk: bool.default(false),
     host: hostSchema.prefault({}),
     network: networkSchema.prefault({}),
     registry: registrySchema.prefault({}),
@@ -511,6 +526,11 @@ function keyPath(path: PropertyKey[]): string {
 export interface ParseContext {
     /** Fallback for `owner`: the local user name. */
     userName?: string;
+    /**
+     * Whether the engine holds a full config key (`bigbang-oci-dev:registry`) as a secret:
+     * `pulumi.runtime.isConfigSecret`. Unset (pure tests), credentials are not checked for it.
+     */
+    isSecret?: (fullKey: string) => boolean;
 }
 
 /** The result of checking the stack config: every problem, and a config to keep checking with. */
@@ -577,7 +597,7 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     const fallback = result.success ? result : stackSchema.safeParse(usable);
     const parsed = fallback.success ? fallback.data : stackSchema.parse({});
     const cfg = buildConfig(parsed, ctx);
-    for (const problem of crossCheck(cfg, usable)) {
+    for (const problem of [...crossCheck(cfg, usable), ...plaintextCredentialProblems(raw, ctx)]) {
         // A rule that read a default standing in for a refused value would report the default.
         if (pruned?.removed.some((key) => mentionsKey(problem, key))) continue;
         if (!problems.includes(problem)) problems.push(problem);
@@ -613,6 +633,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
         owner: parsed.owner ?? sanitizeOwner(ctx.userName ?? safeUserName()),
         allowedCidrs: [...new Set(parsed.allowedCidrs)],
         allowAnywhere: parsed.allowAnywhere,
+        acceptPublicKeyRisk: parsed.acceptPublicKeyRisk,
         host: {
             instanceType: parsed.host.instanceType,
             architecture: parsed.host.architecture ?? architectureOf(parsed.host.instanceType),
@@ -630,6 +651,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             usePrivateIp: parsed.host.usePrivateIp,
             running: parsed.host.running,
             tools: { k3d: parsed.host.k3dVersion, kubectl: parsed.host.kubectlVersion, helm: parsed.host.helmVersion },
+            toolSha256: { k3d: parsed.host.k3dSha256 ?? "", kubectl: parsed.host.kubectlSha256 ?? "", helm: parsed.host.helmSha256 ?? "" },
         },
         network: {
             name: parsed.network.name,
@@ -691,9 +713,16 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const p = (key: string, message: string, value: unknown) => problems.push(`${PROJECT}:${key}: ${message}, got ${describe(value)}`);
 
-    const anywhere = cfg.allowedCidrs.filter((c) => parseCidr(c)?.prefix === 0);
-    if (anywhere.length > 0 && !cfg.allowAnywhere) {
+    // Not only /0: 0.0.0.0/1 plus 128.0.0.0/1 is the whole internet too.
+    const anywhere = cfg.allowedCidrs.filter((c) => (parseCidr(c)?.prefix ?? 32) < WIDEST_WITHOUT_ALLOW_ANYWHERE);
+    if (anywhere.some((c) => parseCidr(c)?.prefix === 0) && !cfg.allowAnywhere) {
         p("allowedCidrs", "0.0.0.0/0 opens the host to the whole internet; set allowAnywhere to true to allow it", cfg.allowedCidrs);
+    } else if (anywhere.length > 0 && !cfg.allowAnywhere) {
+        p("allowedCidrs", `${anywhere.join(", ")} ${anywhere.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_ALLOW_ANYWHERE} and open${anywhere.length > 1 ? "" : "s"} the host to a large part of the internet; set allowAnywhere to true to allow it`, cfg.allowedCidrs);
+    }
+    problems.push(...publicKeyExposureProblems(cfg), ...toolSha256Problems(cfg));
+    if (cfg.bigbang.source.commit !== undefined && cfg.bigbang.source.version === undefined) {
+        p("bigbang.source.commit", "only applies with bigbang.source.version: it is the commit that release tag must point at", cfg.bigbang.source.commit);
     }
 
     const rawHost = asRecord(raw.host);
@@ -840,7 +869,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const bb = cfg.bigbang;
     if (bb.install) {
         if (!bb.registry1.username) p("bigbang.registry1.username", "bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images", bb.registry1.username);
-        if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password <token>)", undefined);
+        if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password, which prompts for it)", undefined);
         if (bb.source.path !== undefined && bb.source.version !== undefined) {
             p("bigbang.source", "expected path or version, not both", bb.source);
         } else if (bb.source.path === undefined && bb.source.version === undefined) {
@@ -874,7 +903,7 @@ function safeUserName(): string {
 /**
  * Every key the stack config accepts, as dot paths with `[]` for list items
  * (`cluster.k3sArgs[].nodeFilters`), read from the schema itself so that the
- * README table and Pulumi.dev.yaml can be checked against it.
+ * README table and stack-config.example.yaml can be checked against it.
  */
 export function configKeyPaths(): string[] {
     const paths: string[] = [];
@@ -984,4 +1013,99 @@ function removeKey(root: Record<string, unknown>, keyPathSteps: readonly Propert
     delete record[last];
     removed.push(keyPath([...steps]));
     return true;
+}
+
+// ---------------------------------------------------------------------------
+// Security guardrails (issue 21).
+
+/** allowedCidrs wider than this prefix need allowAnywhere. */
+export const WIDEST_WITHOUT_ALLOW_ANYWHERE = 8;
+/** allowedCidrs wider than this prefix get a warning. */
+export const WIDEST_WITHOUT_WARNING = 24;
+
+/** The credential keys: each must be set with `pulumi config set --secret`. */
+const CREDENTIAL_KEYS: readonly (readonly [string, string])[] = [
+    ["registry", "password"],
+    ["bigbang", "registry1.password"],
+];
+
+/**
+ * A credential set without --secret sits in plain text in the stack file (and in every backup or
+ * commit of it). The engine tells which top-level keys hold a secret: an object key set with
+ * `--path --secret` is secure as a whole (pulumi/pulumi sdk/go/common/resource/config/value.go,
+ * Value.Secure; map.go, Map.SecureKeys, which the CLI passes as PULUMI_CONFIG_SECRET_KEYS and
+ * @pulumi/pulumi runtime/config.ts isConfigSecret reads).
+ */
+function plaintextCredentialProblems(raw: Record<string, unknown>, ctx: ParseContext): string[] {
+    const isSecret = ctx.isSecret;
+    if (!isSecret) return [];
+    const problems: string[] = [];
+    for (const [section, rest] of CREDENTIAL_KEYS) {
+        if (valueAt(raw[section], rest.split(".")) === undefined || isSecret(`${PROJECT}:${section}`)) continue;
+        const key = `${section}.${rest}`;
+        problems.push(`${PROJECT}:${key}: is stored in plain text in the stack file; set it again as a secret with `
+            + `'pulumi config set --path --secret ${PROJECT}:${key}' (it prompts for the value, so it stays out of your shell history)`);
+    }
+    return problems;
+}
+
+const PUBLIC_KEY_RISK = "its TLS key is Big Bang's dev key, whose private half is published in Big Bang's repository, so anyone "
+    + "between allowedCidrs and the host can impersonate it, read the registry password and swap the charts Flux installs "
+    + "with cluster-admin; push through an SSH tunnel instead (README, Pushing by hand), use registry.tls.source files with "
+    + "your own certificate, or set acceptPublicKeyRisk to true to open it anyway";
+
+/** Ports opened to allowedCidrs while the certificate they serve has a published private key. */
+function publicKeyExposureProblems(cfg: StackConfig): string[] {
+    if (cfg.acceptPublicKeyRisk) return [];
+    const problems: string[] = [];
+    const reg = cfg.registry;
+    // The hosted registry serves registry.tls; the gateways serve the same certificate (Big Bang's values
+    // layer 2), or the checkout's chart/ingress-certs.yaml (Big Bang's dev key) without a hosted registry.
+    const publicKey = reg.target !== "hosted" || reg.tls.source === "bigbang";
+    if (!publicKey) return [];
+    if (reg.target === "hosted" && reg.exposePublicly) {
+        problems.push(`${PROJECT}:registry.exposePublicly: ${PUBLIC_KEY_RISK}, got true`);
+    }
+    for (const [i, port] of cfg.cluster.ports.entries()) {
+        if (port.exposePublicly) problems.push(`${PROJECT}:cluster.ports[${i}].exposePublicly: ${PUBLIC_KEY_RISK}, got true`);
+    }
+    return problems;
+}
+
+/** What is allowed but worth a second look: printed as warnings by `pulumi up`. */
+export function configWarnings(cfg: StackConfig): string[] {
+    const wide = cfg.allowedCidrs.filter((c) => (parseCidr(c)?.prefix ?? 32) < WIDEST_WITHOUT_WARNING);
+    if (wide.length === 0) return [];
+    return [`${PROJECT}:allowedCidrs: ${wide.join(", ")} ${wide.length > 1 ? "are" : "is"} wider than a /${WIDEST_WITHOUT_WARNING}: `
+        + "SSH, the Kubernetes API and every exposed port answer that whole range; list your own addresses instead if you can"];
+}
+
+const TOOL_ARTIFACT: Record<PinnedTool, (version: string, arch: Architecture) => string> = {
+    k3d: (v, arch) => `https://github.com/k3d-io/k3d/releases/download/${v}/k3d-linux-${arch} (the release's checksums.txt lists it)`,
+    kubectl: (v, arch) => `https://dl.k8s.io/release/${v}/bin/linux/${arch}/kubectl (its .sha256 beside it)`,
+    helm: (v, arch) => `https://get.helm.sh/helm-${v}-linux-${arch}.tar.gz (the release notes and .sha256sum list it)`,
+};
+
+/**
+ * Fills host.toolSha256 from pins.ts and refuses a tool version whose sum is unknown: install-tools.sh
+ * checks every download against a sum fixed here, never one served beside the binary.
+ */
+function toolSha256Problems(cfg: StackConfig): string[] {
+    const problems: string[] = [];
+    const host = cfg.host;
+    for (const tool of ["k3d", "kubectl", "helm"] as const) {
+        const version = host.tools[tool];
+        const pinned = pinnedToolSha256(tool, version, host.architecture);
+        const given = host.toolSha256[tool];
+        const key = `${PROJECT}:host.${tool}Sha256`;
+        if (!given && pinned) {
+            host.toolSha256[tool] = pinned;
+        } else if (!given) {
+            problems.push(`${key}: host.${tool}Version ${version} is not pinned by this program, so its download needs a SHA-256 to be checked against: `
+                + `set the ${host.architecture} sum its project publishes for ${TOOL_ARTIFACT[tool](version, host.architecture)}, got nothing`);
+        } else if (pinned && given !== pinned) {
+            problems.push(`${key}: differs from the SHA-256 pinned for ${tool} ${version} ${host.architecture} (${pinned}); remove it to use the pin, got "${given}"`);
+        }
+    }
+    return problems;
 }

@@ -134,7 +134,11 @@ export const DEFAULT_DOCKER_DAEMON_CONFIG: Readonly<Record<string, unknown>> = {
 };
 
 export interface CloudInitOptions {
-    /** `apt-get upgrade` on first boot: current security fixes, at the cost of a slower first boot. Default false. */
+    /**
+     * `apt-get upgrade` on first boot. Default true (issue 21): the image is pinned by a serial cut-off
+     * (pins.ts), so without it every new host would boot with fixes missing since that date; after
+     * that, Ubuntu's unattended-upgrades (on in Canonical's cloud images) applies security updates daily.
+     */
     packageUpgrade?: boolean;
     /** More apt packages to install with Docker. */
     extraPackages?: string[];
@@ -328,7 +332,7 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
         ...users,
         ...(opts.hostKey ? hostKeyConfig(opts.hostKey) : {}),
         package_update: true,
-        package_upgrade: opts.packageUpgrade ?? false,
+        package_upgrade: opts.packageUpgrade ?? true,
         apt: {
             sources: {
                 // write_files (init stage) puts the key in place before apt-configure (config stage) adds the source.

@@ -293,10 +293,11 @@ export class DevHost extends pulumi.ComponentResource {
         // change to them updates this host in place. install-tools.sh leaves a tool whose
         // version matches alone and refuses a download whose SHA-256 does not match.
         const { k3d, kubectl, helm } = host.tools;
+        const sums = host.toolSha256;
         this.ready = new command.remote.Command("tools", {
             connection: this.connection,
-            create: `sudo -n ${HOST_SCRIPTS.command("install-tools", [host.architecture, k3d, kubectl, helm])}`,
-            triggers: [this.instanceId, k3d, kubectl, helm],
+            create: `sudo -n ${HOST_SCRIPTS.command("install-tools", [host.architecture, k3d, kubectl, helm, sums.k3d, sums.kubectl, sums.helm])}`,
+            triggers: [this.instanceId, k3d, kubectl, helm, sums.k3d, sums.kubectl, sums.helm],
         }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
         const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
         new command.remote.Command("auto-shutdown", {

@@ -14,7 +14,7 @@ import { DevHost } from "../host/host";
 import { HostDocker, networkLabels } from "../host/hostDocker";
 import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 import { htpasswdLine } from "./htpasswd";
-import { readinessProbeArgs, RegistryCertificate } from "./registryPlan";
+import { readinessProbeArgs, REGISTRY_HOST_LOOPBACK, RegistryCertificate, registryBindAddress } from "./registryPlan";
 import { registrySettings } from "./registrySettings";
 import { HOST_SCRIPTS, scriptFolder } from "../host/remoteScript";
 
@@ -84,15 +84,15 @@ export class Registry extends pulumi.ComponentResource {
             uploads,
             volumes: [{ volumeName: volume.name, containerPath: settings.paths.data }],
             networksAdvanced: [{ name: args.docker.network.name, ipv4Address: net.registryAddress, aliases: [reg.hostname] }],
-            ports: [{ internal: reg.port, external: reg.port, ip: "0.0.0.0", protocol: "tcp" }],
+            ports: [{ internal: reg.port, external: reg.port, ip: registryBindAddress(reg.exposePublicly), protocol: "tcp" }],
             labels: hostLabels(host, { label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
 
         // --- The host itself resolves the registry name to loopback, for helm push.
         const etcHosts = new command.remote.Command("etc-hosts", {
             connection: host.connection,
-            create: HOST_SCRIPTS.command("etc-hosts-block", ["add", "127.0.0.1", reg.hostname]),
-            delete: onInstanceOnly(host, HOST_SCRIPTS.command("etc-hosts-block", ["remove", "127.0.0.1", reg.hostname])),
+            create: HOST_SCRIPTS.command("etc-hosts-block", ["add", REGISTRY_HOST_LOOPBACK, reg.hostname]),
+            delete: onInstanceOnly(host, HOST_SCRIPTS.command("etc-hosts-block", ["remove", REGISTRY_HOST_LOOPBACK, reg.hostname])),
             // `add` rewrites the one block, so a new name is an update (create runs again). `remove`
             // drops the whole block, so a replacement (a new instance) removes before it adds.
             triggers: hostTriggers(host),

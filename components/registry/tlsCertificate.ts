@@ -134,11 +134,13 @@ export interface FetchOptions {
     /** For the whole exchange, redirects included. */
     timeoutMs?: number;
     maxRedirects?: number;
+    /** A CA to trust instead of Node's bundled store (tests' local HTTPS server). */
+    ca?: string;
 }
 
 /** Downloads `chart/ingress-certs.yaml` and extracts the cert and key from it. */
 export async function fetchIngressCerts(url: string, opts: FetchOptions = {}): Promise<IngressCerts> {
-    const text = await fetchText(url, { timeoutMs: opts.timeoutMs ?? 30_000, maxRedirects: opts.maxRedirects ?? 5 });
+    const text = await fetchText(url, { timeoutMs: opts.timeoutMs ?? 30_000, maxRedirects: opts.maxRedirects ?? 5, ca: opts.ca });
     return extractIngressCerts(text, url);
 }
 
@@ -149,11 +151,13 @@ interface HttpResponse {
     body: string;
 }
 
-async function fetchText(url: string, opts: Required<FetchOptions>): Promise<string> {
+// HTTPS only, redirects included (issue 21): this file carries the private key the registry serves,
+// so a plain-HTTP hop would let anyone on the path hand the registry a key of their choosing.
+async function fetchText(url: string, opts: Required<Omit<FetchOptions, "ca">> & Pick<FetchOptions, "ca">): Promise<string> {
     const deadline = Date.now() + opts.timeoutMs;
     let current = parseHttpUrl(url, url);
     for (let redirects = 0; ; redirects += 1) {
-        const response = await getOnce(current, deadline, opts.timeoutMs, url);
+        const response = await getOnce(current, deadline, opts.timeoutMs, url, opts.ca);
         if ([301, 302, 303, 307, 308].includes(response.status)) {
             if (response.location === undefined) {
                 throw new CertificateError("fetch", `fetching ${current.href} failed: HTTP ${response.status} redirect without a Location header`);
@@ -179,13 +183,14 @@ function parseHttpUrl(value: string, original: string, base?: URL): URL {
     } catch {
         throw new CertificateError("fetch", `cannot fetch ${original}: ${value} is not a URL`);
     }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-        throw new CertificateError("fetch", `cannot fetch ${original}: ${parsed.href} is not an http(s) URL`);
+    if (parsed.protocol !== "https:") {
+        const what = base ? `it redirects from ${base.href} to ${parsed.href}, which is not https` : `${parsed.href} is not an https URL`;
+        throw new CertificateError("fetch", `cannot fetch ${original}: ${what}; the certificate and its key are fetched over HTTPS only`);
     }
     return parsed;
 }
 
-function getOnce(url: URL, deadline: number, timeoutMs: number, original: string): Promise<HttpResponse> {
+function getOnce(url: URL, deadline: number, timeoutMs: number, original: string, ca?: string): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -208,11 +213,10 @@ function getOnce(url: URL, deadline: number, timeoutMs: number, original: string
         const fail = (err: unknown): void => settle(() => reject(err instanceof CertificateError
             ? err
             : new CertificateError("fetch", `fetching ${url.href} failed: ${errorText(err)}`)));
-        const client = url.protocol === "https:" ? https : http;
         // agent: false: a kept-alive socket would hold the Pulumi process open after the download.
         let request: http.ClientRequest;
         try {
-            request = client.get(url, { agent: false, headers: { accept: "application/yaml, text/plain, */*" } }, onResponse);
+            request = https.get(url, { agent: false, ...(ca ? { ca } : {}), headers: { accept: "application/yaml, text/plain, */*" } }, onResponse);
         } catch (err) {
             fail(err);
             return;

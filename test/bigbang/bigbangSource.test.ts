@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { BIGBANG_RELEASE_COMMITS } from "../../components/config/pins";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -199,8 +200,45 @@ describe("bigbangSource", function () {
             upstreamUrl = `file://${upstream}`;
         });
 
+        it("refuses a release whose tag points at another commit than the one pinned for it (issue 21)", async () => {
+            const err = await rejects(
+                resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: "f".repeat(40) } }),
+                new RegExp(`the clone's HEAD is ${tagCommit}, not the commit ${"f".repeat(40)} pinned for this release; the tag may have been moved upstream`),
+            );
+            assert.ok(err.message.includes("Nothing was installed from it"));
+        });
+
+        it("refuses a tag moved upstream, and accepts its new commit only when bigbang.source.commit names it (issue 21)", async () => {
+            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
+            // Upstream moves the tag; the cache entry is a clean clone of the old commit, so it is reused, and still checked.
+            fs.appendFileSync(path.join(upstream, REQUIRED_FILES.values), "moved: true\n");
+            git(upstream, "commit", "-q", "-am", "moved");
+            git(upstream, "tag", "-f", "-a", TAG, "-m", "moved");
+            const moved = git(upstream, "rev-parse", "HEAD");
+            fs.rmSync(path.join(cacheDir, `bigbang-${TAG}`), { recursive: true, force: true });
+            await rejects(
+                resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } }),
+                new RegExp(`the clone's HEAD is ${moved}, not the commit ${tagCommit}`),
+            );
+            const src = await resolveBigbangSource({ version: TAG, commit: moved }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
+            assert.equal(src.commit, moved, "bigbang.source.commit names the commit to accept");
+        });
+
+        it("refuses a release with no pinned commit unless bigbang.source.commit names it, and says where the tag points", async () => {
+            await rejects(
+                resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: {} }),
+                new RegExp(`this program pins no commit for release ${TAG.replace(/\./g, "\\.")}, and a tag alone can be moved; the tag points at ${tagCommit} in the clone: .*set bigbang\\.source\\.commit to it`),
+            );
+            const src = await resolveBigbangSource({ version: TAG, commit: tagCommit }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: {} });
+            assert.equal(src.commit, tagCommit);
+        });
+
+        it("pins 3.30.0 at the commit its tag points at", () => {
+            assert.equal(BIGBANG_RELEASE_COMMITS["3.30.0"], "1d5a436945aa24316b21b88f74d555e9d3559655");
+        });
+
         it("clones the tag into the cache, shallow, and reads it", async () => {
-            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             const entry = path.join(cacheDir, `bigbang-${TAG}`);
             assert.equal(src.kind, "version");
             assert.equal(src.root, entry);
@@ -216,30 +254,30 @@ describe("bigbangSource", function () {
             assert.ok(dead !== undefined && dead > 0);
             fs.mkdirSync(path.join(cacheDir, `.bigbang-${TAG}.tmp-${dead}-0badc0de`, "chart"), { recursive: true });
             fs.mkdirSync(path.join(cacheDir, `.bigbang-${TAG}.tmp-${process.pid}-00c0ffee`));
-            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             assert.deepEqual(fs.readdirSync(cacheDir).sort(), [`.bigbang-${TAG}.tmp-${process.pid}-00c0ffee`, `bigbang-${TAG}`]);
         });
 
         it("reuses the cache entry without the network on the next run", async () => {
-            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             // Gone upstream: a second clone would fail.
             fs.rmSync(upstream, { recursive: true, force: true });
-            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             assert.equal(src.commit, tagCommit);
         });
 
         it("fetches again when the cache entry was changed", async () => {
-            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             const entry = path.join(cacheDir, `bigbang-${TAG}`);
             fs.appendFileSync(path.join(entry, REQUIRED_FILES.values), "tampered: true\n");
-            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            const src = await resolveBigbangSource({ version: TAG }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             assert.equal(src.dirty, false);
             assert.equal(src.values.tampered, undefined);
         });
 
         it("says which tag is missing upstream and where tags are listed", async () => {
             const err = await rejects(
-                resolveBigbangSource({ version: "3.99.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl }),
+                resolveBigbangSource({ version: "3.99.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } }),
                 /bigbang\.source\.version 3\.99\.0: cannot fetch tag 3\.99\.0 from file:\/\/.*\(git: .*3\.99\.0.*not found/,
             );
             assert.match(err.message, /listed at https:\/\/repo1\.dso\.mil\/big-bang\/bigbang\/-\/tags/);
@@ -249,7 +287,7 @@ describe("bigbangSource", function () {
         it("refuses a version that is not a release tag before running git", async () => {
             for (const version of ["latest", "--upload-pack=touch x", "3.30", "master"]) {
                 await rejects(
-                    resolveBigbangSource({ version }, { projectDir, cacheDir, gitUrl: upstreamUrl }),
+                    resolveBigbangSource({ version }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } }),
                     /not a Big Bang release tag; tags look like 3\.30\.0/,
                 );
             }
@@ -259,7 +297,7 @@ describe("bigbangSource", function () {
         it("refuses a branch that has the name of a version", async () => {
             git(upstream, "branch", "3.31.0");
             await rejects(
-                resolveBigbangSource({ version: "3.31.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl }),
+                resolveBigbangSource({ version: "3.31.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } }),
                 /has a branch named 3\.31\.0 but no tag/,
             );
         });
@@ -267,11 +305,11 @@ describe("bigbangSource", function () {
         it("refuses a tag whose chart version differs, with or without a leading v", async () => {
             git(upstream, "tag", "-a", "3.29.0", "-m", "mislabelled");
             await rejects(
-                resolveBigbangSource({ version: "3.29.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl }),
+                resolveBigbangSource({ version: "3.29.0" }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } }),
                 /the tag holds chart\/Chart\.yaml version 3\.30\.0, not 3\.29\.0/,
             );
             git(upstream, "tag", "-a", `v${TAG}`, "-m", "old-style name");
-            const src = await resolveBigbangSource({ version: `v${TAG}` }, { projectDir, cacheDir, gitUrl: upstreamUrl });
+            const src = await resolveBigbangSource({ version: `v${TAG}` }, { projectDir, cacheDir, gitUrl: upstreamUrl, releaseCommits: { [TAG]: tagCommit } });
             assert.equal(src.chartVersion, TAG);
         });
 

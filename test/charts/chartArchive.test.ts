@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
-import { chartArchiveName, chartTar, writeChartArchive } from "../../components/charts/chartArchive";
+import { chartArchiveName, chartTar, pruneChartArchives, writeChartArchive } from "../../components/charts/chartArchive";
 import { chartPushPlan, pushTarget } from "../../components/charts/chartsPlan";
 import { listChartFiles, readChart, readChartFiles } from "../../components/charts/chartSource";
 import { emulateCopyToRemote } from "../support/copyToRemote";
@@ -131,6 +131,20 @@ describe("chart archive", function () {
         const next = writeChartArchive(second, cache);
         assert.notEqual(next, file);
         assert.deepEqual(fs.readdirSync(cache).sort(), [path.basename(next), "podinfo-extra-0123456789ab.tar"].sort());
+    });
+
+    it("pruneChartArchives removes the archives of charts no longer listed, and the folder once empty (issue 21)", () => {
+        const cache = path.join(tmp, "prune");
+        fs.mkdirSync(cache);
+        for (const name of ["kept-0123456789ab.tar", "gone-0123456789ab.tar", "gone-abcdefabcdef.tar.partial", "notes.txt"]) {
+            fs.writeFileSync(path.join(cache, name), name);
+        }
+        pruneChartArchives(cache, [path.join(cache, "kept-0123456789ab.tar")]);
+        assert.deepEqual(fs.readdirSync(cache).sort(), ["kept-0123456789ab.tar", "notes.txt"], "only this program's archive names are touched");
+        fs.rmSync(path.join(cache, "notes.txt"));
+        pruneChartArchives(cache, []);
+        assert.equal(fs.existsSync(cache), false);
+        pruneChartArchives(cache, []);
     });
 });
 

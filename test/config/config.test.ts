@@ -15,12 +15,13 @@ import {
     sanitizeOwner,
     StackConfig,
 } from "../../components/config/config";
+import { DEFAULT_REGISTRY_IMAGE, TOOL_SHA256 } from "../../components/config/pins";
 
 const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
 const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
-const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, chartVersionScheme, bigbang";
+const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, acceptPublicKeyRisk, host, network, registry, cluster, charts, chartVersionScheme, bigbang";
 
 /** Keys are given without the project prefix; values as Pulumi hands them over (JSON text for structured keys). */
 function raw(keys: Record<string, string>): Record<string, string> {
@@ -52,6 +53,7 @@ describe("config: parseStackConfig", () => {
             owner: "jane-doe",
             allowedCidrs: [CIDR],
             allowAnywhere: false,
+            acceptPublicKeyRisk: false,
             host: {
                 instanceType: "t3.2xlarge",
                 architecture: "amd64",
@@ -69,13 +71,18 @@ describe("config: parseStackConfig", () => {
                 usePrivateIp: false,
                 running: true,
                 tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
+                toolSha256: {
+                    k3d: TOOL_SHA256.k3d["v5.8.3"].amd64,
+                    kubectl: TOOL_SHA256.kubectl["v1.36.2"].amd64,
+                    helm: TOOL_SHA256.helm["v3.18.6"].amd64,
+                },
             },
             network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },
             registry: {
                 target: "hosted",
                 hostname: "oci.dev.bigbang.mil",
                 port: 5000,
-                image: "registry:2",
+                image: DEFAULT_REGISTRY_IMAGE,
                 repoName: "k3d",
                 exposePublicly: false,
                 tls: { source: "bigbang", url: "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml" },
@@ -85,7 +92,7 @@ describe("config: parseStackConfig", () => {
                 name: "bigbang",
                 servers: 1,
                 agents: 3,
-                k3sImage: "rancher/k3s:v1.36.2-k3s1",
+                k3sImage: DEFAULT_K3S_IMAGE,
                 k3sArgs: [],
                 disable: ["traefik", "metrics-server"],
                 ports: [
@@ -125,8 +132,8 @@ describe("config: parseStackConfig", () => {
     });
 
     it("accepts scalars both as strings and as JSON values", () => {
-        const a = parse({ allowAnywhere: "true", allowedCidrs: json(["0.0.0.0/0"]), registry: json({ port: "5001", exposePublicly: "true" }) });
-        const b = parse({ allowAnywhere: "true", allowedCidrs: json(["0.0.0.0/0"]), registry: json({ port: 5001, exposePublicly: true }) });
+        const a = parse({ allowAnywhere: "true", acceptPublicKeyRisk: "true", allowedCidrs: json(["0.0.0.0/0"]), registry: json({ port: "5001", exposePublicly: "true" }) });
+        const b = parse({ allowAnywhere: "true", acceptPublicKeyRisk: "true", allowedCidrs: json(["0.0.0.0/0"]), registry: json({ port: 5001, exposePublicly: true }) });
         assert.deepStrictEqual(a, b);
         assert.equal(a.allowAnywhere, true);
         assert.equal(a.registry.port, 5001);
@@ -164,7 +171,7 @@ describe("config: parseStackConfig", () => {
     });
 
     it("defaults a cluster port's containerPort to its port", () => {
-        const cfg = parse({ cluster: json({ ports: [{ port: 8443, containerPort: 443 }, { port: 8080, exposePublicly: true }] }) });
+        const cfg = parse({ acceptPublicKeyRisk: "true", cluster: json({ ports: [{ port: 8443, containerPort: 443 }, { port: 8080, exposePublicly: true }] }) });
         assert.deepStrictEqual(cfg.cluster.ports, [
             { port: 8443, containerPort: 443, nodeFilters: ["loadbalancer"], exposePublicly: false },
             { port: 8080, containerPort: 8080, nodeFilters: ["loadbalancer"], exposePublicly: true },
@@ -653,7 +660,7 @@ describe("config: bigbang", () => {
     it("with install, needs the Registry1 login and exactly one source, all reported together", () => {
         assert.deepEqual(problemsOf({ bigbang: json({ install: true }) }), [
             `${P}bigbang.registry1.username: bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images, got nothing`,
-            `${P}bigbang.registry1.password: bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password <token>), got nothing`,
+            `${P}bigbang.registry1.password: bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password, which prompts for it), got nothing`,
             `${P}bigbang.source: bigbang.install needs a Big Bang checkout ({ path: ../bigbang }) or a release ({ version: 3.30.0 }), got {}`,
         ]);
         assert.deepEqual(problemsOf({ bigbang: install({ source: { path: "../bigbang", version: "3.30.0" } }) }), [

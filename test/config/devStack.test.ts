@@ -1,4 +1,5 @@
-// Pulumi.dev.yaml is the user's example stack: it must list every key the
+// stack-config.example.yaml is the user's example stack (npm run up copies it to the git-ignored
+// Pulumi.<stack>.yaml): it must list every key the
 // config schema accepts (commented where optional), and nothing else, and
 // what it shows must parse.
 import { strict as assert } from "assert";
@@ -8,7 +9,7 @@ import { marked, Token, Tokens } from "marked";
 import { parse } from "yaml";
 import { configKeyPaths, parseStackConfig, PROJECT } from "../../components/config/config";
 
-const DEV_STACK = path.resolve(__dirname, "../../Pulumi.dev.yaml");
+const DEV_STACK = path.resolve(__dirname, "../../stack-config.example.yaml");
 const KEY = /^(?:- )?((?:[a-z][a-z-]*:)?[A-Za-z][\w-]*):(?:\s|$)/;
 
 /** The key paths a stack file shows, commented or not, with `[]` for list items. */
@@ -77,14 +78,14 @@ function without(value: unknown, keys: string[]): Record<string, unknown> {
     return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
 }
 
-describe("Pulumi.dev.yaml", () => {
+describe("stack-config.example.yaml", () => {
     const text = fs.readFileSync(DEV_STACK, "utf8");
 
     it("lists every key of the config schema, and no other", () => {
         const inFile = stackFileKeyPaths(text);
         const inSchema = configKeyPaths();
-        assert.deepEqual(inSchema.filter((k) => !inFile.includes(k)), [], "keys the schema accepts but Pulumi.dev.yaml does not show");
-        assert.deepEqual(inFile.filter((k) => !inSchema.includes(k)), [], "keys Pulumi.dev.yaml shows but the schema does not accept");
+        assert.deepEqual(inSchema.filter((k) => !inFile.includes(k)), [], "keys the schema accepts but stack-config.example.yaml does not show");
+        assert.deepEqual(inFile.filter((k) => !inSchema.includes(k)), [], "keys stack-config.example.yaml shows but the schema does not accept");
     });
 
     it("parses as YAML as it is", () => {
@@ -112,7 +113,7 @@ describe("Pulumi.dev.yaml", () => {
     it("shows values that each section of the schema accepts", () => {
         const sections = commentedSections(text);
         assert.deepEqual(sections.map((sec) => sec.key.slice(PROJECT.length + 1)),
-            ["owner", "allowedCidrs", "allowAnywhere", "host", "network", "registry", "cluster", "charts", "chartVersionScheme", "bigbang"]);
+            ["owner", "allowedCidrs", "allowAnywhere", "acceptPublicKeyRisk", "host", "network", "registry", "cluster", "charts", "chartVersionScheme", "bigbang"]);
         for (const { key, yaml } of sections) {
             const value: unknown = (parse(yaml) as Record<string, unknown>)[key];
             let section = value;
@@ -127,7 +128,7 @@ describe("Pulumi.dev.yaml", () => {
             if (key === `${PROJECT}:bigbang`) {
                 // The example shows both sources; a stack sets one.
                 const bigbang = without(value, []);
-                section = { ...bigbang, source: without(bigbang.source, ["version"]) };
+                section = { ...bigbang, source: without(bigbang.source, ["version", "commit"]) };
             }
             const cfg: Record<string, string> = {
                 [`${PROJECT}:allowedCidrs`]: JSON.stringify(["203.0.113.7/32"]),

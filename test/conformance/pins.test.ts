@@ -1,7 +1,7 @@
 // The k3d and k3s pins are what Big Bang's own dev script pins at the reference commit.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { BIGBANG_REFERENCE_COMMIT, DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "../../components/config/pins";
+import { BIGBANG_REFERENCE_COMMIT, BIGBANG_RELEASE_COMMITS, DEFAULT_TOOL_VERSIONS, K3S_IMAGE_TAG } from "../../components/config/pins";
 import { referenceFile } from "./reference";
 
 describe("conformance: version pins against Big Bang's dev script", () => {
@@ -12,6 +12,13 @@ describe("conformance: version pins against Big Bang's dev script", () => {
         const k3s = /DEFAULT_K3S_TAG="([^"]+)"/.exec(notes);
         assert.ok(k3d && k3s, "the reference notes no longer name the dev script's pins");
         assert.equal(DEFAULT_TOOL_VERSIONS.k3d, `v${k3d[1]}`);
-        assert.equal(DEFAULT_K3S_IMAGE, `rancher/k3s:${k3s[1]}`);
+        assert.equal(K3S_IMAGE_TAG, `rancher/k3s:${k3s[1]}`);
+    });
+
+    it("each pinned Big Bang release commit is the one the reference copy of that tag names", () => {
+        const notes = fs.readFileSync(referenceFile("README.md"), "utf8");
+        for (const [tag, commit] of Object.entries(BIGBANG_RELEASE_COMMITS)) {
+            assert.ok(notes.includes(`tag ${tag} = commit ${commit}`), `the reference notes do not pin ${tag} at ${commit}`);
+        }
     });
 });

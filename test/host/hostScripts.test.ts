@@ -339,7 +339,12 @@ describe("install-tools.sh", function () {
         tamper?: "k3d" | "kubectl" | "helm";
         /** Leave this artifact out of the published checksums. */
         unlisted?: "k3d";
+        /** With tamper: the published checksums are rewritten to match the tampered artifact. */
+        republish?: boolean;
     }
+
+    /** Each fake release's true SHA-256s (k3d, kubectl, helm), as pins.ts would hold them. */
+    const sumsOf = new Map<string, string[]>();
 
     /** Fake releases laid out as the three projects publish them. */
     function buildReleases(opts: ReleaseOptions = {}): string {
@@ -377,14 +382,22 @@ describe("install-tools.sh", function () {
         fs.writeFileSync(path.join(helmDir, `${helmName}.sha256sum`), `${sha256(path.join(helmDir, helmName))}  ${helmName}\n`);
 
         const tampered = { k3d: k3dBinary, kubectl: path.join(kubectlDir, "kubectl"), helm: path.join(helmDir, helmName) };
+        sumsOf.set(root, [sha256(tampered.k3d), sha256(tampered.kubectl), sha256(tampered.helm)]);
         if (opts.tamper) fs.appendFileSync(tampered[opts.tamper], "\n# tampered\n");
+        if (opts.tamper && opts.republish) {
+            // A compromised release: the server's checksum files are rewritten to match.
+            fs.writeFileSync(path.join(k3dDir, "checksums.txt"), `${sha256(k3dBinary)}  _dist/k3d-linux-${arch}\n`);
+            fs.writeFileSync(path.join(kubectlDir, "kubectl.sha256"), sha256(tampered.kubectl));
+            fs.writeFileSync(path.join(helmDir, `${helmName}.sha256sum`), `${sha256(tampered.helm)}  ${helmName}\n`);
+        }
         return root;
     }
 
+    /** Four arguments (arch and versions) get the release's true sums appended, as host.ts passes the pins. */
     function install(releases: string, installDir: string, args: string[]): RunResult & { downloads: string[] } {
         const curlLog = path.join(freshDir("curl-log"), "curl.log");
         fs.writeFileSync(curlLog, "");
-        const result = runBash(INSTALL_TOOLS, args, {
+        const result = runBash(INSTALL_TOOLS, args.length === 4 ? [...args, ...(sumsOf.get(releases) ?? [])] : args, {
             PATH: `${curlStubDir}:/usr/bin:/bin`,
             RELEASES: releases,
             CURL_LOG: curlLog,
@@ -402,28 +415,25 @@ describe("install-tools.sh", function () {
         const installDir = path.join(freshDir("install"), "bin");
         const result = install(releases, installDir, defaultArgs);
         assert.equal(result.status, 0, result.stderr);
-        assert.equal(result.downloads.length, 6, result.downloads.join("\n"));
+        assert.equal(result.downloads.length, 3, result.downloads.join("\n"));
         assert.match(toolVersion(path.join(installDir, "k3d"), "version"), /^k3d version v5\.8\.3$/m);
         assert.match(toolVersion(path.join(installDir, "kubectl"), "version", "--client", "-o", "json"), /"gitVersion": "v1\.32\.9"/);
         assert.equal(toolVersion(path.join(installDir, "helm"), "version"), "v3.18.6");
         for (const tool of ["k3d", "kubectl", "helm"]) assert.equal(fs.statSync(path.join(installDir, tool)).mode & 0o777, 0o755);
         assert.deepEqual(fs.readdirSync(installDir).sort(), ["helm", "k3d", "kubectl"], "no temporary files left behind");
         for (const line of ["k3d-linux-amd64", "kubectl", `helm-${versions.helm}-linux-amd64.tar.gz`]) {
-            assert.match(result.stdout, new RegExp(`  ${line.replace(/\./g, "\\.")}: SHA-256 [0-9a-f]{64} matches`));
+            assert.match(result.stdout, new RegExp(`  ${line.replace(/\./g, "\\.")}: SHA-256 [0-9a-f]{64} matches the pinned checksum`));
         }
     });
 
-    it("fetches from the projects' release URLs, with retries and timeouts", () => {
+    it("fetches only the artifacts from the projects' release URLs (no sums from the same server), with retries and timeouts", () => {
         const result = install(buildReleases(), path.join(freshDir("install"), "bin"), defaultArgs);
         assert.equal(result.status, 0, result.stderr);
         const urls = result.downloads.map((line) => line.split(" ").pop());
         assert.deepEqual(urls, [
             "https://github.com/k3d-io/k3d/releases/download/v5.8.3/k3d-linux-amd64",
-            "https://github.com/k3d-io/k3d/releases/download/v5.8.3/checksums.txt",
             "https://dl.k8s.io/release/v1.32.9/bin/linux/amd64/kubectl",
-            "https://dl.k8s.io/release/v1.32.9/bin/linux/amd64/kubectl.sha256",
             "https://get.helm.sh/helm-v3.18.6-linux-amd64.tar.gz",
-            "https://get.helm.sh/helm-v3.18.6-linux-amd64.tar.gz.sha256sum",
         ]);
         for (const line of result.downloads) {
             for (const flag of ["--fail", "--retry 5", "--connect-timeout 20", "--max-time 900", "--proto =https"]) {
@@ -449,7 +459,7 @@ describe("install-tools.sh", function () {
         assert.equal(install(buildReleases({ kubectl: "v1.31.0" }), installDir, ["amd64", versions.k3d, "v1.31.0", versions.helm]).status, 0);
         const upgrade = install(buildReleases(), installDir, defaultArgs);
         assert.equal(upgrade.status, 0, upgrade.stderr);
-        assert.equal(upgrade.downloads.length, 2, upgrade.downloads.join("\n"));
+        assert.equal(upgrade.downloads.length, 1, upgrade.downloads.join("\n"));
         assert.match(upgrade.stdout, /installing kubectl v1\.32\.9 for linux\/amd64 \(replacing v1\.31\.0\)/);
         assert.match(toolVersion(path.join(installDir, "kubectl"), "version", "--client", "-o", "json"), /"gitVersion": "v1\.32\.9"/);
     });
@@ -463,22 +473,22 @@ describe("install-tools.sh", function () {
     });
 
     for (const tool of ["k3d", "kubectl", "helm"] as const) {
-        it(`fails loudly and installs nothing for ${tool} when its download does not match the published SHA-256`, () => {
+        it(`fails loudly and installs nothing for ${tool} when its download does not match the pinned SHA-256`, () => {
             const installDir = path.join(freshDir("install"), "bin");
             const result = install(buildReleases({ tamper: tool }), installDir, defaultArgs);
             assert.equal(result.status, 1);
-            assert.match(result.stderr, /SHA-256 mismatch for \S+: published [0-9a-f]{64}, downloaded [0-9a-f]{64}/);
+            assert.match(result.stderr, /SHA-256 mismatch for \S+: pinned [0-9a-f]{64}, downloaded [0-9a-f]{64}/);
             assert.ok(!fs.existsSync(path.join(installDir, tool)), `${tool} was installed despite the mismatch`);
         });
-    }
 
-    it("fails when the checksum file does not list the artifact", () => {
-        const installDir = path.join(freshDir("install"), "bin");
-        const result = install(buildReleases({ unlisted: "k3d" }), installDir, defaultArgs);
-        assert.equal(result.status, 1);
-        assert.match(result.stderr, /no single SHA-256 for k3d-linux-amd64 in k3d-checksums\.txt/);
-        assert.ok(!fs.existsSync(path.join(installDir, "k3d")));
-    });
+        it(`refuses ${tool} from a compromised release whose published checksums were rewritten to match (issue 21)`, () => {
+            const installDir = path.join(freshDir("install"), "bin");
+            const result = install(buildReleases({ tamper: tool, republish: true }), installDir, defaultArgs);
+            assert.equal(result.status, 1, result.stdout);
+            assert.match(result.stderr, /SHA-256 mismatch for \S+: pinned [0-9a-f]{64}, downloaded [0-9a-f]{64}/);
+            assert.ok(!fs.existsSync(path.join(installDir, tool)), `${tool} was installed from a compromised release`);
+        });
+    }
 
     it("fails when a download fails", () => {
         const installDir = path.join(freshDir("install"), "bin");
@@ -489,7 +499,9 @@ describe("install-tools.sh", function () {
 
     it("rejects bad arguments before downloading anything", () => {
         const releases = buildReleases();
-        for (const args of [[], ["amd64", "v1.0.0"], ["riscv64", ...defaultArgs.slice(1)], ["amd64", "latest", versions.kubectl, versions.helm]]) {
+        const sums = sumsOf.get(releases) ?? [];
+        for (const args of [[], ["amd64", "v1.0.0"], ["riscv64", ...defaultArgs.slice(1)], ["amd64", "latest", versions.kubectl, versions.helm],
+            [...defaultArgs, ...sums.slice(0, 2)], [...defaultArgs, sums[0], sums[1], "not-a-sum"], [...defaultArgs, sums[0], sums[1], sums[2].toUpperCase()]]) {
             const result = install(releases, path.join(freshDir("install"), "bin"), args);
             assert.equal(result.status, 1, `args ${JSON.stringify(args)}`);
             assert.deepEqual(result.downloads, []);

@@ -109,6 +109,10 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         expect: { update: ["security-group"] }, cost: "The security group's rules, in place.",
     },
     {
+        key: "acceptPublicKeyRisk", after: { acceptPublicKeyRisk: true }, expect: {},
+        cost: "Nothing by itself: it only lets an exposed port with Big Bang's dev key through; the port's own key opens it.",
+    },
+    {
         key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { replace: [HOST] },
         cost: `${NEW_HOST} EC2 cannot change a spot instance's type.`,
         onDemand: { expect: { update: ["instance"] }, cost: "In place: AWS stops the instance, changes its type and starts it; the cluster and registry come back." },
@@ -157,8 +161,14 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "The host is stopped (`false`) or started (`true`) in place; its disk, Elastic IP, registry and cluster stay. Nothing connects over SSH.",
     },
     {
-        key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7" }, expect: { replace: ["tools"] },
+        // A version this program does not pin needs its sum (issue 21).
+        key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000001" }, expect: { replace: ["tools"] },
         cost: "In place, over SSH: the `tools` step installs the new versions, each checked against its SHA-256; nothing is rebuilt.",
+    },
+    {
+        key: "host.k3dSha256 / kubectlSha256 / helmSha256", before: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000001" },
+        after: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000002" }, expect: { replace: ["tools"] },
+        cost: "In place, over SSH: the `tools` step runs again and checks the downloads against the new sums; nothing is rebuilt.",
     },
     { key: "network.name", after: { "network.name": "bb-network" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
     { key: "network.subnet", after: { "network.subnet": "172.30.0.0/16" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
@@ -183,7 +193,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
     { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
-    { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
+    {
+        // The published port's bind address follows it (loopback only unless exposed; issue 21).
+        key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"], replace: REGISTRY },
+        cost: "The security group's rules in place, and the registry container is replaced to listen on every interface instead of loopback only; its data volume stays.",
+    },
     {
         key: "registry.tls.source", after: { "registry.tls": "<bigbang file>" },
         expect: { replace: REGISTRY },
@@ -246,7 +260,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The cluster stays.",
     },
     {
-        key: "bigbang.source.path / version", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },
+        key: "bigbang.source.path / version / commit", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },
         expect: { replace: [WAIT], update: [RELEASE] },
         cost: "The Big Bang release is upgraded from the new chart (so is it after an edit to the checkout's `chart/`), and the wait runs again; Flux is updated in place where the new `base/flux` differs. The cluster stays.",
     },

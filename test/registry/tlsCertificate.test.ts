@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
@@ -260,18 +261,33 @@ describe("tlsCertificate", () => {
     });
 
     describe("fetchIngressCerts", () => {
-        let server: http.Server;
+        // An HTTPS server on 127.0.0.1 with a test CA's certificate, which the fetches trust through `ca`.
+        let server: https.Server;
+        let plain: http.Server;
         let baseUrl: string;
+        let plainUrl: string;
+        let pki: TestPki;
+        let ca: string;
 
         before(async () => {
             const reference = ingressCertsYaml("current", bigbangLike().certPem, bigbangLike().keyPem);
-            server = http.createServer((request, response) => {
+            pki = createTestPki();
+            ca = pki.ca.certPem;
+            const leaf = pki.leaf({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+            // Plain HTTP, serving the same file: reached only through a refused URL or redirect.
+            plain = http.createServer((_request, response) => response.writeHead(200).end(reference));
+            await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+            plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+            server = https.createServer({ cert: leaf.certPem, key: leaf.keyPem }, (request, response) => {
                 switch (request.url) {
                     case "/chart/ingress-certs.yaml":
                         response.writeHead(200, { "content-type": "text/plain" }).end(reference);
                         return;
                     case "/moved":
                         response.writeHead(302, { location: "/chart/ingress-certs.yaml" }).end();
+                        return;
+                    case "/downgrade":
+                        response.writeHead(302, { location: `${plainUrl}/chart/ingress-certs.yaml` }).end();
                         return;
                     case "/loop":
                         response.writeHead(301, { location: "/loop" }).end();
@@ -296,54 +312,56 @@ describe("tlsCertificate", () => {
                 }
             });
             await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-            baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
         });
 
         after(async () => {
             // A failed `before` leaves no server to close.
-            if (!server) return;
-            server.closeAllConnections();
-            await new Promise<void>((resolve) => server.close(() => resolve()));
+            pki.cleanup();
+            for (const s of [server, plain]) {
+                s.closeAllConnections();
+                await new Promise<void>((resolve) => s.close(() => resolve()));
+            }
         });
 
         it("downloads and extracts the certificate", async () => {
-            const certs = await fetchIngressCerts(`${baseUrl}/chart/ingress-certs.yaml`, { timeoutMs: 5000 });
+            const certs = await fetchIngressCerts(`${baseUrl}/chart/ingress-certs.yaml`, { ca, timeoutMs: 5000 });
             assert.equal(certs.layout, "current");
             assert.equal(pemCount(certs.certPem), 2);
         });
 
         it("follows redirects", async () => {
-            const certs = await fetchIngressCerts(`${baseUrl}/moved`, { timeoutMs: 5000 });
+            const certs = await fetchIngressCerts(`${baseUrl}/moved`, { ca, timeoutMs: 5000 });
             assert.equal(certs.layout, "current");
         });
 
         it("gives up after maxRedirects", async () => {
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/loop`, { timeoutMs: 5000, maxRedirects: 3 }), "fetch", /more than 3 redirects/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/loop`, { ca, timeoutMs: 5000, maxRedirects: 3 }), "fetch", /more than 3 redirects/);
         });
 
         it("reports an HTTP 404 with the URL", async () => {
             const url = `${baseUrl}/missing/ingress-certs.yaml`;
-            await rejectsWith(fetchIngressCerts(url, { timeoutMs: 5000 }), "fetch", /HTTP 404/, new RegExp(url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")));
+            await rejectsWith(fetchIngressCerts(url, { ca, timeoutMs: 5000 }), "fetch", /HTTP 404/, new RegExp(url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")));
         });
 
         it("reports a body that is not a YAML mapping", async () => {
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/sign-in`, { timeoutMs: 5000 }), "not-yaml", /\/sign-in/, /expected a YAML mapping/);
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/broken`, { timeoutMs: 5000 }), "not-yaml", /\/broken/, /not valid YAML/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/sign-in`, { ca, timeoutMs: 5000 }), "not-yaml", /\/sign-in/, /expected a YAML mapping/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/broken`, { ca, timeoutMs: 5000 }), "not-yaml", /\/broken/, /not valid YAML/);
         });
 
         it("reports YAML with neither layout", async () => {
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/other.yaml`, { timeoutMs: 5000 }), "layout", /\.istioGateway\.values/, /\.istio\.gateways/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/other.yaml`, { ca, timeoutMs: 5000 }), "layout", /\.istioGateway\.values/, /\.istio\.gateways/);
         });
 
         it("times out on a server that never answers", async () => {
             const started = Date.now();
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/hang`, { timeoutMs: 300 }), "fetch", /timed out after 300 ms/, /\/hang/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/hang`, { ca, timeoutMs: 300 }), "fetch", /timed out after 300 ms/, /\/hang/);
             assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
         });
 
         it("times out on a server that stops sending the body", async () => {
             const started = Date.now();
-            await rejectsWith(fetchIngressCerts(`${baseUrl}/stall`, { timeoutMs: 300 }), "fetch", /timed out after 300 ms/);
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/stall`, { ca, timeoutMs: 300 }), "fetch", /timed out after 300 ms/);
             assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
         });
 
@@ -352,21 +370,32 @@ describe("tlsCertificate", () => {
             await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
             const port = (closed.address() as AddressInfo).port;
             await new Promise<void>((resolve) => closed.close(() => resolve()));
-            await rejectsWith(fetchIngressCerts(`http://127.0.0.1:${port}/x`, { timeoutMs: 2000 }), "fetch", /ECONNREFUSED/);
+            await rejectsWith(fetchIngressCerts(`https://127.0.0.1:${port}/x`, { ca, timeoutMs: 2000 }), "fetch", /ECONNREFUSED/);
         });
 
-        it("rejects a non-http URL", async () => {
-            await rejectsWith(fetchIngressCerts("file:///etc/passwd", { timeoutMs: 1000 }), "fetch", /not an http\(s\) URL/);
+        it("rejects a non-https URL, http included (issue 21)", async () => {
+            await rejectsWith(fetchIngressCerts("file:///etc/passwd", { ca, timeoutMs: 1000 }), "fetch", /not an https URL/);
+            await rejectsWith(fetchIngressCerts(`${plainUrl}/chart/ingress-certs.yaml`, { ca, timeoutMs: 1000 }), "fetch",
+                /is not an https URL; the certificate and its key are fetched over HTTPS only/);
+        });
+
+        it("refuses a redirect from https to http (issue 21)", async () => {
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/downgrade`, { ca, timeoutMs: 5000 }), "fetch",
+                /it redirects from https:\/\/127\.0\.0\.1:\d+\/downgrade to http:\/\/127\.0\.0\.1:\d+\/chart\/ingress-certs\.yaml, which is not https/);
+        });
+
+        it("trusts no certificate outside its store: without the test CA the server is refused", async () => {
+            await rejectsWith(fetchIngressCerts(`${baseUrl}/chart/ingress-certs.yaml`, { timeoutMs: 5000 }), "fetch", /certificate/);
         });
 
         it("loads and checks the certificate for tls.source bigbang", async () => {
             const url = `${baseUrl}/chart/ingress-certs.yaml`;
-            const loaded = await loadRegistryCertificate({ source: "bigbang", url }, "oci.dev.bigbang.mil", { timeoutMs: 5000 });
+            const loaded = await loadRegistryCertificate({ source: "bigbang", url }, "oci.dev.bigbang.mil", { ca, timeoutMs: 5000 });
             assert.equal(loaded.expiresAt, bigbangLike().expiresAt);
             assert.equal(loaded.origin, url);
             assert.match(loaded.keyPem, /PRIVATE KEY/);
             await rejectsWith(
-                loadRegistryCertificate({ source: "bigbang", url }, "oci.bigbang.dev", { timeoutMs: 5000 }),
+                loadRegistryCertificate({ source: "bigbang", url }, "oci.bigbang.dev", { ca, timeoutMs: 5000 }),
                 "hostname", new RegExp(`^registry certificate from ${url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: `),
             );
         });

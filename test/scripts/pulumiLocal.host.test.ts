@@ -49,7 +49,14 @@ function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: 
         PULUMI_CONFIG_PASSPHRASE: "test",
         ...(opts.sshAuthSock ? { SSH_AUTH_SOCK: opts.sshAuthSock } : {}),
     };
-    const result = spawnSync("bash", [WRAPPER, ...args], { encoding: "utf8", env, timeout: 30_000 });
+    // A copy of the project's script, example and node_modules folder: `up` seeds the stack file
+    // Pulumi.<stack>.yaml beside them, which must not land in the repository.
+    const project = fs.mkdtempSync(path.join(tmp, "project-"));
+    fs.mkdirSync(path.join(project, "scripts"));
+    fs.mkdirSync(path.join(project, "node_modules"));
+    fs.copyFileSync(WRAPPER, path.join(project, "scripts", "pulumi-local.sh"));
+    fs.copyFileSync(path.resolve(WRAPPER, "..", "..", "stack-config.example.yaml"), path.join(project, "stack-config.example.yaml"));
+    const result = spawnSync("bash", [path.join(project, "scripts", "pulumi-local.sh"), ...args], { encoding: "utf8", env, timeout: 30_000 });
     if (result.error) throw result.error;
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
     return { status: result.status, stderr: result.stderr, calls };

@@ -222,6 +222,11 @@ export interface ProgramRun {
 export interface RunOptions {
     preview?: boolean;
     stack?: string;
+    /**
+     * The config keys the engine holds as secrets. Unset: every key whose value holds a password, as
+     * `pulumi config set --path --secret` leaves them (the program refuses a credential that is not
+     * secret, issue 21); `[]` runs the program as if the user had left out --secret.
+     */
     secretKeys?: string[];
     region?: string;
     /** Chart and certificate paths resolve from here, as from the project directory. */
@@ -317,7 +322,8 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
             }
         },
     }, "bigbang-oci-dev", opts.stack ?? "dev", preview);
-    pulumi.runtime.setAllConfig(config, opts.secretKeys);
+    pulumi.runtime.setAllConfig(config, opts.secretKeys
+        ?? Object.keys(config).filter((key) => /"password"\s*:/.test(config[key])));
 
     for (const key of Object.keys(require.cache)) {
         if (key.startsWith(PROJECT_ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}test${path.sep}`)) {

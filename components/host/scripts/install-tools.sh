@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs pinned k3d, kubectl and Helm into INSTALL_DIR (default /usr/local/bin).
-# Usage: install-tools.sh <amd64|arm64> <k3d-version> <kubectl-version> <helm-version>
-# Every download is checked against the SHA-256 its project publishes in the same
-# release before anything is installed; a mismatch stops the script. Re-running is
-# safe: a tool whose installed version already matches is left alone.
+# Usage: install-tools.sh <amd64|arm64> <k3d-version> <kubectl-version> <helm-version> \
+#          <k3d-sha256> <kubectl-sha256> <helm-sha256>
+# Every download is checked against the SHA-256 given here, which the program pins
+# (components/config/pins.ts, or host.*Sha256 in the stack config) rather than one
+# fetched from the server that serves the binary: a compromised release or mirror
+# cannot supply a matching sum. A mismatch stops the script before anything is
+# installed. Re-running is safe: a tool whose installed version already matches is
+# left alone.
 set -euo pipefail
 
 install_dir="${INSTALL_DIR:-/usr/local/bin}"
@@ -13,11 +17,17 @@ die() {
   exit 1
 }
 
-[ $# -eq 4 ] || die "usage: install-tools.sh <amd64|arm64> <k3d-version> <kubectl-version> <helm-version>"
+[ $# -eq 7 ] || die "usage: install-tools.sh <amd64|arm64> <k3d-version> <kubectl-version> <helm-version> <k3d-sha256> <kubectl-sha256> <helm-sha256>"
 arch="$1"
 k3d_version="$2"
 kubectl_version="$3"
 helm_version="$4"
+k3d_sha256="$5"
+kubectl_sha256="$6"
+helm_sha256="$7"
+for sum in "$k3d_sha256" "$kubectl_sha256" "$helm_sha256"; do
+  [[ "$sum" =~ ^[0-9a-f]{64}$ ]] || die "not a SHA-256 (64 lower-case hex digits): $sum"
+done
 case "$arch" in
   amd64 | arm64) ;;
   *) die "unsupported architecture: $arch" ;;
@@ -36,24 +46,11 @@ fetch() { # <url> <file>
     --output "$2" "$1" || die "download failed: $1"
 }
 
-# The hash published for <name>. Three layouts occur: a bare hash (kubectl.sha256),
-# "<hash>  <name>" (Helm's .sha256sum) and one "<hash>  <path>" line per artifact
-# (k3d's checksums.txt, whose paths carry a build directory).
-published_sha256() { # <checksum-file> <name>
-  awk -v want="$2" '
-    NF == 1 { bare = $1 }
-    NF >= 2 { name = $2; sub(/^\*/, "", name); sub(/.*\//, "", name); if (name == want) hits[++n] = $1 }
-    END { if (n == 1) print tolower(hits[1]); else if (n == 0 && NR == 1) print tolower(bare) }
-  ' "$1"
-}
-
-verify() { # <file> <checksum-file> <name>
-  local expected actual
-  expected="$(published_sha256 "$2" "$3")"
-  [[ "$expected" =~ ^[0-9a-f]{64}$ ]] || die "no single SHA-256 for $3 in $(basename "$2")"
+verify() { # <file> <expected-sha256> <name>
+  local actual
   actual="$(sha256sum "$1" | awk '{ print $1 }')"
-  [ "$actual" = "$expected" ] || die "SHA-256 mismatch for $3: published $expected, downloaded $actual"
-  echo "  $3: SHA-256 $actual matches the published checksum"
+  [ "$actual" = "$2" ] || die "SHA-256 mismatch for $3: pinned $2, downloaded $actual"
+  echo "  $3: SHA-256 $actual matches the pinned checksum"
 }
 
 installed_version() { # <tool>; prints nothing when the tool is absent or broken
@@ -75,24 +72,21 @@ place() { # <file> <tool>; a rename, so a running copy of the old binary is neve
 download_k3d() { # <version>
   local name="k3d-linux-$arch" base="https://github.com/k3d-io/k3d/releases/download/$1"
   fetch "$base/$name" "$work/$name"
-  fetch "$base/checksums.txt" "$work/k3d-checksums.txt"
-  verify "$work/$name" "$work/k3d-checksums.txt" "$name"
+  verify "$work/$name" "$k3d_sha256" "$name"
   place "$work/$name" k3d
 }
 
 download_kubectl() { # <version>
   local base="https://dl.k8s.io/release/$1/bin/linux/$arch"
   fetch "$base/kubectl" "$work/kubectl"
-  fetch "$base/kubectl.sha256" "$work/kubectl.sha256"
-  verify "$work/kubectl" "$work/kubectl.sha256" kubectl
+  verify "$work/kubectl" "$kubectl_sha256" kubectl
   place "$work/kubectl" kubectl
 }
 
 download_helm() { # <version>
   local name="helm-$1-linux-$arch.tar.gz"
   fetch "https://get.helm.sh/$name" "$work/$name"
-  fetch "https://get.helm.sh/$name.sha256sum" "$work/$name.sha256sum"
-  verify "$work/$name" "$work/$name.sha256sum" "$name"
+  verify "$work/$name" "$helm_sha256" "$name"
   mkdir -p "$work/helm"
   tar -xzf "$work/$name" -C "$work/helm" "linux-$arch/helm"
   place "$work/helm/linux-$arch/helm" helm
