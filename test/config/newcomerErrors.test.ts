@@ -161,12 +161,12 @@ describe("prepare: AWS look-up failures are one ConfigError naming what to set",
 });
 
 describe("prepare: a certificate download that fails offline says how to work offline", () => {
-    it("names the file:// checkout copy the README gives", async () => {
+    it("names the file:// checkout copy the README gives (nothing listens on the https port)", async () => {
         const server = http.createServer();
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const port = (server.address() as AddressInfo).port;
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        const config = { ...BASE_CONFIG, [`${P}registry`]: json({ tls: { url: `http://127.0.0.1:${port}/ingress-certs.yaml` } }) };
+        const config = { ...BASE_CONFIG, [`${P}registry`]: json({ tls: { url: `https://127.0.0.1:${port}/ingress-certs.yaml` } }) };
         await assert.rejects(prepare(config, { projectDir: os.tmpdir(), userName: "tester", env: {} }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);
             assert.equal(err.problems.length, 1, err.message);

@@ -180,12 +180,12 @@ describe("config: security guardrails (issue 21)", () => {
             assert.match(readme, /`sshuttle --dns` sends \*\*every DNS lookup of your workstation\*\* through the host/);
         });
 
-        it("has a Security model: trust, exposure, where secrets live, rotation, updates, and the lead's SSH host key spot", () => {
+        it("has a Security model: trust, exposure, where secrets live, rotation, updates, and the pinned SSH host key", () => {
             const start = readme.indexOf("## Security model");
             assert.ok(start >= 0);
             const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
             for (const part of ["**What is trusted.**", "**What is exposed.**", "**Where secrets live.**", "**Updates.**", "**Rotating credentials.**",
-                "*The registry password*", "*The Registry1 token*", "apt-daily-upgrade.timer", "<!-- SSH host keys:"]) {
+                "*The registry password*", "*The Registry1 token*", "apt-daily-upgrade.timer", "The host's SSH key, pinned for every client"]) {
                 assert.ok(section.includes(part), part);
             }
             for (const where of ["Pulumi state", "stack file", "passphrase", "workstation", "host"]) assert.match(section, new RegExp(`^\\| ${where}`, "m"), where);
