@@ -16,7 +16,7 @@ import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
 export = async () => {
     const stack = pulumi.getStack();
-    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd() });
+    const prepared = await prepare(pulumi.runtime.allConfig(), { projectDir: process.cwd(), stack });
     for (const warning of prepared.warnings) void pulumi.log.warn(warning);
     const { config } = prepared;
     const reg = config.registry;

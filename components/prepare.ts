@@ -5,16 +5,21 @@
 // run, so the developer sees every problem in one ConfigError.
 import * as fs from "fs";
 import * as path from "path";
-import { ChartError, ChartInfo, readChart, resolvePackageKey } from "./charts/chartSource";
+import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
 import { checkStackConfig, ConfigError, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
-import { lookupPlacement, Placement } from "./host/placement";
-import { PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
+import { awsLookupProblem, lookupPlacement, Placement } from "./host/placement";
+import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
 import { valuesSnippet } from "./charts/valuesSnippet";
+
+// The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
+const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
+    + `(pulumi config set --path ${PROJECT}:registry.tls.url file://../bigbang/chart/ingress-certs.yaml), `
+    + "or use registry.tls.source files with a publicly trusted certificate";
 
 export interface PreparedChart extends ChartInfo {
     packageKey: string;
@@ -42,8 +47,10 @@ export interface PrepareOptions {
     ipCheckUrl?: string;
     /** Where SSH_AUTH_SOCK is read; process.env by default. */
     env?: NodeJS.ProcessEnv;
+    /** The Pulumi stack: the existing host is found by its tags (placement.ts). */
+    stack?: string;
     /** Asks AWS where the host can go; lookupPlacement by default. */
-    lookupPlacement?: (host: StackConfig["host"]) => Promise<Placement>;
+    lookupPlacement?: (host: StackConfig["host"], identity: { owner: string; stack: string }) => Promise<Placement>;
     /** Big Bang's git URL for `bigbang.source.version` (tests point it at a local repository). */
     bigbangGitUrl?: string;
 }
@@ -74,7 +81,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             (loaded) => ({ value: loaded, problems: [] }),
             (err: unknown) => {
                 if (!(err instanceof CertificateError)) throw err;
-                return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}`] };
+                return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}${err.reason === "fetch" ? CERTIFICATE_FETCH_FIX : ""}`] };
             }) : { value: undefined, problems: [] },
         wantsIp ? detectWorkstationCidr(opts.ipCheckUrl).then(
             (cidr) => ({ value: cidr, problems: [] }),
@@ -86,6 +93,17 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     problems.push(...certificateResult.problems, ...ipResult.problems);
 
     let bigbang: PreparedBigbang | undefined;
+    if (config.bigbang.install && sectionOk("bigbang")) {
+        // Only what Big Bang's chart writes into JSON itself: an external registry's login (helmRepositories)
+        // and the Registry1 login (registryCredentials). The staging target's Secret is the program's own.
+        problems.push(...jsonUnsafeCredentialProblems([
+            ...(sectionOk("registry") && reg.target === "external"
+                ? [{ key: "registry.username", value: reg.username }, { key: "registry.password", value: reg.password }]
+                : []),
+            { key: "bigbang.registry1.username", value: config.bigbang.registry1.username },
+            { key: "bigbang.registry1.password", value: config.bigbang.registry1.password },
+        ]));
+    }
     const registryReady = sectionOk("registry") && (reg.target !== "hosted" || certificateResult.value !== undefined);
     if (config.bigbang.install && sectionOk("bigbang") && sectionOk("charts") && registryReady) {
         const result = await prepareBigbang({
@@ -93,6 +111,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
             projectDir: opts.projectDir,
             registryCertificate: certificateResult.value,
             developerKeys: charts.map((c) => c.packageKey),
+            k3sImage: sectionOk("cluster") ? config.cluster.k3sImage : undefined,
             snippet: plannedSnippet(config, charts),
             now: opts.now,
             gitUrl: opts.bigbangGitUrl,
@@ -107,11 +126,14 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     let placement: Placement | undefined;
     if (problems.length === 0) {
         try {
-            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host);
+            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host, { owner: config.owner, stack: opts.stack ?? "dev" });
         } catch (err) {
-            // Only a placement verdict is a config problem; an AWS error stays as it is.
-            if (!(err instanceof Error) || !err.message.startsWith(`${PROJECT}:`)) throw err;
-            problems.push(err.message);
+            // A placement verdict, or an AWS error the developer fixes on the workstation (region,
+            // credentials, a permission), is a config problem; any other error stays as it is.
+            const awsProblem = awsLookupProblem(err);
+            if (awsProblem !== undefined) problems.push(awsProblem);
+            else if (err instanceof Error && err.message.startsWith(`${PROJECT}:`)) problems.push(err.message);
+            else throw err;
         }
     }
     const certificate = certificateResult.value;
@@ -140,7 +162,7 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
     const chartNames = new Map<string, number>();
     for (const [i, entry] of config.charts.entries()) {
         try {
-            const chart = readChart(entry.path, { baseDir: opts.projectDir });
+            const chart = readChart(entry.path, { baseDir: opts.projectDir, versionScheme: entry.versionScheme ?? config.chartVersionScheme });
             const packageKey = resolvePackageKey(entry, chart.name, i);
             const earlier = chartNames.get(chart.name);
             if (earlier !== undefined) {
@@ -149,7 +171,10 @@ function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: stri
             chartNames.set(chart.name, i);
             charts.push({ ...chart, packageKey });
         } catch (err) {
-            if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
+            if (err instanceof VersionSchemeError) {
+                const key = entry.versionScheme === undefined ? `${PROJECT}:chartVersionScheme` : `${PROJECT}:charts[${i}].versionScheme`;
+                problems.push(`${key}: ${err.message}`);
+            } else if (err instanceof ChartError) problems.push(`${PROJECT}:charts[${i}].path: ${err.message}`);
             else if (err instanceof ConfigError) problems.push(...err.problems);
             else throw err;
         }

@@ -2,6 +2,8 @@
 # Run a pulumi command on a local-state stack.
 #   scripts/pulumi-local.sh up|preview|destroy|... [pulumi args]
 #   scripts/pulumi-local.sh stop|start [pulumi up args]   (sets host.running, then up)
+#   scripts/pulumi-local.sh recreate-host|recreate-cluster [pulumi up args]   (up --replace the machine / the k3d cluster)
+#   scripts/pulumi-local.sh status   (host, cluster API, registry, HelmReleases; changes nothing)
 # Pulumi.yaml already points the backend at ~/.pulumi (no Pulumi Cloud account).
 # Secrets in that state are encrypted with a passphrase: set PULUMI_CONFIG_PASSPHRASE
 # or PULUMI_CONFIG_PASSPHRASE_FILE, or this script keeps a random one in
@@ -17,6 +19,28 @@ command -v pulumi >/dev/null 2>&1 || {
   echo "pulumi is not installed: see https://www.pulumi.com/docs/install/" >&2
   exit 1
 }
+# The engine must skip the deletes of what lives on a host or cluster that is
+# being replaced (deletedWith during replacement, pulumi/pulumi#23818, first in
+# 3.260.0); Pulumi.yaml's requiredPulumiVersion says the same, but CLIs older
+# than 3.219.0 ignore that key.
+required_pulumi="3.260.0"
+version_at_least() { # <have> <need>: both x.y.z
+  local have=$1 need=$2 h n i
+  IFS=. read -r -a h <<<"${have%%[-+]*}"
+  IFS=. read -r -a n <<<"$need"
+  for i in 0 1 2; do
+    [ "${h[i]:-0}" -gt "${n[i]:-0}" ] && return 0
+    [ "${h[i]:-0}" -lt "${n[i]:-0}" ] && return 1
+  done
+  return 0
+}
+pulumi_version=$(pulumi version 2>/dev/null | head -n 1 | tr -d '[:space:]')
+pulumi_version=${pulumi_version#v}
+if ! [[ $pulumi_version =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || ! version_at_least "$pulumi_version" "$required_pulumi"; then
+  echo "pulumi ${pulumi_version:-(unknown version)} is too old: this program needs ${required_pulumi} or newer; upgrade with 'curl -fsSL https://get.pulumi.com | sh' or 'brew upgrade pulumi'." >&2
+  exit 1
+fi
+
 [ "$#" -ge 1 ] || {
   echo "usage: $0 <pulumi command> [args]" >&2
   exit 2
@@ -85,6 +109,25 @@ if [ -n "$created_passphrase" ]; then
 fi
 
 case "$1" in
+  status)
+    # Read-only: the stack's outputs, then ssh, curl and kubectl with them, each bounded.
+    exec node_modules/.bin/tsx scripts/stack-tools.ts status "$stack"
+    ;;
+  recreate-host | recreate-cluster)
+    # k3d-dev.sh -R / -K: replace the host's machine (everything on the host follows its ID and is
+    # rebuilt in the same run) or the k3d cluster (its Kubernetes objects follow). The URNs come from
+    # this stack's export, so whichever machine resource the stack has is found.
+    target="${1#recreate-}"
+    shift
+    exported=$(pulumi stack export)
+    if ! urns=$(node_modules/.bin/tsx scripts/stack-tools.ts urns "$target" <<<"$exported"); then
+      echo "Stack '$stack' has no $target to recreate; deploy it first (npm run up)." >&2
+      exit 1
+    fi
+    replace=()
+    while IFS= read -r urn; do replace+=(--replace "$urn"); done <<<"$urns"
+    set -- up "${replace[@]}" "$@"
+    ;;
   stop | start)
     running=false
     [ "$1" = start ] && running=true

@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import fc from "fast-check";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { ChartInfo } from "../components/charts/chartSource";
 import { chartPushPlan, chartsOutput, etcHostsLine, helmPushCommand, ociReference, pushTarget, PushTarget } from "../components/charts/chartsPlan";
@@ -11,6 +14,8 @@ import {
     canonicalOwner,
     ec2Architecture,
     ingressRules,
+    knownHostsAlias,
+    knownHostsLine,
     resourceTags,
     shellQuote,
     sshClientOptions,
@@ -156,25 +161,44 @@ describe("hostPlan", () => {
         });
     });
 
-    it("sshClientOptions use the key only when given, never prompt, and key the host entry by instance", () => {
+    it("sshClientOptions use the key only when given, never prompt, and check the pinned host key strictly", () => {
         assert.deepStrictEqual(sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0abc" }), [
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/k",
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/k",
             "-o", "HostKeyAlias=i-0abc", "-o", "ConnectTimeout=15",
         ]);
         assert.deepStrictEqual(sshClientOptions({ privateKeyFile: "/p", knownHostsFile: "/k", hostKeyAlias: "i-0abc" }).slice(0, 4),
             ["-i", "/p", "-o", "IdentitiesOnly=yes"]);
     });
 
-    it("a replaced instance gets its own known_hosts entry: the old entry does not block it", () => {
-        // Real OpenSSH: with HostKeyAlias, the entry is looked up by alias, not by the (unchanged) Elastic IP.
-        const probe = spawnSync("ssh", ["-G", ...sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0new" }), "ubuntu@198.51.100.10"], { encoding: "utf8" });
+    it("real OpenSSH reads the options as meant: the entry under the stack's alias, strict checking, batch mode", () => {
+        // With HostKeyAlias, the entry is looked up by alias, not by the (Elastic) IP.
+        const probe = spawnSync("ssh", ["-G", ...sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: knownHostsAlias("dev") }), "ubuntu@198.51.100.10"], { encoding: "utf8" });
         if (probe.error) assert.fail(`cannot run ssh (${probe.error.message}); install openssh-client (scripts/test.sh does)`);
-        assert.match(probe.stdout, /^hostkeyalias i-0new$/m);
+        assert.match(probe.stdout, /^hostkeyalias bigbang-oci-dev-dev$/m);
+        assert.match(probe.stdout, /^stricthostkeychecking true$/m);
         assert.match(probe.stdout, /^batchmode yes$/m);
-        assert.notEqual(
-            sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0old" }).join(" "),
-            sshClientOptions({ knownHostsFile: "/k", hostKeyAlias: "i-0new" }).join(" "),
-        );
+    });
+
+    it("knownHostsLine pins exactly the key type and key under the alias, and refuses what is not a public key", () => {
+        assert.equal(knownHostsLine("bigbang-oci-dev-dev", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMock comment\n"), "bigbang-oci-dev-dev ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMock\n");
+        assert.throws(() => knownHostsLine("a", "-----BEGIN OPENSSH PRIVATE KEY-----"), /not an OpenSSH public key/);
+    });
+
+    it("real OpenSSH finds the host's key under the alias in the known_hosts file the program writes", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-knownhosts-"));
+        try {
+            const key = path.join(dir, "host_key");
+            execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "host", "-f", key]);
+            const knownHosts = path.join(dir, "known_hosts");
+            fs.writeFileSync(knownHosts, knownHostsLine(knownHostsAlias("dev"), fs.readFileSync(`${key}.pub`, "utf8")));
+            const found = spawnSync("ssh-keygen", ["-F", "bigbang-oci-dev-dev", "-f", knownHosts], { encoding: "utf8" });
+            assert.equal(found.status, 0, found.stderr);
+            const fingerprint = (file: string) => execFileSync("ssh-keygen", ["-l", "-f", file], { encoding: "utf8" }).split(" ")[1];
+            assert.equal(fingerprint(knownHosts), fingerprint(`${key}.pub`), "the pinned key is the host's");
+            assert.notEqual(spawnSync("ssh-keygen", ["-F", "198.51.100.10", "-f", knownHosts]).status, 0, "only under the alias, not the address");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("sshCommand quotes paths so a shell gives ssh the intended words", () => {
@@ -183,7 +207,7 @@ describe("hostPlan", () => {
         assert.ok(cmd.startsWith("ssh "));
         assert.deepStrictEqual(argvOf("ssh", cmd), [...sshClientOptions(opts), "ubuntu@198.51.100.20"]);
         assert.equal(sshCommand({ user: "ubuntu", address: "10.0.0.5", knownHostsFile: "/k", hostKeyAlias: "i-0abc" }),
-            "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=/k -o HostKeyAlias=i-0abc -o ConnectTimeout=15 ubuntu@10.0.0.5");
+            "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/k -o HostKeyAlias=i-0abc -o ConnectTimeout=15 ubuntu@10.0.0.5");
     });
 
     it("shellQuote: bash reads back the original string", function () {

@@ -11,6 +11,7 @@ import { ConfigError } from "../components/config/config";
 import { BASE_CONFIG, isConfigError, runProgramFailure } from "./support/program";
 
 const P = "bigbang-oci-dev:";
+const BIGBANG_CHECKOUT = path.resolve(__dirname, "fixtures", "bigbang-checkout");
 const json = (v: unknown) => JSON.stringify(v);
 
 async function closedPort(): Promise<number> {
@@ -28,6 +29,8 @@ describe("program: bad config is refused before any resource exists", function (
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-badcfg-"));
         fs.writeFileSync(path.join(dir, "not-a-key"), "hello\n");
         fs.mkdirSync(path.join(dir, "nochart"));
+        fs.mkdirSync(path.join(dir, "buildmeta"));
+        fs.writeFileSync(path.join(dir, "buildmeta", "Chart.yaml"), "apiVersion: v2\nname: kiali\nversion: 2.1.0+build.7\n");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -71,6 +74,36 @@ describe("program: bad config is refused before any resource exists", function (
             expect: [/registry\.port: expected 1-65535, got "abc"/, /charts\[0\]\.path: .*nochart/],
         },
         {
+            name: "a chart version with build metadata under the prerelease scheme, per chart",
+            config: { [`${P}charts`]: json([{ path: "buildmeta", versionScheme: "prerelease" }]) },
+            expect: [/charts\[0\]\.versionScheme: .*Chart\.yaml: version "2\.1\.0\+build\.7" has build metadata.*drop the \+build\.7 part/],
+        },
+        {
+            name: "a chart version with build metadata under the prerelease scheme, as the default",
+            config: { [`${P}charts`]: json(["buildmeta"]), [`${P}chartVersionScheme`]: "prerelease" },
+            expect: [/bigbang-oci-dev:chartVersionScheme: .*has build metadata/],
+        },
+        {
+            name: "a k3s version below the Big Bang chart's kubeVersion",
+            config: {
+                [`${P}cluster`]: json({ k3sImage: "rancher/k3s:v1.33.4-k3s1" }),
+                [`${P}bigbang`]: json({ install: true, registry1: { username: "jdoe", password: "token" }, source: { path: BIGBANG_CHECKOUT } }),
+            },
+            expect: [/cluster\.k3sImage: rancher\/k3s:v1\.33\.4-k3s1 runs Kubernetes 1\.33\.4, and Big Bang 3\.30\.0 needs kubeVersion ">=1\.34\.0-0" \(.*chart\/Chart\.yaml\): Helm would refuse/],
+        },
+        {
+            name: "external registry credentials and a Registry1 login that Big Bang cannot put into JSON",
+            config: {
+                [`${P}registry`]: json({ target: "external", url: "oci://harbor.dev.bigbang.mil/library", username: "robot\"x", password: "to\\k\u0001en" }),
+                [`${P}bigbang`]: json({ install: true, registry1: { username: "jdoe", password: "tab\there" }, source: { path: BIGBANG_CHECKOUT } }),
+            },
+            expect: [
+                /registry\.username: contains a double quote \("\), which Big Bang's chart writes into its registry Secret's JSON without escaping/,
+                /registry\.password: contains a backslash \(\\\) and a control character/,
+                /bigbang\.registry1\.password: contains a control character/,
+            ],
+        },
+        {
             name: "a bad host key and a certificate download failure, both reported",
             config: { [`${P}host`]: json({ market: "reserved" }), [`${P}registry`]: json({ tls: { url: "http://127.0.0.1:9/ingress-certs.yaml" } }) },
             expect: [/host\.market: expected spot or on-demand/, /registry\.tls: .*127\.0\.0\.1:9/],
@@ -82,6 +115,7 @@ describe("program: bad config is refused before any resource exists", function (
                 const { error, resources } = await runProgramFailure({ ...BASE_CONFIG, ...c.config }, { preview, cwd: dir });
                 assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
                 for (const pattern of c.expect) assert.match(error.message, pattern);
+                for (const secret of ["to\\k\u0001en", "tab\there"]) assert.ok(!error.message.includes(secret), "a password is never printed");
                 assert.deepEqual(resources.map((r) => `${r.type}::${r.name}`), []);
             });
         }

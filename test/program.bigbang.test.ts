@@ -303,9 +303,18 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             }
         });
 
-        it("creates the pools after MetalLB's controller Deployment (its webhook validates them)", () => {
+        it("creates the pools after MetalLB's controller Deployment and after its webhook answers (the webhook validates them)", () => {
             const controller = run.one(T.deployment, "metallb-system/controller");
-            for (const r of [...run.all(T.pool), ...run.all(T.l2)]) assert.ok(run.dependsOn(r, controller), `${r.name} must wait for the controller`);
+            const webhook = run.one("command:remote:Command", "metallb-webhook-ready");
+            assert.ok(run.dependsOn(webhook, controller), "the webhook wait starts once the controller is rolled out");
+            for (const r of [...run.all(T.pool), ...run.all(T.l2)]) {
+                assert.ok(run.dependsOn(r, webhook), `${r.name} must wait for the webhook`);
+                assert.ok(run.dependsOnTransitively(r, controller), `${r.name} must wait for the controller`);
+            }
+            const create = String(webhook.inputs.create);
+            assert.ok(create.startsWith("bash -c ") && create.endsWith("' wait-metallb-webhook k3d-bigbang 300"), create.slice(-80));
+            const cluster = run.one("command:remote:Command", "k3d-cluster");
+            assert.ok((webhook.inputs.triggers as unknown[]).includes(cluster.id), "a new cluster waits again");
         });
 
         it("installs the release after Flux and the chart pushes, in parallel with MetalLB", () => {
@@ -520,7 +529,7 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
 
             assert.deepEqual((await resolve(run.outputs.bigbangHostsLines)).value, ["172.20.1.241 kiali.dev.bigbang.mil"]);
             const sshuttle = await resolve<string>(run.outputs.sshuttleCommand);
-            assert.match(String(sshuttle.value), new RegExp(`^sshuttle --dns -vr ubuntu@${MOCK.publicIp.replace(/\./g, "\\.")} 172\\.20\\.1\\.0/24 --ssh-cmd 'ssh -i \\S+ .*-o HostKeyAlias=i-[0-9a-f]+ .*'$`));
+            assert.match(String(sshuttle.value), new RegExp(`^sshuttle --dns -vr ubuntu@${MOCK.publicIp.replace(/\./g, "\\.")} 172\\.20\\.1\\.0/24 --ssh-cmd 'ssh -i \\S+ .*-o HostKeyAlias=bigbang-oci-dev-dev .*'$`));
             const sshCommand = String((await resolve(run.outputs.sshCommand)).value);
             const socks = String((await resolve(run.outputs.socksProxyCommand)).value);
             assert.equal(socks, `${sshCommand} -D 127.0.0.1:12345`, "the host's own ssh command, as a SOCKS proxy");

@@ -88,6 +88,25 @@ describe("program: charts, values snippet and registry targets", function () {
         });
     });
 
+    it("the prerelease scheme, as the default or for one chart: a version without '+' everywhere the pushed version goes", async () => {
+        const config = withCharts({
+            "bigbang-oci-dev:chartVersionScheme": "prerelease",
+            // kiali's Chart.yaml version has build metadata of its own, so it keeps the build scheme.
+            "bigbang-oci-dev:charts": JSON.stringify([{ path: "kiali", versionScheme: "build" }, { path: path.join(root, "anchore") }, { path: "myapp", package: "packages.myapp" }]),
+        });
+        const run = await runProgram(config, { cwd: root });
+        const hash = readChart(path.join(root, "anchore")).contentHash.slice(0, 12);
+        const anchoreVersion = `3.0.0-bb.1.content-${hash}`;
+        assert.equal(contentVersion("3.0.0-bb.1", readChart(path.join(root, "anchore")).contentHash, "prerelease"), anchoreVersion);
+        assert.ok(String(run.one(T.remote, "chart-anchore-enterprise-push").inputs.create).includes(` ${anchoreVersion} oci://`));
+        const { doc } = await snippetOf(run);
+        assert.equal(at(doc, "addons.anchoreEnterprise").helmRepo.tag, anchoreVersion);
+        assert.match(String(at(doc, "packages.myapp").helmRepo.tag), /^0\.1\.0-content-[0-9a-f]{12}$/);
+        assert.match(String(at(doc, "kiali").helmRepo.tag), /^1\.2\.3-bb\.4\+build\.5\.content\.[0-9a-f]{12}$/);
+        const charts = (await resolve<{ name: string; version: string; ociReference: string }[]>(run.outputs.charts)).value ?? [];
+        assert.deepEqual(charts.find((c) => c.name === "anchore-enterprise")?.ociReference, `oci://oci.dev.bigbang.mil:5000/anchore-enterprise:${anchoreVersion}`);
+    });
+
     it("re-pushes only when a chart's content changes, as a new version the snippet points at; Chart.yaml is never written", async () => {
         const chartYaml = path.join(root, "kiali", "Chart.yaml");
         const chartYamlBefore = fs.readFileSync(chartYaml);

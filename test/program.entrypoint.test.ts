@@ -35,6 +35,10 @@ describe("program: user errors through Pulumi's real entry point", function () {
         assert.equal(error.message, [
             "invalid stack configuration:",
             "  bigbang-oci-dev:registry.port: expected 1-65535, got \"abc\"",
+            // The bad port no longer hides the refused source in the same section (issue 18).
+            "  bigbang-oci-dev:registry.tls.source: self-signed: Flux pulls charts with its own trust store and Big Bang's helmRepositories "
+            + "has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang "
+            + "(Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile, got \"self-signed\"",
             "  bigbang-oci-dev:cluster.k3sArgs[0].arg: k3d expands environment variables in its config file, so '$' cannot be used, got \"--node-label=a=$B\"",
         ].join("\n"));
         for (const text of [error.message, run.stdout, run.stderr]) {

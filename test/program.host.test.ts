@@ -24,9 +24,11 @@ interface IngressInput {
     cidrBlocks: string[];
 }
 
+/** The mock provider's ID of the instance (spot or on-demand, one aws.ec2.Instance). */
+const INSTANCE_ID = MOCK.instanceId;
 const ON_DEMAND = { ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ market: "on-demand" }) };
 
-/** The resource whose deletion terminates the host: the spot request (the default) or the on-demand instance. */
+/** The resource whose deletion terminates the host: the instance, spot (the default) or on-demand. */
 function machineOf(run: ProgramRun): RecordedResource {
     const machines = [...run.all(T.spot), ...run.all(T.instance)];
     assert.equal(machines.length, 1, "exactly one machine");
@@ -111,28 +113,21 @@ describe("program: the dev host", function () {
         assert.deepEqual(run.one(T.instance).ignoreChanges, [], "the AMI is pinned by serial, not ignored: a new release must get its own image");
     });
 
-    it("asks for a persistent, stoppable spot instance by default through a spot request, whose delete cancels the request", async () => {
+    it("asks for a persistent, stoppable spot instance by default, as market options of the one instance", async () => {
         const spot = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ spotMaxPrice: "0.30" }) });
-        assert.equal(spot.find(T.instance), undefined, "aws.ec2.Instance's delete leaves a persistent spot request behind (#38142)");
-        const request = spot.one(T.spot);
-        assert.equal(request.inputs.spotType, "persistent");
-        assert.equal(request.inputs.instanceInterruptionBehavior, "stop");
-        assert.equal(request.inputs.spotPrice, "0.30");
-        assert.equal(request.inputs.waitForFulfillment, true);
-        assert.equal(request.inputs.instanceInitiatedShutdownBehavior, "stop");
-        assert.deepEqual(request.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-        assert.equal((request.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
-        assert.deepEqual(request.ignoreChanges, []);
-        // Request tags stay on the request; the instance and its disk are tagged one key at a time.
-        const tags = spot.all(T.tag);
-        for (const resourceId of [MOCK.spotInstanceId, "vol-0123456789abcdef0"]) {
-            assert.deepEqual(Object.fromEntries(tags.filter((t) => t.inputs.resourceId === resourceId).map((t) => [t.inputs.key, t.inputs.value])),
-                { Name: "bigbang-oci-dev-jdoe-dev", Owner: "jdoe", Project: "bigbang-oci-dev", Stack: "dev" });
-        }
-        // Everything that needs the instance uses the launched instance's ID, not the request's.
-        assert.equal(spot.one("aws:ec2/eipAssociation:EipAssociation").inputs.instanceId, MOCK.spotInstanceId);
-        assert.equal(spot.one(T.state).inputs.instanceId, MOCK.spotInstanceId);
-        assert.deepEqual(spot.one(T.remote, "wait-ready").inputs.triggers, [MOCK.spotInstanceId]);
+        assert.equal(spot.find(T.spot), undefined, "a spot request's launch specification has no metadata options or shutdown behaviour");
+        const instance = spot.one(T.instance);
+        assert.deepEqual(instance.inputs.instanceMarketOptions, {
+            marketType: "spot", spotOptions: { spotInstanceType: "persistent", instanceInterruptionBehavior: "stop", maxPrice: "0.30" },
+        });
+        assert.equal(instance.inputs.instanceInitiatedShutdownBehavior, "stop");
+        assert.deepEqual(instance.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+        assert.equal((instance.inputs.rootBlockDevice as Record<string, unknown>).encrypted, true);
+        assert.deepEqual(instance.ignoreChanges, []);
+        // Everything that needs the instance uses its ID.
+        assert.equal(spot.one("aws:ec2/eipAssociation:EipAssociation").inputs.instanceId, INSTANCE_ID);
+        assert.equal(spot.one(T.state).inputs.instanceId, INSTANCE_ID);
+        assert.deepEqual(spot.one(T.remote, "wait-ready").inputs.triggers, [INSTANCE_ID]);
 
         const onDemand = await runProgram(ON_DEMAND);
         assert.equal(onDemand.find(T.spot), undefined);
@@ -197,16 +192,17 @@ describe("program: the dev host", function () {
         assert.equal(run.outputs.sshPrivateKey, undefined);
     });
 
-    it("gives every ssh client BatchMode and a known_hosts entry keyed by the instance ID", async () => {
+    it("gives every ssh client BatchMode and the per-stack known_hosts entry of the pinned host key", async () => {
         const run = await runProgram(BASE_CONFIG);
         const sshOpts = run.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[];
         assert.ok(sshOpts.includes("BatchMode=yes"), "the Docker provider's ssh must never wait on a prompt");
-        assert.ok(sshOpts.includes(`HostKeyAlias=${MOCK.spotInstanceId}`));
+        assert.ok(sshOpts.includes("HostKeyAlias=bigbang-oci-dev-dev"));
+        assert.ok(sshOpts.includes("StrictHostKeyChecking=yes"));
         const ssh = String((await resolve<string>(run.outputs.sshCommand)).value);
         assert.match(ssh, /-o BatchMode=yes/);
-        assert.match(ssh, new RegExp(`-o HostKeyAlias=${MOCK.spotInstanceId} `));
-        const onDemand = await runProgram(ON_DEMAND);
-        assert.ok((onDemand.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[]).includes("HostKeyAlias=instance-id"));
+        assert.match(ssh, /-o HostKeyAlias=bigbang-oci-dev-dev /);
+        const other = await runProgram(BASE_CONFIG, { stack: "second" });
+        assert.ok((other.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[]).includes("HostKeyAlias=bigbang-oci-dev-second"));
     });
 
     it("creates a login user other than ubuntu with cloud-init, with the key, and logs in as it", async () => {
@@ -226,12 +222,12 @@ describe("program: the dev host", function () {
         const run = await runProgram(BASE_CONFIG);
         const tools = run.one(T.remote, "tools");
         assert.match(String(tools.inputs.create), /^sudo -n bash -c '#!\/usr\/bin\/env bash\n# Installs pinned k3d/);
-        assert.deepEqual(tools.inputs.triggers, [MOCK.spotInstanceId, DEFAULT_TOOL_VERSIONS.k3d, DEFAULT_TOOL_VERSIONS.kubectl, DEFAULT_TOOL_VERSIONS.helm]);
+        assert.deepEqual(tools.inputs.triggers, [INSTANCE_ID, DEFAULT_TOOL_VERSIONS.k3d, DEFAULT_TOOL_VERSIONS.kubectl, DEFAULT_TOOL_VERSIONS.helm]);
         assert.ok(run.dependsOn(tools, run.one(T.remote, "wait-ready")));
         assert.ok(run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), tools), "the cluster needs k3d");
         const timer = run.one(T.remote, "auto-shutdown");
         assert.match(String(timer.inputs.create), /^sudo -n bash -c .* auto-shutdown 8 .*OnBootSec=475min/s);
-        assert.deepEqual(timer.inputs.triggers, [MOCK.spotInstanceId, 8]);
+        assert.deepEqual(timer.inputs.triggers, [INSTANCE_ID, 8]);
 
         const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", autoShutdownHours: 0 }) });
         const differing = (a: ProgramRun, b: ProgramRun) => a.resources
@@ -274,7 +270,7 @@ describe("program: the dev host", function () {
     it("gives the host an Elastic IP, so a stop and start keeps its address, and waits for the association", async () => {
         const run = await runProgram(BASE_CONFIG);
         const association = run.one("aws:ec2/eipAssociation:EipAssociation");
-        assert.equal(association.inputs.instanceId, MOCK.spotInstanceId);
+        assert.equal(association.inputs.instanceId, INSTANCE_ID);
         assert.equal(association.inputs.allocationId, "eipalloc-public-ip");
         assert.ok(run.dependsOn(run.one(T.remote, "wait-ready"), association));
         assert.equal((await resolve(run.outputs.publicIp)).value, MOCK.publicIp);

@@ -119,7 +119,7 @@ describe("program: the hosted registry", function () {
         const provider = run.one(T.dockerProvider);
         assert.equal(provider.inputs.host, `ssh://ubuntu@${MOCK.publicIp}`);
         assert.ok(run.dependsOn(provider, run.one(T.remote, "tools")));
-        assert.match(JSON.stringify(provider.inputs.sshOpts), /StrictHostKeyChecking=accept-new/);
+        assert.match(JSON.stringify(provider.inputs.sshOpts), /StrictHostKeyChecking=yes/);
         for (const r of [run.one(T.container), run.one(T.volume), run.one(T.network)]) {
             assert.equal(providerUrnOf(r), provider.urn, `${r.name} must use the host's Docker`);
         }
@@ -195,7 +195,7 @@ describe("program: the k3d cluster", function () {
         assert.ok(!run.dependsOnTransitively(cluster, run.one(T.remote, "ready")), "the cluster does not wait for the registry");
         assert.match(String(cluster.inputs.create), /k3d-cluster-create bigbang \d+$/);
         assert.match(String(cluster.inputs.delete), /k3d-cluster-delete bigbang$/);
-        assert.deepEqual(cluster.inputs.triggers, [MOCK.spotInstanceId, "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
+        assert.deepEqual(cluster.inputs.triggers, [MOCK.instanceId, "cluster-network-id", cluster.inputs.stdin], "a new host, network or config replaces the cluster");
         assert.ok(cluster.deleteBeforeReplace);
     });
 

@@ -78,6 +78,8 @@ export interface BigbangSource {
     metallbDir: string;
     /** chart/Chart.yaml version. */
     chartVersion: string;
+    /** chart/Chart.yaml kubeVersion: the Kubernetes versions Helm installs the chart on. */
+    kubeVersion?: string;
     /** `git rev-parse HEAD` when root is the top of a git work tree. */
     commit?: string;
     /** True when that work tree has uncommitted changes or untracked files (only set with commit). */
@@ -241,6 +243,7 @@ function readCheckout(root: string, label: string, kind: BigbangSource["kind"]):
         fluxDir: path.dirname(path.join(root, REQUIRED_FILES.fluxKustomization)),
         metallbDir: path.dirname(path.join(root, REQUIRED_FILES.metallbKustomization)),
         chartVersion: chart.version,
+        ...(typeof chart.kubeVersion === "string" && chart.kubeVersion.trim() !== "" ? { kubeVersion: chart.kubeVersion } : {}),
         values,
         schema: asRecord(schemaValue),
         ingressCerts: isFile(certsFile) ? fs.readFileSync(certsFile, "utf8") : undefined,

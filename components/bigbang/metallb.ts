@@ -3,7 +3,10 @@
 // images) with a `registry1` pull Secret in `metallb-system`, then the address
 // pools and L2Advertisements. MetalLB's controller serves the
 // webhook that validates the pools, so they wait for its Deployment to roll out
-// (the script's `kubectl wait ... deployment controller`). The dev host's own
+// (the script's `kubectl wait ... deployment controller`), and then until the
+// webhook itself answers (wait-metallb-webhook.sh: the controller is Ready
+// before its webhook serves, and the provider does not retry a refused create).
+// The dev host's own
 // /etc/hosts maps Big Bang's names to the gateway addresses, as the script's
 // fix_etc_hosts does, so a SOCKS proxy through the host reaches them.
 import * as command from "@pulumi/command";
@@ -12,12 +15,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { K3dCluster } from "../cluster/cluster";
 import { DevHost } from "../host/host";
 import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
+import { BIGBANG_SCRIPTS } from "./bigbang";
 import { HOST_SCRIPTS } from "../host/remoteScript";
 import { kustomizeInstall, Registry1Login } from "./kustomizeInstall";
 import { IngressAddresses, METALLB_NAMESPACE, metallbObjects } from "./metallbPlan";
 
 /** The Secret name the dev script's kustomization patches into the controller and speaker. */
 export const METALLB_PULL_SECRET = "registry1";
+
+/** How long the pools wait for MetalLB's webhook to answer once the controller is rolled out. */
+export const METALLB_WEBHOOK_WAIT_SECONDS = 300;
 
 export interface MetalLbInstallArgs {
     cluster: K3dCluster;
@@ -43,6 +50,14 @@ export class MetalLbInstall extends pulumi.ComponentResource {
             directory: args.metallbDir,
             pullSecret: { namespace: METALLB_NAMESPACE, name: METALLB_PULL_SECRET, registry1: args.registry1 },
         }, { parent: this });
+        const { host } = args;
+        // On the host, so it follows the host (deletedWith the machine, the instance ID in its triggers), and
+        // with the cluster's ID in its triggers, so a new cluster waits again.
+        const webhookReady = new command.remote.Command("metallb-webhook-ready", {
+            connection: host.connection,
+            create: BIGBANG_SCRIPTS.command("wait-metallb-webhook", [`k3d-${cluster.clusterName}`, METALLB_WEBHOOK_WAIT_SECONDS]),
+            triggers: hostTriggers(host, cluster.cluster.id),
+        }, { parent: this, ...onHostOptions(host), dependsOn: install.objects });
         const k8sOpts = { parent: this, provider: cluster.provider, deletedWith: cluster.cluster };
         const declare = (obj: ReturnType<typeof metallbObjects>[number], dependsOn: pulumi.Input<pulumi.Resource[]>) =>
             new k8s.apiextensions.CustomResource(`metallb-${obj.kind.toLowerCase()}-${obj.metadata.name}`, {
@@ -55,12 +70,11 @@ export class MetalLbInstall extends pulumi.ComponentResource {
         // an address from it, not the .241 / .240 that the DNS entries and hosts lines name.
         const objects = metallbObjects(args.subnet);
         const isDefaultPool = (obj: (typeof objects)[number]) => obj.kind === "IPAddressPool" && obj.metadata.name === "default";
-        const first = objects.filter((obj) => !isDefaultPool(obj)).map((obj) => ({ obj, resource: declare(obj, install.objects) }));
+        const first = objects.filter((obj) => !isDefaultPool(obj)).map((obj) => ({ obj, resource: declare(obj, [webhookReady]) }));
         const gatewayPools = first.filter(({ obj }) => obj.kind === "IPAddressPool").map(({ resource }) => resource);
-        const defaults = objects.filter(isDefaultPool).map((obj) => declare(obj, install.objects.apply((installed) => [...installed, ...gatewayPools])));
+        const defaults = objects.filter(isDefaultPool).map((obj) => declare(obj, [webhookReady, ...gatewayPools]));
         this.pools = [...first.map(({ resource }) => resource), ...defaults];
 
-        const { host } = args;
         for (const [kind, address, names] of [
             ["public", args.addresses.public, args.hostNames.public],
             ["passthrough", args.addresses.passthrough, args.hostNames.passthrough],

@@ -7,7 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { chartContentHash } from "../charts/chartSource";
-import { BigbangConfig, PROJECT } from "../config/config";
+import { BigbangConfig, DEFAULT_K3S_IMAGE, PROJECT } from "../config/config";
 import {
     CertificatePair, checkCertificate, CertificateError, extractIngressCerts, hostnameMatches, LoadedCertificate, parseSubjectAltName,
 } from "../registry/tlsCertificate";
@@ -16,6 +16,7 @@ import { bigbangValues, validateBigbangValues } from "./bigbangValues";
 import { helmCoalesce, isValuesMap } from "./helmMerge";
 import { vendorMetallbKustomization } from "./metallbVendor";
 import { defaultEnabledPackages, enabledPackages, packageKeyProblems, packageToggles } from "./packagePlan";
+import { k3sKubernetesVersion, satisfiesKubeVersion } from "./kubeVersion";
 
 export interface PreparedBigbang {
     source: BigbangSource;
@@ -41,6 +42,8 @@ export interface PrepareBigbangInput {
     registryCertificate?: LoadedCertificate;
     /** The developer's charts' package keys. */
     developerKeys: string[];
+    /** cluster.k3sImage, checked against the chart's kubeVersion; unset when the cluster section has its own problems. */
+    k3sImage?: string;
     /** The values snippet as it will be applied, with a stand-in for a password only known at deploy time. */
     snippet: Record<string, unknown>;
     now?: Date;
@@ -79,6 +82,8 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
         problems.push(`${PROJECT}:bigbang.source: ${err.message}`);
         return { problems, warnings };
     }
+
+    problems.push(...kubeVersionProblems(source, input.k3sImage, warnings));
 
     // A developer's chart may be a custom `packages.<name>` package (charts[].package): the values
     // snippet defines it, and packageKeyProblems refuses such keys only because listing one in
@@ -131,6 +136,54 @@ export async function prepareBigbang(input: PrepareBigbangInput): Promise<Prepar
         problems,
         warnings,
     };
+}
+
+/**
+ * Helm refuses to install a chart whose Chart.yaml kubeVersion the cluster does not satisfy (helm
+ * pkg/action/install.go, chartutil.IsCompatibleRange), which would fail `pulumi up` after the host and
+ * cluster are built: check the k3s image's version against the chart in use now.
+ */
+export function kubeVersionProblems(source: Pick<BigbangSource, "chartDir" | "chartVersion" | "kubeVersion">, k3sImage: string | undefined, warnings: string[]): string[] {
+    if (source.kubeVersion === undefined || k3sImage === undefined) return [];
+    const key = `${PROJECT}:cluster.k3sImage`;
+    const chartFile = path.join(source.chartDir, "Chart.yaml");
+    const version = k3sKubernetesVersion(k3sImage);
+    if (version === undefined) {
+        warnings.push(`${key}: cannot tell the Kubernetes version of ${k3sImage} from its tag, so it is not checked against Big Bang ${source.chartVersion}'s kubeVersion ${JSON.stringify(source.kubeVersion)} (${chartFile})`);
+        return [];
+    }
+    const verdict = satisfiesKubeVersion(source.kubeVersion, version);
+    if (verdict.ok) return [];
+    if (verdict.reason === "unparsable") {
+        return [`${PROJECT}:bigbang.source: ${chartFile}: kubeVersion ${JSON.stringify(source.kubeVersion)} is not a version constraint Helm can read`];
+    }
+    return [`${key}: ${k3sImage} runs Kubernetes ${version.split("+")[0]}, and Big Bang ${source.chartVersion} needs kubeVersion ${JSON.stringify(source.kubeVersion)} (${chartFile}): Helm would refuse to install it; use a newer k3s image, such as the default ${DEFAULT_K3S_IMAGE}`];
+}
+
+/** Big Bang writes these into a JSON document with printf and no escaping; what JSON cannot hold unescaped. */
+const JSON_UNSAFE: { test: RegExp; what: string }[] = [
+    { test: /"/, what: "a double quote (\")" },
+    { test: /\\/, what: "a backslash (\\)" },
+    // eslint-disable-next-line no-control-regex -- the control characters are the point
+    { test: /[\u0000-\u001f]/, what: "a control character (such as a tab or newline)" },
+];
+
+/**
+ * Credentials Big Bang's chart puts into a `.dockerconfigjson` with `printf "{\"auths\":...\"%s\"..."`
+ * and no escaping (chart/templates/helm-repository/helmreposecret.yaml for `helmRepositories[]`,
+ * chart/templates/_helpers.tpl `imagePullSecret` for `registryCredentials`, Big Bang 3.30.0): a `"`, `\`
+ * or control character makes invalid JSON, which Kubernetes refuses or Flux cannot read, late in
+ * `pulumi up`. Each problem names the key, never the value.
+ */
+export function jsonUnsafeCredentialProblems(credentials: { key: string; value: string | undefined }[]): string[] {
+    const problems: string[] = [];
+    for (const { key, value } of credentials) {
+        if (value === undefined) continue;
+        const found = JSON_UNSAFE.filter((c) => c.test.test(value)).map((c) => c.what);
+        if (found.length === 0) continue;
+        problems.push(`${PROJECT}:${key}: contains ${found.join(" and ")}, which Big Bang's chart writes into its registry Secret's JSON without escaping, so the Secret would be invalid; use credentials without them (a robot account or token usually has none)`);
+    }
+    return problems;
 }
 
 /** Names of the snippet's helmRepositories that the merged values no longer have. */

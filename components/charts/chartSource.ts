@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import ignore from "ignore";
 import { isMap, isScalar, parseDocument, type YAMLMap } from "yaml";
-import { ConfigError, PROJECT, type ChartEntry } from "../config/config";
+import { ConfigError, PROJECT, type ChartEntry, type ChartVersionScheme } from "../config/config";
 import { packageKeyForChart, packageKeyProblem } from "./bigbangPackages";
 import { expandHome } from "../config/paths";
 
@@ -17,6 +17,14 @@ export class ChartError extends Error {
     constructor(readonly file: string, readonly problem: string) {
         super(`${file}: ${problem}`);
         this.name = "ChartError";
+    }
+}
+
+/** A Chart.yaml version the chart's version scheme cannot carry: a problem of the scheme's config key. */
+export class VersionSchemeError extends ChartError {
+    constructor(file: string, problem: string) {
+        super(file, problem);
+        this.name = "VersionSchemeError";
     }
 }
 
@@ -46,6 +54,8 @@ export interface ChartReadOptions {
     baseDir?: string;
     /** Refuse a chart whose hashed files add up to more than this many bytes. */
     maxBytes?: number;
+    /** How pushVersion carries the content hash; `build` if unset. */
+    versionScheme?: ChartVersionScheme;
 }
 
 /**
@@ -87,14 +97,36 @@ export function isValidSemVer(version: string): boolean {
 }
 
 /**
- * The version a chart is pushed as: its Chart.yaml version with `content.<12 hex of the content hash>`
- * appended to the build metadata. Build metadata does not change SemVer precedence, so the chart still
- * sorts as the version the developer wrote, but each content is its own version, and so its own OCI tag:
- * Flux's source-controller keeps the chart it fetched for a version until the HelmChart spec changes,
- * so without this a changed chart pushed under the same version would never reach the cluster.
+ * The version a chart is pushed as: its Chart.yaml version with 12 hex of the content hash. Each content
+ * is its own version, and so its own OCI tag: Flux's source-controller keeps the chart it fetched for a
+ * version until the HelmChart spec changes, so without this a changed chart pushed under the same version
+ * would never reach the cluster.
+ *
+ * - `build` (the default): `content.<hash>` appended to the build metadata (`1.2.3+content.<hash>`).
+ *   Build metadata does not change SemVer precedence, so the chart still sorts as the version the
+ *   developer wrote. But `+` is not allowed in a Kubernetes label value, so a chart that puts
+ *   `.Chart.Version` into a label unescaped (the usual `app.kubernetes.io/version`) fails to install
+ *   (fluxcd/flux2#4910); helm-push.sh finds that out before the push.
+ * - `prerelease`: `content-<hash>` appended to the pre-release (`1.2.3-content-<hash>`,
+ *   `1.2.3-bb.4.content-<hash>`): only letters, digits, `-` and `.`, so it fits a label. One identifier
+ *   with a `-`, so it is never numeric (a numeric identifier may not have a leading zero, SemVer 2 section 9).
+ *   A pre-release sorts before its release, which matters to a version range (Masterminds/semver skips
+ *   pre-releases unless the range has one) but not here: Big Bang pins the exact version
+ *   (`helmRepo.tag` becomes the HelmChart's `version`), source-controller fetches a version that parses
+ *   as SemVer by its exact tag without comparing it with others (oci_chart_repository.go,
+ *   getChartVersion), and helm-controller upgrades whenever the release's chart version differs from
+ *   the fetched chart's, not only when it is higher (internal/action/verify.go, VerifyRelease:
+ *   ErrChartChanged). A Chart.yaml version with build metadata has a `+` of its own: the scheme refuses it.
  */
-export function contentVersion(version: string, contentHash: string): string {
-    const build = `content.${contentHash.slice(0, 12)}`;
+export function contentVersion(version: string, contentHash: string, scheme: ChartVersionScheme = "build"): string {
+    const hash = contentHash.slice(0, 12);
+    if (scheme === "prerelease") {
+        if (version.includes("+")) {
+            throw new Error(`version ${JSON.stringify(version)} has build metadata, whose '+' a label cannot hold either; the prerelease scheme cannot push it`);
+        }
+        return version.includes("-") ? `${version}.content-${hash}` : `${version}-content-${hash}`;
+    }
+    const build = `content.${hash}`;
     return version.includes("+") ? `${version}.${build}` : `${version}+${build}`;
 }
 
@@ -157,7 +189,11 @@ export function readChart(chartDir: string, opts: ChartReadOptions = {}): ChartI
 
     const appVersion = scalarField(fields, "appVersion", chartFile);
     const contentHash = chartContentHash(dir, { maxBytes: opts.maxBytes });
-    const pushVersion = contentVersion(version, contentHash);
+    const scheme = opts.versionScheme ?? "build";
+    if (scheme === "prerelease" && version.includes("+")) {
+        throw new VersionSchemeError(chartFile, `version ${JSON.stringify(version)} has build metadata, and its '+' is what the prerelease scheme keeps out of labels: drop the +${version.slice(version.indexOf("+") + 1)} part from Chart.yaml, or use the build scheme`);
+    }
+    const pushVersion = contentVersion(version, contentHash, scheme);
     const pushOciTag = ociTagForVersion(pushVersion);
     if (!OCI_TAG.test(pushOciTag)) {
         throw new ChartError(chartFile, `version ${JSON.stringify(version)} is too long: with the content build metadata it must fit an OCI tag (at most 128 characters)`);

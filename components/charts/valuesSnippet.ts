@@ -4,11 +4,16 @@
 // chartName, tag}`. Users pass it to Big Bang with `-f` after their own values.
 //
 // `helmRepo.tag` is the pushed chart version (ChartInfo.pushVersion), `+`
-// included, not the OCI tag. Flux's HelmChart takes the tag as a chart version: a valid SemVer is
-// fetched directly as `<repository>/<chartName>:<version>`, and Helm's registry
-// client writes the `+` as `_` on the way (HIP-0006), so it finds what
-// `helm push` stored. An `_` tag is not SemVer, so Flux would try it as a
-// version constraint and fail.
+// included, not the OCI tag. Flux's HelmChart takes the tag as a chart version
+// (fluxcd/source-controller internal/helm/repository/oci_chart_repository.go,
+// getChartVersion): a valid SemVer is fetched directly as
+// `<repository>/<chartName>:<version>`, without listing tags, and Helm's
+// registry client writes the `+` as `_` on the way (HIP-0006), so it finds what
+// `helm push` stored. An `_` tag does not parse as SemVer, so source-controller
+// lists the tags and calls getLastMatchingVersionOrConstraint, which tries an
+// exact match first; but Helm's registry client lists tags with `_` turned back
+// into `+` (helm pkg/registry/client.go, Tags), so the `_` spelling matches no
+// listed tag, and it then fails as a SemVer constraint.
 import { stringify } from "yaml";
 import { packageKeyProblem } from "./bigbangPackages";
 import { isValidChartName, isValidSemVer } from "./chartSource";

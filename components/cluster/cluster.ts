@@ -30,6 +30,11 @@ export class K3dCluster extends pulumi.ComponentResource {
     readonly configYaml: pulumi.Output<string>;
     readonly cluster: command.remote.Command;
     readonly kubeconfig: pulumi.Output<string>;
+    /**
+     * Completes when the cluster's API answers: after the create, and again after every start
+     * of the host. The Kubernetes provider is registered only after it.
+     */
+    readonly apiReady: command.remote.Command;
     readonly kubeApiEndpoint: pulumi.Output<string>;
     readonly kubectlHint: string;
     readonly provider: k8s.Provider;
@@ -63,6 +68,18 @@ export class K3dCluster extends pulumi.ComponentResource {
             logging: "none",
         }, { parent: this, ...onHostOptions(host), dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
 
+        // The node containers come back by themselves when the host starts, but not at once. A
+        // provider configured before k3s answers marks the cluster unreachable for the whole run
+        // (pulumi-kubernetes provider/pkg/provider/provider.go Configure, then Create and Update
+        // refuse), and the engine configures a provider as soon as it is registered (pulumi/pulumi
+        // pkg/resource/deploy/providers/registry.go). So this step runs again on every start (the
+        // instance's last start is in its triggers) and the provider is registered after it.
+        this.apiReady = new command.remote.Command("api-ready", {
+            connection: host.connection,
+            create: CLUSTER_SCRIPTS.command("k3d-cluster-ready", [cluster.name, API_READY_TIMEOUT_SECONDS]),
+            triggers: hostTriggers(host, this.cluster.id, host.lastStart),
+        }, { parent: this, ...onHostOptions(host), dependsOn: [this.cluster, host.state] });
+
         this.kubeApiEndpoint = host.address.apply(kubeApiEndpoint);
         this.kubeconfig = pulumi.secret(pulumi.all([rawKubeconfig.stdout, this.kubeApiEndpoint])
             .apply(([text, server]) => kubeconfigForEndpoint(text, server)));
@@ -83,10 +100,13 @@ export class K3dCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
             clusterIdentifier: this.clusterIdentifier,
             enableServerSideApply: true,
-        }, { parent: this });
+        }, { parent: this, dependsOn: [this.apiReady, rawKubeconfig] });
 
         this.registerOutputs({ clusterName: this.clusterName, kubeApiEndpoint: this.kubeApiEndpoint });
     }
 }
+
+/** How long a start of the host may take to bring the API back before the run fails. */
+export const API_READY_TIMEOUT_SECONDS = 600;
 
 const CLUSTER_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));

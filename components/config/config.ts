@@ -8,6 +8,7 @@ import { RunError } from "@pulumi/pulumi/errors";
 import * as os from "os";
 import { z } from "zod";
 import { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
+import { cidrProblem, didYouMean, expectedListHint, misspeltNamespaceProblems } from "./configHints";
 
 export const PROJECT = "bigbang-oci-dev";
 
@@ -104,7 +105,17 @@ export interface ClusterConfig {
 export interface ChartEntry {
     path: string;
     package?: string;
+    /** Overrides StackConfig.chartVersionScheme for this chart. */
+    versionScheme?: ChartVersionScheme;
 }
+
+/**
+ * How a pushed chart's version carries its content hash (charts/chartSource.ts, contentVersion):
+ * `build` as SemVer build metadata (`1.2.3+content.<hash>`), `prerelease` as a pre-release
+ * identifier (`1.2.3-content-<hash>`), for charts that put `.Chart.Version` into a label, where `+` is refused.
+ */
+export type ChartVersionScheme = "build" | "prerelease";
+export const CHART_VERSION_SCHEMES: readonly ChartVersionScheme[] = ["build", "prerelease"];
 
 /** Big Bang itself on the dev cluster: Flux, MetalLB, ingress DNS and the umbrella chart (issue 12). */
 export interface BigbangConfig {
@@ -134,6 +145,8 @@ export interface StackConfig {
     registry: RegistryConfig;
     cluster: ClusterConfig;
     charts: ChartEntry[];
+    /** The version scheme of every chart without its own `versionScheme`. */
+    chartVersionScheme: ChartVersionScheme;
     bigbang: BigbangConfig;
 }
 
@@ -204,8 +217,10 @@ export function firstSlash24(subnet: string): string {
     return `${a}.${b}.${c}.0/24`;
 }
 
-const cidrv4 = z.string({ error: "expected an IPv4 CIDR such as 203.0.113.7/32" }).refine((v) => parseCidr(v) !== undefined, {
-    error: "expected an IPv4 CIDR with no host bits set, such as 203.0.113.7/32",
+// Each reason names its fix: the prefix range, the /32 a bare address lacks, or the network address.
+const cidrv4 = z.string({ error: "expected an IPv4 CIDR such as 203.0.113.7/32" }).superRefine((v, ctx) => {
+    const problem = cidrProblem(v, IPV4);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
 // DNS-1123 hostname: lower-case labels of letters, digits and dashes.
@@ -397,8 +412,9 @@ const chartSchema = z.union([
         package: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9-]*)*$/, {
             error: "expected a Big Bang values key such as kiali or addons.anchoreEnterprise",
         }).optional(),
+        versionScheme: z.enum(CHART_VERSION_SCHEMES, { error: "expected build or prerelease" }).optional(),
     }),
-], { error: "expected { path, package? }" });
+], { error: "expected { path, package?, versionScheme? }" });
 
 // A Big Bang values key that names a package: "istiod", "addons.keycloak", "packages.myapp".
 const bigbangPackageKey = z.string({ error: "expected a Big Bang values key such as istiod or addons.keycloak" })
@@ -434,11 +450,13 @@ const stackSchema = z.strictObject({
     registry: registrySchema.prefault({}),
     cluster: clusterSchema.prefault({}),
     charts: z.array(chartSchema, { error: "expected a list of { path, package? }" }).default([]),
+    chartVersionScheme: z.enum(CHART_VERSION_SCHEMES, { error: "expected build or prerelease" }).default("build"),
     bigbang: bigbangSchema.prefault({}),
 });
 
 // Keys whose values are objects or lists: Pulumi stores them as JSON text.
 const STRUCTURED_KEYS = new Set(["allowedCidrs", "host", "network", "registry", "cluster", "charts", "bigbang"]);
+const LIST_KEYS = new Set(["allowedCidrs", "charts"]);
 const KNOWN_KEYS = new Set(Object.keys(stackSchema.shape));
 
 /** The local user name, reduced to what names and tags accept. */
@@ -527,26 +545,31 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
         if (!fullKey.startsWith(`${PROJECT}:`)) continue;
         const key = fullKey.slice(PROJECT.length + 1);
         if (!KNOWN_KEYS.has(key)) {
-            problems.push(`${PROJECT}:${key}: unknown key; expected one of ${[...KNOWN_KEYS].join(", ")}`);
+            problems.push(`${PROJECT}:${key}: unknown key; expected one of ${[...KNOWN_KEYS].join(", ")}${didYouMean(key, KNOWN_KEYS)}`);
             continue;
         }
         if (STRUCTURED_KEYS.has(key)) {
             try {
                 raw[key] = JSON.parse(text);
             } catch {
-                problems.push(`${PROJECT}:${key}: expected JSON (set it with 'pulumi config set --path ${key}...'), got ${describeAt(key, text)}`);
+                // A plain `pulumi config set allowedCidrs 203.0.113.7/32` stores the bare text.
+                problems.push(LIST_KEYS.has(key)
+                    ? `${PROJECT}:${key}: ${expectedListHint(PROJECT, key, text)}, got ${describeAt(key, text)}`
+                    : `${PROJECT}:${key}: expected JSON (set it with 'pulumi config set --path ${key}...'), got ${describeAt(key, text)}`);
             }
         } else {
             raw[key] = text;
         }
     }
 
+    problems.push(...misspeltNamespaceProblems(allConfig, PROJECT, [...KNOWN_KEYS]));
     const result = stackSchema.safeParse(raw);
     if (!result.success) problems.push(...zodProblems(result.error.issues, raw));
-    // Sections that fail on their own fall back to their defaults, so the
-    // cross-key rules and later checks still see every section that is fine.
-    const usable: Record<string, unknown> = { ...raw };
-    if (!result.success) {
+    // Only the values that fail fall back to their defaults (pruneInvalid), so the cross-key rules
+    // still see every other value, within a section too; should that not converge, whole sections do.
+    const pruned = result.success ? undefined : pruneInvalid(raw);
+    const usable: Record<string, unknown> = pruned?.usable ?? { ...raw };
+    if (!result.success && pruned === undefined) {
         for (const [key, section] of Object.entries(stackSchema.shape)) {
             if (key in raw && !section.safeParse(raw[key]).success) delete usable[key];
         }
@@ -555,6 +578,8 @@ export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseCo
     const parsed = fallback.success ? fallback.data : stackSchema.parse({});
     const cfg = buildConfig(parsed, ctx);
     for (const problem of crossCheck(cfg, usable)) {
+        // A rule that read a default standing in for a refused value would report the default.
+        if (pruned?.removed.some((key) => mentionsKey(problem, key))) continue;
         if (!problems.includes(problem)) problems.push(problem);
     }
     const sectionOk = (key: string) => !problems.some((line) => {
@@ -569,10 +594,16 @@ function zodProblems(issues: readonly z.core.$ZodIssue[], raw: Record<string, un
     for (const issue of issues) {
         const path = keyPath(issue.path);
         if (issue.code === "unrecognized_keys") {
-            for (const k of issue.keys) problems.push(`${PROJECT}:${path ? `${path}.` : ""}${k}: unknown key`);
+            for (const k of issue.keys) problems.push(`${PROJECT}:${path ? `${path}.` : ""}${k}: unknown key${didYouMean(k, keysUnder(path))}`);
             continue;
         }
-        problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describeAt(path, valueAt(raw, issue.path))}`);
+        const value = valueAt(raw, issue.path);
+        if (issue.code === "invalid_type" && issue.expected === "array" && value !== undefined && !Array.isArray(value)) {
+            problems.push(`${PROJECT}:${path}: ${expectedListHint(PROJECT, path, value)}, got ${describeAt(path, value)}`);
+            continue;
+        }
+        const hint = issue.code === "invalid_value" && typeof value === "string" ? didYouMean(value, issue.values.map(String)) : "";
+        problems.push(`${PROJECT}:${path}: ${issue.message}, got ${describeAt(path, value)}${hint}`);
     }
     return problems;
 }
@@ -617,6 +648,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             ports: parsed.cluster.ports.map((p) => ({ ...p, containerPort: p.containerPort ?? p.port })),
         },
         charts: parsed.charts,
+        chartVersionScheme: parsed.chartVersionScheme,
         bigbang: {
             ...parsed.bigbang,
             registry1: { ...parsed.bigbang.registry1 },
@@ -866,4 +898,90 @@ export function configKeyPaths(): string[] {
     };
     walk(stackSchema, "");
     return [...new Set(paths)].sort();
+}
+
+/** The keys the schema accepts directly under a problem's path (`cluster.k3sArgs[0]` → arg, nodeFilters). */
+function keysUnder(path: string): string[] {
+    if (path === "") return [...KNOWN_KEYS];
+    const prefix = `${path.replace(/\[\d+\]/g, "[]")}.`;
+    return configKeyPaths().filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)).filter((rest) => !/[.[]/.test(rest));
+}
+
+/** Whether a problem line is about `key` or names it in its text. */
+function mentionsKey(problem: string, key: string): boolean {
+    const text = problem.slice(PROJECT.length + 1);
+    const problemKey = text.split(": ")[0];
+    if (key.startsWith(`${problemKey}.`) || key.startsWith(`${problemKey}[`)) return true;
+    const at = (i: number) => i >= 0 && !/[A-Za-z0-9]/.test(text.charAt(i + key.length));
+    for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
+        if (at(i) && (i === 0 || !/[A-Za-z0-9.]/.test(text.charAt(i - 1)))) return true;
+    }
+    return false;
+}
+
+/**
+ * The raw config without the values the schema refuses, so that their defaults stand in and the
+ * rest is still checked: a refused entry of a list of scalars is dropped from the list (the other
+ * entries stay); a refused list item that is an object drops the whole list (later rules name
+ * items by index, which dropping one would shift); any other refused value is removed. `removed`
+ * lists the keys removed whole. Undefined when the schema still refuses after a few rounds.
+ */
+function pruneInvalid(raw: Record<string, unknown>): { usable: Record<string, unknown>; removed: string[] } | undefined {
+    const usable: Record<string, unknown> = structuredClone(raw);
+    const removed: string[] = [];
+    for (let round = 0; round < 10; round++) {
+        const result = stackSchema.safeParse(usable);
+        if (result.success) return { usable, removed };
+        const drops = new Map<unknown[], Set<number>>();
+        let changed = false;
+        for (const issue of result.error.issues) {
+            const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+            for (const issuePath of paths) changed = removeAt(usable, issuePath, drops, removed) || changed;
+        }
+        for (const [list, indexes] of drops) {
+            for (const index of [...indexes].sort((a, b) => b - a)) list.splice(index, 1);
+        }
+        if (!changed) return undefined;
+    }
+    return undefined;
+}
+
+function removeAt(root: Record<string, unknown>, issuePath: readonly PropertyKey[], drops: Map<unknown[], Set<number>>, removed: string[]): boolean {
+    if (issuePath.length === 0) return false;
+    let parent: unknown = root;
+    for (const [depth, step] of issuePath.entries()) {
+        const here = issuePath.slice(0, depth);
+        if (Array.isArray(parent)) {
+            if (typeof step !== "number" || step >= parent.length) return false;
+            const items: unknown[] = parent;
+            if (items.every((item) => item === null || typeof item !== "object")) {
+                const indexes = drops.get(items) ?? new Set<number>();
+                indexes.add(step);
+                drops.set(items, indexes);
+                return true;
+            }
+            return removeKey(root, here, removed);
+        }
+        if (parent === null || typeof parent !== "object") return removeKey(root, here, removed);
+        const record = parent as Record<PropertyKey, unknown>;
+        if (!(step in record)) return false;
+        if (depth === issuePath.length - 1) return removeKey(root, issuePath, removed);
+        parent = record[step];
+    }
+    return false;
+}
+
+/** Removes the value at a path of object keys (and, through a list, the list itself). */
+function removeKey(root: Record<string, unknown>, keyPathSteps: readonly PropertyKey[], removed: string[]): boolean {
+    const firstIndex = keyPathSteps.findIndex((step) => typeof step === "number");
+    const steps = firstIndex < 0 ? keyPathSteps : keyPathSteps.slice(0, firstIndex);
+    if (steps.length === 0) return false;
+    const parent = valueAt(root, [...steps.slice(0, -1)]);
+    if (parent === null || typeof parent !== "object" || Array.isArray(parent)) return false;
+    const record = parent as Record<PropertyKey, unknown>;
+    const last = steps[steps.length - 1];
+    if (!(last in record)) return false;
+    delete record[last];
+    removed.push(keyPath([...steps]));
+    return true;
 }

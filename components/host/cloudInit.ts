@@ -145,6 +145,35 @@ export interface CloudInitOptions {
      * with. EC2 gives the key pair's key only to the default user (`ubuntu`).
      */
     loginUserKey?: string;
+    /**
+     * The host's SSH key, generated in Pulumi state so every client can pin it before the
+     * instance exists (see DevHost). Installed as the only host key.
+     */
+    hostKey?: HostKey;
+}
+
+export interface HostKey {
+    /** OpenSSH private key ("-----BEGIN OPENSSH PRIVATE KEY-----"), ed25519. */
+    privateOpenssh: string;
+    /** "ssh-ed25519 AAAA...". */
+    publicOpenssh: string;
+}
+
+/**
+ * cloud-init's cc_ssh (ssh module, cloudinit/config/cc_ssh.py, 22.4.2 and later): with
+ * `ssh_keys`, it deletes the image's host keys (`ssh_deletekeys`, true by default, said
+ * here explicitly), writes the given ones and generates no others: `ssh_genkeytypes` is
+ * read only in the branch without `ssh_keys` (and the schema refuses an empty list, so it is
+ * left out). So sshd offers exactly the pinned key, whatever host-key algorithm a client
+ * prefers. The module runs once per instance, before sshd starts.
+ */
+export function hostKeyConfig(key: HostKey): Record<string, unknown> {
+    if (!key.privateOpenssh.includes("PRIVATE KEY")) throw new Error("cloud-init: the host key is not a private key");
+    if (!/^ssh-ed25519 [A-Za-z0-9+/=]+/.test(key.publicOpenssh.trim())) throw new Error("cloud-init: the host public key is not ssh-ed25519");
+    return {
+        ssh_deletekeys: true,
+        ssh_keys: { ed25519_private: key.privateOpenssh, ed25519_public: key.publicOpenssh.trim() },
+    };
 }
 
 /** The user Canonical's images create, and give the EC2 key pair's key, by themselves. */
@@ -297,6 +326,7 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
     };
     return {
         ...users,
+        ...(opts.hostKey ? hostKeyConfig(opts.hostKey) : {}),
         package_update: true,
         package_upgrade: opts.packageUpgrade ?? false,
         apt: {

@@ -16,7 +16,8 @@ import { autoShutdownUnits, cloudInitUserData, IMAGE_DEFAULT_USER } from "./clou
 import { StackConfig } from "../config/config";
 import { UBUNTU_IMAGE_SERIAL_CUTOFF } from "../config/pins";
 import {
-    canonicalOwner, ec2Architecture, ingressRules, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter, ubuntuAmiNameRegex, workstationSshFiles,
+    canonicalOwner, ec2Architecture, ingressRules, knownHostsAlias, knownHostsLine, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter,
+    ubuntuAmiNameRegex, workstationSshFiles,
 } from "./hostPlan";
 import { expandHome } from "../config/paths";
 import { HOST_SCRIPTS } from "./remoteScript";
@@ -38,8 +39,8 @@ const SSH_DIAL_ERROR_LIMIT = 60;
 const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
 
 export class DevHost extends pulumi.ComponentResource {
-    /** The on-demand instance, or the spot request that owns the spot instance. */
-    readonly instance: aws.ec2.Instance | aws.ec2.SpotInstanceRequest;
+    /** The instance, on-demand or spot (see the spot note in the constructor). */
+    readonly instance: aws.ec2.Instance;
     /** Keeps the instance running or stopped as `host.running` says. */
     readonly state: aws.ec2transitgateway.InstanceState;
     /**
@@ -61,7 +62,22 @@ export class DevHost extends pulumi.ComponentResource {
     /** Path of the private key on the workstation, when there is one the program knows. */
     readonly privateKeyFile?: string;
     readonly knownHostsFile: string;
-    /** Options for every ssh client (the Docker provider's too): batch mode, the per-stack known_hosts keyed by instance ID. */
+    /**
+     * The host's SSH public key ("ssh-ed25519 AAAA..."): generated in state, installed by
+     * cloud-init, and pinned by every client (remote commands, Docker, the exported commands).
+     */
+    readonly hostPublicKey: pulumi.Output<string>;
+    /** Writes the per-stack known_hosts file that pins hostPublicKey; the Docker provider and ssh read it. */
+    readonly knownHostsEntry: command.local.Command;
+    /**
+     * When the instance last started (EC2 LaunchTime, read after the running state is applied).
+     * It changes on every start, from the auto-shutdown timer's stop, `npm run stop`/`start`
+     * or the console alike, and not otherwise: readiness steps carry it in their triggers so
+     * that they run again, and everything that talks to the registry or the cluster waits for
+     * them, on the first `up` after a start.
+     */
+    readonly lastStart: pulumi.Output<string>;
+    /** Options for every ssh client (the Docker provider's too): batch mode, the per-stack known_hosts with strict checking. */
     readonly sshOpts: pulumi.Output<string[]>;
     /** Generated private key (secret); undefined when the stack config gives sshPublicKey. */
     readonly generatedPrivateKey?: pulumi.Output<string>;
@@ -98,13 +114,33 @@ export class DevHost extends pulumi.ComponentResource {
             // The Docker provider and the user's own ssh read the key from disk.
             const keyFile = new command.local.Command("ssh-key-file", {
                 create: `umask 077 && mkdir -p ${shellQuote(path.dirname(files.privateKey))} && cat > ${shellQuote(files.privateKey)} && chmod 600 ${shellQuote(files.privateKey)}`,
-                delete: `rm -f ${shellQuote(files.privateKey)} ${shellQuote(files.knownHosts)}`,
+                delete: `rm -f ${shellQuote(files.privateKey)}`,
                 stdin: privateKey,
                 logging: "none",
             }, { parent: this, additionalSecretOutputs: ["stdout", "stderr"] });
             keyFileDeps.push(keyFile);
         }
         const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
+
+        // --- The host's own SSH key, pinned by every client. Generated here and handed to the
+        // instance in its user-data (cloud-init `ssh_keys`; see cloudInit.ts for why it is then
+        // the only host key), so the key is known before the instance exists and no client ever
+        // trusts whatever answers at the address first. Without it pulumi-command would accept any
+        // server: provider/pkg/provider/remote/connection.go (v1.2.1) uses
+        // ssh.InsecureIgnoreHostKey() when `hostKey` is empty. The key lives as long as the
+        // stack: a replaced instance gets the same one, so the pinned entry stays valid.
+        const hostKey = new tls.PrivateKey("host-key", { algorithm: "ED25519" }, {
+            parent: this,
+            additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"],
+        });
+        this.hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
+        const hostKeyAlias = knownHostsAlias(stack);
+        this.knownHostsEntry = new command.local.Command("known-hosts-file", {
+            // An update (a new host key) runs create again: the file holds this one line only.
+            create: `umask 077 && mkdir -p ${shellQuote(path.dirname(files.knownHosts))} && cat > ${shellQuote(files.knownHosts)}`,
+            delete: `rm -f ${shellQuote(files.knownHosts)}`,
+            stdin: this.hostPublicKey.apply((key) => knownHostsLine(hostKeyAlias, key)),
+        }, { parent: this });
 
         // --- Network placement, chosen by prepare before any resource (placement.ts).
         const subnetId = args.placement.subnetId;
@@ -115,7 +151,10 @@ export class DevHost extends pulumi.ComponentResource {
             clusterPorts: config.cluster.ports,
         });
         this.securityGroup = new aws.ec2.SecurityGroup("security-group", {
-            description: `bigbang-oci-dev dev host of ${config.owner} (${stack})`,
+            // Not the owner: the description is ForceNew (terraform-provider-aws
+            // internal/service/ec2/vpc_security_group.go), and renaming the owner must not touch the
+            // host. The Name and Owner tags say whose it is and update in place.
+            description: `bigbang-oci-dev dev host (${stack})`,
             vpcId,
             ingress: rules.map((rule) => ({
                 protocol: "tcp",
@@ -151,11 +190,24 @@ export class DevHost extends pulumi.ComponentResource {
                 ],
             }, { parent: this }).id);
 
-        // Canonical's images give the key pair's key to `ubuntu` only; another login user gets it from cloud-init.
-        const userData: pulumi.Input<string> = host.sshUser === IMAGE_DEFAULT_USER
-            ? cloudInitUserData(host)
-            : pulumi.output(publicKey).apply((key) => cloudInitUserData(host, { loginUserKey: key }));
-        const machineArgs = {
+        // Canonical's images give the key pair's key to `ubuntu` only; another login user gets it
+        // from cloud-init. The user-data carries the host's private key: secret in state.
+        const userData = pulumi.secret(pulumi.all([publicKey, hostKey.privateKeyOpenssh, this.hostPublicKey]).apply(([key, hostPrivate, hostPublic]) =>
+            cloudInitUserData(host, {
+                loginUserKey: host.sshUser === IMAGE_DEFAULT_USER ? undefined : key,
+                hostKey: { privateOpenssh: hostPrivate, publicOpenssh: hostPublic },
+            })));
+
+        // --- The machine: one aws.ec2.Instance for both markets. A spot host is the same resource
+        // with instanceMarketOptions, so AWS gets everything below on either market: RunInstances
+        // takes metadataOptions, instanceInitiatedShutdownBehavior and the encrypted root volume
+        // with the market options (terraform-provider-aws internal/service/ec2/ec2_instance.go
+        // buildInstanceOpts). An aws.ec2.SpotInstanceRequest does not: its create copies a fixed
+        // list of fields into RequestSpotLaunchSpecification, without metadata options or
+        // shutdown behaviour (ec2_spot_instance_request.go resourceSpotInstanceRequestCreate).
+        // Deleting the instance cancels its spot request before terminating it (ec2_instance.go
+        // resourceInstanceDelete; see SPOT_LIFECYCLE in test/support/lifecycle.ts for the version read).
+        const instance = new aws.ec2.Instance("instance", {
             ami: amiId,
             instanceType: host.instanceType,
             subnetId,
@@ -166,55 +218,27 @@ export class DevHost extends pulumi.ComponentResource {
             // The auto-shutdown timer powers off; stop (not terminate) keeps the disk and the cluster.
             instanceInitiatedShutdownBehavior: "stop",
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-        };
-        const rootVolume = { volumeType: "gp3", volumeSize: host.volumeSizeGiB, encrypted: true, deleteOnTermination: true };
-        const machineOpts: pulumi.CustomResourceOptions = {
+            // Persistent with stop behaviour: the only kind of spot instance EC2 lets you stop and start.
+            instanceMarketOptions: host.market === "spot"
+                ? { marketType: "spot", spotOptions: { spotInstanceType: "persistent", instanceInterruptionBehavior: "stop", maxPrice: host.spotMaxPrice } }
+                : undefined,
+            rootBlockDevice: { volumeType: "gp3", volumeSize: host.volumeSizeGiB, encrypted: true, deleteOnTermination: true, tags },
+            tags,
+        }, {
             parent: this,
+            // EC2 changes a stopped on-demand instance's type in place (the provider stops, modifies and
+            // starts it), but refuses it for a spot instance: "While a Spot Instance is stopped, you can
+            // change some of its instance attributes, but not the instance type" (EC2 User Guide, "Stop
+            // and start Spot Instances"). So on spot a new type is a new host.
+            replaceOnChanges: host.market === "spot" ? ["instanceType"] : [],
             // The old machine goes first: the engine then marks it deleted before anything on it is
             // replaced (pulumi/pulumi step_generator.go, delete-before-replace), so the Delete of
             // every resource deletedWith it is skipped instead of dialling a host that is going away.
             deleteBeforeReplace: true,
-        };
-        if (host.market === "spot") {
-            // Not aws.ec2.Instance with instanceMarketOptions: its delete never cancels a
-            // persistent spot request (it compares instance_lifecycle, a plain string, to a
-            // typed constant; terraform-provider-aws#38142, internal/service/ec2/ec2_instance.go),
-            // so the request would launch an untracked instance after destroy. The spot
-            // request's delete cancels the request and then terminates its instance
-            // (resourceSpotInstanceRequestDelete in internal/service/ec2/ec2_spot_instance_request.go).
-            const request = new aws.ec2.SpotInstanceRequest("spot-request", {
-                ...machineArgs,
-                // Persistent with stop behaviour: the only kind of spot instance that can be stopped and started.
-                spotType: "persistent",
-                instanceInterruptionBehavior: "stop",
-                spotPrice: host.spotMaxPrice,
-                // The instance ID is needed by everything after; wait until AWS has launched it.
-                waitForFulfillment: true,
-                rootBlockDevice: rootVolume,
-                tags,
-            }, machineOpts);
-            // The request's tags stay on the request (everything else on it is ForceNew, same file);
-            // the instance and its disk get theirs one key at a time, updated in place.
-            for (const [key, value] of Object.entries(tags)) {
-                // deletedWith: a terminated instance's tags go with it; no DeleteTags call on an ID that is gone.
-                new aws.ec2.Tag(`spot-instance-tag-${key.toLowerCase()}`, { resourceId: request.spotInstanceId, key, value }, { parent: this, deletedWith: request });
-                new aws.ec2.Tag(`spot-volume-tag-${key.toLowerCase()}`, {
-                    resourceId: request.rootBlockDevice.apply((d) => d.volumeId),
-                    key,
-                    value,
-                }, { parent: this, deletedWith: request });
-            }
-            this.instance = request;
-            this.instanceId = request.spotInstanceId;
-        } else {
-            const instance = new aws.ec2.Instance("instance", {
-                ...machineArgs,
-                rootBlockDevice: { ...rootVolume, tags },
-                tags,
-            }, machineOpts);
-            this.instance = instance;
-            this.instanceId = instance.id;
-        }
+            additionalSecretOutputs: ["userData"],
+        });
+        this.instance = instance;
+        this.instanceId = instance.id;
         this.machine = this.instance;
 
         // Stops or starts the same instance. Its read reports the instance's actual state,
@@ -225,6 +249,11 @@ export class DevHost extends pulumi.ComponentResource {
             instanceId: this.instanceId,
             state: host.running ? "running" : "stopped",
         }, { parent: this });
+
+        // Read after the state above is applied (the invoke waits for its dependency), so a start
+        // in this very run is seen. EC2's LaunchTime is the time of the last start.
+        this.lastStart = aws.ec2.getInstanceOutput({ instanceId: this.state.instanceId }, { parent: this, dependsOn: [this.state] })
+            .apply((observed) => observed.launchTime);
 
         // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
         // the SSH known-hosts entry, stable when the auto-shutdown timer stops the host.
@@ -241,21 +270,24 @@ export class DevHost extends pulumi.ComponentResource {
         }
         this.privateIp = this.instance.privateIp;
         this.address = host.usePrivateIp ? this.privateIp : this.publicIp;
-        const connection: command.types.input.remote.ConnectionArgs = {
-            host: this.address,
+        // The private key is an input of the combination, not captured: its resource is then a dependency in
+        // preview too, where an apply does not run.
+        this.connection = pulumi.secret(pulumi.all([this.address, this.hostPublicKey, privateKey]).apply(([address, hostPublicKey, key]): command.types.input.remote.ConnectionArgs => ({
+            host: address,
             user: host.sshUser,
-            privateKey,
+            privateKey: key,
+            // Pinned: pulumi-command then checks the server's key against it (connection.go).
+            hostKey: hostPublicKey,
             dialErrorLimit: SSH_DIAL_ERROR_LIMIT,
             perDialTimeout: SSH_PER_DIAL_TIMEOUT_SECONDS,
-        };
-        this.connection = pulumi.secret(pulumi.output(connection));
+        })));
 
         const waitReady = new command.remote.Command("wait-ready", {
             connection: this.connection,
             create: HOST_SCRIPTS.command("wait-cloud-init"),
             // A replaced instance is a new host to wait for.
             triggers: [this.instanceId],
-        }, { parent: this, deletedWith: this.machine, dependsOn: [...addressDeps, ...keyFileDeps] });
+        }, { parent: this, deletedWith: this.machine, dependsOn: [...addressDeps, ...keyFileDeps, this.knownHostsEntry] });
 
         // Tools and the auto-shutdown timer are set over SSH, not in the user-data, so a
         // change to them updates this host in place. install-tools.sh leaves a tool whose
@@ -273,10 +305,8 @@ export class DevHost extends pulumi.ComponentResource {
             triggers: [this.instanceId, host.autoShutdownHours],
         }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
 
-        this.sshOpts = this.instanceId.apply((hostKeyAlias) => sshClientOptions({
-            privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
-        }));
-        this.sshCommand = pulumi.all([this.address, this.instanceId]).apply(([address, hostKeyAlias]) => sshCommand({
+        this.sshOpts = pulumi.output(sshClientOptions({ privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias }));
+        this.sshCommand = this.address.apply((address) => sshCommand({
             user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
         }));
 

@@ -76,18 +76,36 @@ export function workstationSshFiles(homeDir: string, stack: string): { privateKe
 }
 
 /**
+ * The name the host's key is pinned under in the per-stack known_hosts file (HostKeyAlias):
+ * per stack, not per address, so the entry does not depend on the Elastic IP and a replaced
+ * instance (which gets the same, stack-wide host key) matches it too.
+ */
+export function knownHostsAlias(stack: string): string {
+    return `${PROJECT}-${stack}`;
+}
+
+/** The per-stack known_hosts file's one line: the alias and the host's public key. */
+export function knownHostsLine(alias: string, hostPublicKey: string): string {
+    const fields = hostPublicKey.trim().split(/\s+/);
+    if (fields.length < 2 || !/^ssh-[a-z0-9-]+$/.test(fields[0])) throw new Error(`not an OpenSSH public key: ${JSON.stringify(hostPublicKey.slice(0, 40))}`);
+    return `${alias} ${fields[0]} ${fields[1]}\n`;
+}
+
+/**
  * ssh options for every client that talks to the host (the Docker provider's
- * sshOpts, the exported sshCommand): trust on first use, per stack and per
- * instance. HostKeyAlias is the instance ID, so a replaced instance (new host
- * key, same Elastic IP) gets an entry of its own instead of being refused by
- * the old one. BatchMode: no client may wait on a prompt nobody sees.
+ * sshOpts, the exported sshCommand, sshuttle and the SOCKS proxy): the host key
+ * is pinned, not learnt. The per-stack known_hosts file holds the key the
+ * program generated and gave the instance (DevHost), under HostKeyAlias, and
+ * StrictHostKeyChecking=yes refuses any other key instead of adding it
+ * (accept-new would trust whatever answers first). BatchMode: no client may
+ * wait on a prompt nobody sees.
  */
 export function sshClientOptions(opts: { privateKeyFile?: string; knownHostsFile: string; hostKeyAlias: string }): string[] {
     const keyOpts = opts.privateKeyFile ? ["-i", opts.privateKeyFile, "-o", "IdentitiesOnly=yes"] : [];
     return [
         ...keyOpts,
         "-o", "BatchMode=yes",
-        "-o", "StrictHostKeyChecking=accept-new",
+        "-o", "StrictHostKeyChecking=yes",
         "-o", `UserKnownHostsFile=${opts.knownHostsFile}`,
         "-o", `HostKeyAlias=${opts.hostKeyAlias}`,
         "-o", "ConnectTimeout=15",

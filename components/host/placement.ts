@@ -3,8 +3,17 @@
 // internet can reach. Looked up by prepare before any resource exists, so a
 // stack that cannot be placed fails with the type and the zones that offer it
 // instead of EC2's "Unsupported: Your requested instance type ..." halfway through.
+//
+// Once the stack has a host, its subnet stays: the choice among fitting subnets
+// depends on AWS's offerings and the default VPC's subnets, which change without
+// the user doing anything, and a new subnetId replaces the host and everything
+// on it. The host is found by its tags (resourceTags), and its subnet is kept
+// as long as it still satisfies what the config asks (subnetId, vpcId,
+// usePrivateIp, and the instance type being offered in its zone when the type
+// changes).
 import * as aws from "@pulumi/aws";
 import { HostConfig, PROJECT } from "../config/config";
+import { resourceTags } from "./hostPlan";
 
 export interface SubnetFacts {
     id: string;
@@ -21,21 +30,32 @@ export interface Placement {
     availabilityZone: string;
 }
 
+/** The stack's existing host, as EC2 describes it. */
+export interface ExistingHost {
+    instanceId: string;
+    subnetId: string;
+    instanceType: string;
+}
+
 /** Whichever key the user would change to fix it: the subnet they named, else the VPC, else the instance type. */
 function keyFor(host: Pick<HostConfig, "subnetId" | "vpcId">): string {
     return host.subnetId ? "host.subnetId" : host.vpcId ? "host.vpcId" : "host.instanceType";
 }
 
 /**
- * The first fitting subnet by (zone, ID), so the choice is the same on every run.
- * Throws an Error naming the instance type and the zones that offer it when none fits.
+ * The existing host's subnet while it still fits, else the first fitting subnet by (zone, ID),
+ * so the choice is the same on every run. Throws an Error naming the instance type and the
+ * zones that offer it when none fits.
  */
 export function choosePlacement(
     host: Pick<HostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
     offeredZones: readonly string[],
     subnets: readonly SubnetFacts[],
+    existing?: ExistingHost,
 ): Placement {
     const offered = new Set(offeredZones);
+    const kept = existing ? keptPlacement(host, offered, subnets, existing) : undefined;
+    if (kept) return kept;
     const zones = [...offered].sort();
     const where = host.subnetId ? `subnet ${host.subnetId}` : host.vpcId ? `VPC ${host.vpcId}` : "the default VPC";
     const fail = (why: string) => new Error(`${PROJECT}:${keyFor(host)}: ${why}`);
@@ -57,6 +77,41 @@ export function choosePlacement(
     return { subnetId: chosen.id, vpcId: chosen.vpcId, availabilityZone: chosen.availabilityZone };
 }
 
+/**
+ * The existing host's subnet, when it is still among the candidates (the configured subnet, or a
+ * subnet of the configured or default VPC), still reachable as configured, and its zone still
+ * offers the instance type if the type is changing (an unchanged type already runs there: a zone
+ * AWS stopped offering it in is no reason to move a running host).
+ */
+function keptPlacement(
+    host: Pick<HostConfig, "instanceType" | "usePrivateIp">,
+    offered: ReadonlySet<string>,
+    subnets: readonly SubnetFacts[],
+    existing: ExistingHost,
+): Placement | undefined {
+    const subnet = subnets.find((s) => s.id === existing.subnetId);
+    if (!subnet) return undefined;
+    if (!host.usePrivateIp && !subnet.mapPublicIpOnLaunch && !subnet.routesToInternetGateway) return undefined;
+    if (existing.instanceType !== host.instanceType && !offered.has(subnet.availabilityZone)) return undefined;
+    return { subnetId: subnet.id, vpcId: subnet.vpcId, availabilityZone: subnet.availabilityZone };
+}
+
+/**
+ * The stack's host, found by the tags every host of this project carries (Project, Stack, Owner).
+ * Terminated instances are not hosts. More than one match (another developer with the same
+ * owner and stack names in this account) is no host: the placement is then chosen afresh.
+ */
+export async function findExistingHost(identity: { owner: string; stack: string }): Promise<ExistingHost | undefined> {
+    const tags = resourceTags(identity.owner, identity.stack);
+    const found = await aws.ec2.getInstances({
+        instanceTags: { Project: tags.Project, Stack: tags.Stack, Owner: tags.Owner },
+        instanceStateNames: ["pending", "running", "stopping", "stopped"],
+    });
+    if (found.ids.length !== 1) return undefined;
+    const instance = await aws.ec2.getInstance({ instanceId: found.ids[0] });
+    return { instanceId: found.ids[0], subnetId: instance.subnetId, instanceType: instance.instanceType };
+}
+
 /** A subnet with no explicit route table association uses its VPC's main route table (EC2 behaviour). */
 async function routesToInternetGateway(subnetId: string, vpcId: string): Promise<boolean> {
     const explicit = await aws.ec2.getRouteTables({ filters: [{ name: "association.subnet-id", values: [subnetId] }] });
@@ -70,8 +125,9 @@ async function routesToInternetGateway(subnetId: string, vpcId: string): Promise
     return false;
 }
 
-/** Reads the offerings and the candidate subnets from AWS, then chooses. */
-export async function lookupPlacement(host: HostConfig): Promise<Placement> {
+/** Reads the offerings, the candidate subnets and the stack's existing host from AWS, then chooses. */
+export async function lookupPlacement(host: HostConfig, identity: { owner: string; stack: string }): Promise<Placement> {
+    const existing = await findExistingHost(identity);
     const offerings = await aws.ec2.getInstanceTypeOfferings({
         locationType: "availability-zone",
         filters: [{ name: "instance-type", values: [host.instanceType] }],
@@ -94,5 +150,52 @@ export async function lookupPlacement(host: HostConfig): Promise<Placement> {
             routesToInternetGateway: !host.usePrivateIp && !mapPublicIpOnLaunch ? await routesToInternetGateway(id, subnet.vpcId) : false,
         });
     }
-    return choosePlacement(host, offerings.locations, subnets);
+    return choosePlacement(host, offerings.locations, subnets, existing);
+}
+
+// The texts the AWS provider puts in a failed look-up, matched loosely because the engine wraps
+// them ("invocation of aws:ec2/getSubnets:getSubnets returned an error: ..."):
+// - pulumi-aws provider/credentials_errors.go with provider/errors/*.txt (v7): "No valid credential
+//   sources found.", "Missing region information", "The configured AWS credentials are invalid or
+//   have expired.", "The AWS profile \"x\" was not found.", and the raw "no EC2 IMDS role found";
+// - hashicorp/aws-sdk-go-base v2 validation.go, InvalidRegionError: "Invalid AWS Region: %s";
+// - an EC2 API refusal through aws-sdk-go-v2 / smithy-go ("operation error EC2: DescribeSubnets,
+//   https response error StatusCode: 403, RequestID: ..., api error UnauthorizedOperation: You are not
+//   authorized to perform this operation. User: arn:... is not authorized to perform: ec2:DescribeSubnets ...").
+const HOST_LOOKUP_ACTIONS = "ec2:DescribeInstanceTypeOfferings, ec2:DescribeSubnets, ec2:DescribeRouteTables and ec2:DescribeImages";
+
+/**
+ * What to set when an AWS look-up failed for a reason the developer fixes on the workstation (no
+ * region, no or expired credentials, a missing permission), as one config problem; undefined for
+ * anything else, which stays the error it is.
+ */
+export function awsLookupProblem(err: unknown): string | undefined {
+    const text = err instanceof Error ? err.message : String(err);
+    const region = /Invalid AWS Region: ([^\s"'.,;]+)/i.exec(text);
+    if (region) {
+        return `aws:region: ${region[1]} is not an AWS region; set one, such as: pulumi config set aws:region us-east-1`;
+    }
+    if (/Missing region information|Invalid Configuration: Missing Region/i.test(text)) {
+        return "aws:region: is not set; set it with: pulumi config set aws:region us-east-1 (or export AWS_REGION)";
+    }
+    const profile = /The AWS profile "([^"]+)" was not found|failed to get shared config profile,? ([^\s,]+)/i.exec(text);
+    if (profile) {
+        return `AWS_PROFILE: the profile ${profile[1] ?? profile[2]} is not in ~/.aws/config or ~/.aws/credentials; `
+            + "set AWS_PROFILE (or aws:profile) to a profile that exists, as `aws configure list-profiles` shows";
+    }
+    if (/No valid credential sources found|no valid credential sources|no EC2 IMDS role found/i.test(text)) {
+        return "AWS_PROFILE: no AWS credentials found; export AWS_PROFILE=<profile> (run `aws sso login --profile <profile>` first for SSO), "
+            + "or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` should then work";
+    }
+    if (/credentials are invalid or have expired|security token included in the request is (invalid|expired)|ExpiredToken|AuthFailure|token has expired|InvalidClientTokenId/i.test(text)) {
+        return "AWS_PROFILE: the AWS credentials are invalid or have expired; log in again (`aws sso login --profile <profile>`) "
+            + "or renew the keys, and check with `aws sts get-caller-identity`";
+    }
+    const denied = /not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(text);
+    if (denied || /UnauthorizedOperation|AccessDenied/.test(text)) {
+        const action = denied ? denied[1] : "the EC2 look-ups";
+        return `AWS_PROFILE: these credentials may not call ${action}; the program needs at least ${HOST_LOOKUP_ACTIONS} `
+            + "(and the EC2 rights to create the host): ask for them, or use another profile";
+    }
+    return undefined;
 }

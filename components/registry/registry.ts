@@ -102,9 +102,10 @@ export class Registry extends pulumi.ComponentResource {
         this.ready = new command.remote.Command("ready", {
             connection: host.connection,
             create: REGISTRY_SCRIPTS.command("registry-ready", probe),
-            // A new container (new cert, new auth) is a new registry to wait for.
-            triggers: hostTriggers(host, this.container.id),
-        }, { ...remote, dependsOn: [this.container, etcHosts] });
+            // A new container (new cert, new auth) is a new registry to wait for; so is every start of
+            // the host (its last start): Docker restarts the container then, and the pushes wait for this.
+            triggers: hostTriggers(host, this.container.id, host.lastStart),
+        }, { ...remote, dependsOn: [this.container, etcHosts, host.state] });
 
         this.registerOutputs({ addressInCluster: this.addressInCluster });
     }

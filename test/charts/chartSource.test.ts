@@ -16,6 +16,7 @@ import {
     parseHelmIgnore,
     readChart,
     resolvePackageKey,
+    VersionSchemeError,
 } from "../../components/charts/chartSource";
 
 // Written independently of the module's regex, step by step from semver.org.
@@ -90,6 +91,25 @@ describe("chartSource", () => {
     }
 
     describe("readChart", () => {
+        it("pushes as the chart's version scheme says", () => {
+            const dir = path.join(tmp, "scheme");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: podinfo\nversion: 6.5.0-bb.1\n");
+            const build = readChart(dir);
+            const pre = readChart(dir, { versionScheme: "prerelease" });
+            assert.equal(build.contentHash, pre.contentHash);
+            assert.equal(build.pushVersion, `6.5.0-bb.1+content.${build.contentHash.slice(0, 12)}`);
+            assert.equal(pre.pushVersion, `6.5.0-bb.1.content-${build.contentHash.slice(0, 12)}`);
+            assert.equal(pre.pushOciTag, pre.pushVersion);
+        });
+        it("the prerelease scheme refuses a Chart.yaml version with build metadata, as a VersionSchemeError", () => {
+            const dir = path.join(tmp, "scheme-build");
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: podinfo\nversion: 6.5.0+build.7\n");
+            assert.throws(() => readChart(dir, { versionScheme: "prerelease" }), (err: unknown) =>
+                err instanceof VersionSchemeError && /drop the \+build\.7 part from Chart\.yaml, or use the build scheme/.test(err.message));
+            assert.equal(readChart(dir).pushVersion.split("+")[0], "6.5.0");
+        });
         it("reads name, version and appVersion, and writes build metadata as '_' in the OCI tag", () => {
             makeChart("charts/anchore", { "Chart.yaml": chartYaml("anchore-enterprise", "1.2.3-bb.4+build.5", "appVersion: \"5.9.0\"\n") });
             const info = readChart("charts/anchore", { baseDir: tmp });
@@ -259,6 +279,39 @@ describe("chartSource", () => {
         it("appends to existing build metadata", () => {
             assert.equal(contentVersion("1.2.3-bb.4+build.5", "ab".repeat(32)), "1.2.3-bb.4+build.5.content.abababababab");
             assert.equal(contentVersion("1.2.3", "0".repeat(64)), "1.2.3+content.000000000000");
+        });
+        // apimachinery pkg/util/validation IsValidLabelValue, written out here: at most 63 characters of
+        // [-A-Za-z0-9_.], starting and ending with a letter or digit.
+        const labelSafe = (v: string) => v.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v);
+        const noBuild = validSemVer.map((v) => v.split("+")[0]);
+        it("prerelease: valid SemVer, label-safe, its own OCI tag, one version per content, deterministic", () => {
+            fc.assert(fc.property(noBuild, hex64, hex64, (version, a, b) => {
+                const pushed = contentVersion(version, a, "prerelease");
+                assert.ok(isValidSemVer(pushed), pushed);
+                assert.ok(semverOracle(pushed), pushed);
+                assert.ok(!pushed.includes("+"), pushed);
+                // Every character fits a label, and so does the version whenever it is short enough.
+                assert.ok(/^[-A-Za-z0-9_.]+$/.test(pushed) && /^[A-Za-z0-9]/.test(pushed) && /[A-Za-z0-9]$/.test(pushed), pushed);
+                if (pushed.length <= 63) assert.ok(labelSafe(pushed), pushed);
+                assert.equal(ociTagForVersion(pushed), pushed);
+                assert.ok(pushed.startsWith(version));
+                assert.equal(contentVersion(version, a, "prerelease"), pushed);
+                assert.equal(contentVersion(version, b, "prerelease") === pushed, a.slice(0, 12) === b.slice(0, 12));
+            }));
+        });
+        it("prerelease: an all-digit hash with a leading zero still makes valid SemVer (never a numeric identifier)", () => {
+            assert.equal(contentVersion("1.2.3", "0123456789ab".replace(/[ab]/g, "0").padEnd(64, "0"), "prerelease"), "1.2.3-content-012345678900");
+            assert.ok(isValidSemVer("1.2.3-content-012345678900"));
+            assert.ok(!isValidSemVer("1.2.3-content.012345678900"), "the dotted form would be refused");
+            assert.equal(contentVersion("1.2.3-bb.4", "ab".repeat(32), "prerelease"), "1.2.3-bb.4.content-abababababab");
+        });
+        it("prerelease: refuses build metadata of the chart's own", () => {
+            assert.throws(() => contentVersion("1.2.3+build.5", "ab".repeat(32), "prerelease"), /build metadata/);
+        });
+        it("the build scheme is what a label cannot hold; the prerelease scheme is", () => {
+            const hash = "ab".repeat(32);
+            assert.ok(!labelSafe(contentVersion("1.2.3-bb.4", hash, "build")));
+            assert.ok(labelSafe(contentVersion("1.2.3-bb.4", hash, "prerelease")));
         });
     });
 

@@ -20,7 +20,7 @@ const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
 const PRIVATE_CA = "Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting, so a private CA would fail with 'x509: certificate signed by unknown authority'; use tls.source bigbang (Big Bang's publicly trusted dev certificate, the default) or files with a publicly trusted certificate and no caFile";
 const CIDR = "203.0.113.7/32";
-const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, bigbang";
+const KNOWN_KEYS = "owner, allowedCidrs, allowAnywhere, host, network, registry, cluster, charts, chartVersionScheme, bigbang";
 
 /** Keys are given without the project prefix; values as Pulumi hands them over (JSON text for structured keys). */
 function raw(keys: Record<string, string>): Record<string, string> {
@@ -95,6 +95,7 @@ describe("config: parseStackConfig", () => {
                 createTimeoutSeconds: 600,
             },
             charts: [],
+            chartVersionScheme: "build",
             bigbang: {
                 install: false,
                 registry1: {},
@@ -236,12 +237,16 @@ describe("config: parseStackConfig", () => {
             {
                 name: "allowedCidrs with host bits",
                 keys: { allowedCidrs: json(["1.2.3.4/8"]) },
-                problems: [`${P}allowedCidrs[0]: expected an IPv4 CIDR with no host bits set, such as 203.0.113.7/32, got "1.2.3.4/8"`],
+                problems: [`${P}allowedCidrs[0]: host bits set: 1.2.3.4/8 is not a network address; use 1.0.0.0/8 for the whole network, or 1.2.3.4/32 for the one address, got "1.2.3.4/8"`],
             },
             {
                 name: "allowedCidrs not a list",
                 keys: { allowedCidrs: json(CIDR) },
-                problems: [`${P}allowedCidrs: expected a list of IPv4 CIDRs, got "203.0.113.7/32"`],
+                problems: [`${P}allowedCidrs: expected a list, not a single value; in Pulumi.<stack>.yaml write it as
+      config:
+        ${P}allowedCidrs:
+          - 203.0.113.7/32
+    or run: pulumi config set --path '${P}allowedCidrs[0]' '203.0.113.7/32', got "203.0.113.7/32"`],
             },
             {
                 name: "0.0.0.0/0 without allowAnywhere",
@@ -251,7 +256,7 @@ describe("config: parseStackConfig", () => {
             { name: "allowAnywhere maybe", keys: { allowAnywhere: "maybe" }, problems: [`${P}allowAnywhere: expected true or false, got "maybe"`] },
             { name: "unknown top-level key", keys: { foo: "bar" }, problems: [`${P}foo: unknown key; expected one of ${KNOWN_KEYS}`] },
             { name: "unknown nested key", keys: { registry: json({ foo: 1 }) }, problems: [`${P}registry.foo: unknown key`] },
-            { name: "unknown deeply nested key", keys: { registry: json({ tls: { sorce: "files" } }) }, problems: [`${P}registry.tls.sorce: unknown key`] },
+            { name: "unknown deeply nested key", keys: { registry: json({ tls: { sorce: "files" } }) }, problems: [`${P}registry.tls.sorce: unknown key; did you mean source?`] },
             {
                 name: "invalid JSON for a structured key",
                 keys: { registry: "{port: 5000" },
@@ -333,7 +338,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "charts entry without path",
                 keys: { charts: json([{ package: "kiali" }]) },
-                problems: [`${P}charts[0]: expected { path, package? }, got {"package":"kiali"}`],
+                problems: [`${P}charts[0]: expected { path, package?, versionScheme? }, got {"package":"kiali"}`],
             },
             {
                 name: "charts listed twice",
@@ -676,5 +681,19 @@ describe("config: bigbang", () => {
             `${P}registry.hostname: its first label gives the coredns-custom key bigbang.server, which Big Bang's ingress DNS uses; pick another name, got "bigbang.dev.bigbang.mil"`,
         ]);
         assert.doesNotThrow(() => parse({ bigbang: install({ metallb: false }), registry: json({ hostname: "bigbang.dev.bigbang.mil" }) }));
+    });
+});
+
+describe("config: chartVersionScheme and charts[].versionScheme", () => {
+    const base = { "bigbang-oci-dev:owner": "jdoe" };
+    it("defaults to build, takes prerelease, and keeps a chart's own scheme", () => {
+        assert.equal(parseStackConfig(base).chartVersionScheme, "build");
+        const cfg = parseStackConfig({ ...base, "bigbang-oci-dev:chartVersionScheme": "prerelease", "bigbang-oci-dev:charts": JSON.stringify([{ path: "a", versionScheme: "build" }, "b"]) });
+        assert.equal(cfg.chartVersionScheme, "prerelease");
+        assert.deepEqual(cfg.charts, [{ path: "a", versionScheme: "build" }, { path: "b" }]);
+    });
+    it("refuses another scheme, naming the key", () => {
+        assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:chartVersionScheme": "semver" }), /bigbang-oci-dev:chartVersionScheme: expected build or prerelease, got "semver"/);
+        assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:charts": JSON.stringify([{ path: "a", versionScheme: "pre" }]) }), /bigbang-oci-dev:charts\[0\]/);
     });
 });

@@ -4,6 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { marked, Token, Tokens } from "marked";
 import { parse } from "yaml";
 import { configKeyPaths, parseStackConfig, PROJECT } from "../../components/config/config";
 
@@ -111,7 +112,7 @@ describe("Pulumi.dev.yaml", () => {
     it("shows values that each section of the schema accepts", () => {
         const sections = commentedSections(text);
         assert.deepEqual(sections.map((sec) => sec.key.slice(PROJECT.length + 1)),
-            ["owner", "allowedCidrs", "allowAnywhere", "host", "network", "registry", "cluster", "charts", "bigbang"]);
+            ["owner", "allowedCidrs", "allowAnywhere", "host", "network", "registry", "cluster", "charts", "chartVersionScheme", "bigbang"]);
         for (const { key, yaml } of sections) {
             const value: unknown = (parse(yaml) as Record<string, unknown>)[key];
             let section = value;
@@ -137,16 +138,27 @@ describe("Pulumi.dev.yaml", () => {
     });
 });
 
-/** The keys the README's configuration table has a row for; `a.b` / `c` rows share the prefix of the first key. */
-function readmeTableKeys(readme: string): string[] {
-    const section = readme.split("\n## Configuration")[1]?.split("\n## ")[0] ?? "";
+/**
+ * The keys the README's configuration table has a row for, read the way GitHub renders it: the
+ * Markdown is parsed (marked, GFM tables), so a row that a paragraph cut off from its table and
+ * that renders as plain text does not count. `a.b` / `c` rows share the prefix of the first key.
+ */
+const isTable = (token: Token): token is Tokens.Table => token.type === "table";
+
+export function readmeTableKeys(readme: string): string[] {
+    const tokens = marked.lexer(readme, { gfm: true });
+    const start = tokens.findIndex((t) => t.type === "heading" && t.depth === 2 && t.text === "Configuration");
+    const end = tokens.findIndex((t, i) => i > start && t.type === "heading" && t.depth === 2);
     const keys: string[] = [];
-    for (const line of section.split("\n")) {
-        if (!line.startsWith("| `")) continue;
-        const firstCell = line.split("|")[1];
-        const tokens = [...firstCell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
-        const prefix = tokens[0].includes(".") ? tokens[0].slice(0, tokens[0].lastIndexOf(".") + 1) : "";
-        for (const token of tokens) keys.push(token.includes(".") || token.includes(":") ? token : `${prefix}${token}`);
+    for (const token of tokens.slice(start, end < 0 ? undefined : end)) {
+        if (!isTable(token)) continue;
+        const table = token;
+        if (table.header[0]?.text !== "key") continue;
+        for (const row of table.rows) {
+            const cellTokens = [...row[0].text.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+            const prefix = cellTokens[0].includes(".") ? cellTokens[0].slice(0, cellTokens[0].lastIndexOf(".") + 1) : "";
+            for (const key of cellTokens) keys.push(key.includes(".") || key.includes(":") ? key : `${prefix}${key}`);
+        }
     }
     return keys.filter((k) => !k.startsWith("aws:")).sort();
 }
@@ -160,5 +172,11 @@ describe("README configuration table", () => {
         const leaves = plain.filter((k) => !plain.some((other) => other.startsWith(`${k}.`)));
         assert.deepEqual(leaves.filter((k) => !inTable.includes(k)), [], "keys without a README row");
         assert.deepEqual(inTable.filter((k) => !leaves.includes(k)), [], "README rows for keys the schema does not accept");
+    });
+
+    it("counts only rows that render as a table: a paragraph inside the table cuts the rows after it off", () => {
+        const table = "## Configuration\n\n| key | default | notes |\n| --- | --- | --- |\n| `owner` | you | |\n";
+        assert.deepEqual(readmeTableKeys(table), ["owner"]);
+        assert.deepEqual(readmeTableKeys(table + "\nA paragraph.\n| `allowAnywhere` | false | |\n"), ["owner"]);
     });
 });

@@ -104,6 +104,20 @@ describe("cloudInit: cloud-init schema", function () {
         assertSchemaValid(userData, "sshUser dev");
     });
 
+    it("accepts the pinned host key (ssh_keys) and keeps it as a literal block", () => {
+        const hostKey = {
+            privateOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n",
+            publicOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyHostKeyHostKeyHostKeyHostKeyHostKey",
+        };
+        const userData = cloudInitUserData(baseHost, { hostKey });
+        assertSchemaValid(userData, "host key");
+        const doc = parse(userData) as Record<string, unknown>;
+        assert.deepEqual(doc.ssh_keys, { ed25519_private: hostKey.privateOpenssh, ed25519_public: hostKey.publicOpenssh });
+        assert.equal(doc.ssh_deletekeys, true);
+        assert.equal(doc.ssh_genkeytypes, undefined, "ignored with ssh_keys, and an empty list fails the schema");
+        assert.throws(() => cloudInitUserData(baseHost, { hostKey: { ...hostKey, publicOpenssh: "ssh-rsa AAAA" } }), /not ssh-ed25519/);
+    });
+
     it("rejects a document with a wrong type, so the check above can fail", () => {
         const broken = { ...cloudInitConfig(baseHost), packages: 5, runcmd: "reboot" };
         const result = schemaCheck(`#cloud-config\n${stringify(broken)}`);

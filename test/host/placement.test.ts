@@ -9,6 +9,16 @@ const subnet = (id: string, availabilityZone: string, overrides: Partial<SubnetF
     id, vpcId: "vpc-0123456789abcdef0", availabilityZone, mapPublicIpOnLaunch: true, routesToInternetGateway: false, ...overrides,
 });
 
+const zones = fc.constantFrom("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d");
+/** Subnets with distinct IDs in a few zones, some public, some routed to an internet gateway. */
+const subnetsArb = (minLength: number, maxLength: number) => fc.uniqueArray(fc.record({
+    id: fc.stringMatching(/^subnet-0[0-9a-f]{4}$/),
+    vpcId: fc.constant("vpc-0123456789abcdef0"),
+    availabilityZone: zones,
+    mapPublicIpOnLaunch: fc.boolean(),
+    routesToInternetGateway: fc.boolean(),
+}), { selector: (s) => s.id, minLength, maxLength });
+
 describe("placement: choosePlacement", () => {
     it("skips a zone that does not offer the type, whatever the subnet IDs' order", () => {
         const chosen = choosePlacement(host, ["us-east-1b", "us-east-1c"], [subnet("subnet-0a", "us-east-1e"), subnet("subnet-0b", "us-east-1c")]);
@@ -34,14 +44,7 @@ describe("placement: choosePlacement", () => {
     });
 
     it("always picks an offered, reachable subnet, the same one for any order of the inputs", () => {
-        const zones = fc.constantFrom("us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d");
-        const subnets = fc.uniqueArray(fc.record({
-            id: fc.stringMatching(/^subnet-0[0-9a-f]{4}$/),
-            vpcId: fc.constant("vpc-0123456789abcdef0"),
-            availabilityZone: zones,
-            mapPublicIpOnLaunch: fc.boolean(),
-            routesToInternetGateway: fc.boolean(),
-        }), { selector: (s) => s.id, maxLength: 8 });
+        const subnets = subnetsArb(0, 8);
         fc.assert(fc.property(fc.uniqueArray(zones, { maxLength: 4 }), subnets, fc.boolean(), (offered, candidates, usePrivateIp) => {
             const h = { ...host, usePrivateIp };
             const fits = candidates.filter((s) => offered.includes(s.availabilityZone) && (usePrivateIp || s.mapPublicIpOnLaunch || s.routesToInternetGateway));
@@ -53,5 +56,46 @@ describe("placement: choosePlacement", () => {
             assert.ok(fits.some((s) => s.id === chosen.subnetId));
             assert.deepEqual(choosePlacement(h, [...offered].reverse(), [...candidates].reverse()), chosen);
         }));
+    });
+});
+
+describe("placement: an existing host keeps its subnet (a no-op up never moves the host)", () => {
+
+    it("keeps the subnet when the offerings or the subnets change, as long as the host's subnet is still there and reachable", () => {
+        fc.assert(fc.property(subnetsArb(1, 6), fc.uniqueArray(zones, { minLength: 1 }), fc.uniqueArray(zones), fc.nat(), (subnets, firstZones, laterZones, pick) => {
+            let first;
+            try {
+                first = choosePlacement(host, firstZones, subnets);
+            } catch {
+                return; // nothing fits the first time: there is no host to keep
+            }
+            const existing = { instanceId: "i-0abc", subnetId: first.subnetId, instanceType: host.instanceType };
+            // AWS changed what it offers, and the VPC gained or lost other subnets (the host's own stays).
+            const others = subnets.filter((s) => s.id !== first.subnetId);
+            const later = [...others.slice(0, pick % (others.length + 1)), subnets.find((s) => s.id === first.subnetId) as SubnetFacts,
+                subnet("subnet-0000a", "us-east-1a")];
+            const again = choosePlacement(host, laterZones.length > 0 ? laterZones : firstZones, later, existing);
+            assert.deepEqual(again, first);
+        }));
+    });
+
+    it("keeps it when the type changes only while the zone offers the new type", () => {
+        const subnets = [subnet("subnet-0a", "us-east-1a"), subnet("subnet-0b", "us-east-1b")];
+        const existing = { instanceId: "i-0abc", subnetId: "subnet-0b", instanceType: "t3.xlarge" };
+        assert.equal(choosePlacement(host, ["us-east-1a", "us-east-1b"], subnets, existing).subnetId, "subnet-0b", "offered there: stays");
+        assert.equal(choosePlacement(host, ["us-east-1a"], subnets, existing).subnetId, "subnet-0a", "not offered there: moves");
+        // The same type already runs there: a zone AWS stopped offering it in is no reason to move.
+        assert.equal(choosePlacement(host, ["us-east-1a"], subnets, { ...existing, instanceType: host.instanceType }).subnetId, "subnet-0b");
+    });
+
+    it("moves when what placement depends on changes: subnetId, vpcId, or usePrivateIp making the subnet unusable", () => {
+        const subnets = [subnet("subnet-0a", "us-east-1a"), subnet("subnet-0b", "us-east-1b", { mapPublicIpOnLaunch: false })];
+        const existing = { instanceId: "i-0abc", subnetId: "subnet-0b", instanceType: host.instanceType };
+        // A private subnet is fine with usePrivateIp ...
+        assert.equal(choosePlacement({ ...host, usePrivateIp: true }, ["us-east-1a", "us-east-1b"], subnets, existing).subnetId, "subnet-0b");
+        // ... and not without it.
+        assert.equal(choosePlacement(host, ["us-east-1a", "us-east-1b"], subnets, existing).subnetId, "subnet-0a");
+        // A named subnet (or another VPC) is looked up alone: the host's subnet is not among the candidates.
+        assert.equal(choosePlacement({ ...host, subnetId: "subnet-0a" }, ["us-east-1a", "us-east-1b"], [subnets[0]], existing).subnetId, "subnet-0a");
     });
 });

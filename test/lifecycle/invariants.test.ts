@@ -10,12 +10,12 @@ import * as path from "path";
 import { HOST_INSTANCE_LABEL, HOST_INSTANCE_TRIGGER } from "../../components/host/onHost";
 import { NETWORK_ID_LABEL } from "../../components/host/hostDocker";
 import { replacementId } from "../support/lifecycle";
-import { BASE_CONFIG, ProgramRun, RecordedResource, runProgram, spotInstanceIdOf } from "../support/program";
+import { BASE_CONFIG, ProgramRun, RecordedResource, runProgram } from "../support/program";
 
 /** What lives on the host: Docker objects, remote commands and copies; Kubernetes objects live in its cluster. */
 const ON_HOST = /^(command:remote:|docker:index\/)/;
 const IN_CLUSTER = /^kubernetes:(?!.*providers)/;
-const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
+const MACHINE_TYPES = ["aws:ec2/instance:Instance"];
 
 /** Big Bang with MetalLB and the ingress DNS: Flux's and MetalLB's kustomizations, the pools, the release and its wait. */
 const BIGBANG_LABEL = "Big Bang installed (Flux, MetalLB, ingress DNS, the release and its wait)";
@@ -41,9 +41,9 @@ const CONFIGS: Record<string, Record<string, string>> = {
     },
 };
 
-/** The instance ID everything on the host carries: the instance's own, or the one its spot request launched. */
+/** The instance ID everything on the host carries (spot or on-demand, the machine is an aws.ec2.Instance). */
 function instanceIdOf(machine: RecordedResource): string {
-    return machine.type === "aws:ec2/spotInstanceRequest:SpotInstanceRequest" ? spotInstanceIdOf(machine.name, machine.id) : machine.id;
+    return machine.id;
 }
 
 function machineOf(run: ProgramRun): RecordedResource {
@@ -91,7 +91,7 @@ describe("invariants: everything on the host follows the host", function () {
         const run = runs[BIGBANG_LABEL];
         // The kustomizations' children (Flux's controllers, MetalLB's), the pools, the pull Secrets, the release, the wait.
         for (const [type, name] of [
-            ["kubernetes:helm.sh/v3:Release", "bigbang"], ["command:remote:Command", "helmreleases-ready"],
+            ["kubernetes:helm.sh/v3:Release", "bigbang"], ["command:remote:Command", "helmreleases-ready"], ["command:remote:Command", "metallb-webhook-ready"],
             ["kubernetes:apps/v1:Deployment", "flux-system/helm-controller"], ["kubernetes:apps/v1:DaemonSet", "metallb-system/speaker"],
             ["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "helmreleases.helm.toolkit.fluxcd.io"],
             ["kubernetes:metallb.io/v1beta1:IPAddressPool", "metallb-ipaddresspool-default"], ["kubernetes:metallb.io/v1beta1:L2Advertisement", "metallb-l2advertisement-primary"],

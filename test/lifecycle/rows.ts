@@ -27,13 +27,20 @@ export interface LifecycleRow {
     after: Record<string, unknown>;
     /** Simulate the instance being replaced outside Pulumi (new ID, new private IP). */
     instanceReplacedOutside?: boolean;
+    /** The host was stopped, and is started before or by the second run (EC2 reports a new LaunchTime). */
+    startedBetween?: boolean;
+    /** The zones AWS offers the instance type in, when they change between the two runs. */
+    offeredZones?: { before?: string[]; after?: string[] };
+    /** On the default market, spot. */
     expect: Expectation;
-    /** The README "What a change costs" text. */
+    /** The README "What a change costs" text, on the default market (spot). */
     cost: string;
+    /** Where an on-demand host differs: its expectation and the README's on-demand column. */
+    onDemand?: { expect: Expectation; cost: string };
 }
 
 /** The k3d cluster, its kubeconfig, the Kubernetes provider, and the objects it applies. */
-const CLUSTER = ["k3d-cluster", "kubeconfig", "k3d", "coredns-custom-exists", "coredns-custom-entry", "coredns-restart", "local-registry-hosting"];
+const CLUSTER = ["k3d-cluster", "kubeconfig", "api-ready", "k3d", "coredns-custom-exists", "coredns-custom-entry", "coredns-restart", "local-registry-hosting"];
 /** The registry container and its readiness gate. */
 const REGISTRY = ["registry", "ready"];
 // The hosted registry's tls section is refused with an external target, so the edit removes it.
@@ -41,10 +48,8 @@ const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
 };
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
-const REMOTE_COMMANDS = ["auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "tools", "wait-ready"];
+const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "tools", "wait-ready"];
 
-/** A spot host's tags: one aws.ec2.Tag per tag, on the instance and on its volume. */
-const SPOT_TAGS = ["instance", "volume"].flatMap((on) => ["name", "owner", "project", "stack"].map((key) => `spot-${on}-tag-${key}`));
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
 const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
@@ -79,6 +84,8 @@ const METALLB_OBJECTS = [
         "servicebgpstatuses", "servicel2statuses"].map((plural) => `${plural}.metallb.io`),
     ...["default", "primary", "secondary"].map((pool) => `metallb-ipaddresspool-${pool}`),
     ...["l2advertisement1", "primary", "secondary"].map((adv) => `metallb-l2advertisement-${adv}`),
+    // The wait for MetalLB's webhook before the pools (on the host, triggered by the cluster's ID).
+    "metallb-webhook-ready",
     // The host's /etc/hosts blocks that map Big Bang's names to the gateways (for the SOCKS proxy).
     "ingress-hosts-public", "ingress-hosts-passthrough",
 ];
@@ -93,8 +100,8 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "owner", after: { owner: "asmith" },
-        expect: { replace: ["security-group"], update: ["instance", "key-pair", "public-ip"] },
-        cost: "Tags are updated in place; the security group (its description names the owner) is replaced. The host stays.",
+        expect: { update: ["instance", "key-pair", "public-ip", "security-group"] },
+        cost: "Tags are updated in place (the instance, its root volume, the key pair, the Elastic IP, the security group). The host stays.",
     },
     { key: "allowedCidrs", after: { allowedCidrs: ["203.0.113.8/32"] }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
     {
@@ -102,28 +109,29 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         expect: { update: ["security-group"] }, cost: "The security group's rules, in place.",
     },
     {
-        key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { update: ["instance"] },
-        cost: "On-demand: in place (AWS stops the instance, changes its type and starts it; the cluster and registry come back). Spot (the default): a new host, as `host.market`.",
+        key: "host.instanceType", after: { "host.instanceType": "t3.xlarge" }, expect: { replace: [HOST] },
+        cost: `${NEW_HOST} EC2 cannot change a spot instance's type.`,
+        onDemand: { expect: { update: ["instance"] }, cost: "In place: AWS stops the instance, changes its type and starts it; the cluster and registry come back." },
     },
-    { key: "host.architecture", after: { "host.instanceType": "m7g.2xlarge", "host.architecture": "arm64" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
+    { key: "host.architecture", after: { "host.instanceType": "m7g.2xlarge", "host.architecture": "arm64" }, expect: { replace: [HOST] }, cost: NEW_HOST },
     {
-        // The machine changes type (instance <-> spot request): the old one is deleted, the new one created.
-        key: "host.market", after: { "host.market": "spot" },
-        expect: { replace: [HOST], update: ["docker"], delete: ["instance"], create: ["spot-request", ...SPOT_TAGS] },
-        cost: "A new host: the instance is replaced by a spot request (or the other way round), and everything on it is rebuilt in the same run (about 15 minutes).",
+        // Both markets are one aws.ec2.Instance; its market options are ForceNew.
+        key: "host.market", before: { "host.market": "spot" }, after: { "host.market": "on-demand" },
+        expect: { replace: [HOST] },
+        cost: `${NEW_HOST} (spot to on-demand, or back).`,
     },
     {
         key: "host.spotMaxPrice", before: { "host.market": "spot" }, after: { "host.market": "spot", "host.spotMaxPrice": "0.35" },
-        expect: { replace: [HOST], update: ["docker"] },
-        cost: `${NEW_HOST} Every setting of a spot request but its tags needs a new one; tags are updated in place.`,
+        expect: { replace: [HOST] },
+        cost: `${NEW_HOST} Every spot option is ForceNew.`,
     },
     {
         key: "host.volumeSizeGiB", after: { "host.volumeSizeGiB": 200 }, expect: { update: ["instance"] },
-        cost: "On-demand: in place (the root volume grows, an EBS volume modification). Spot (the default): a new host, as `host.market`.",
+        cost: "In place: the root volume grows (an EBS volume modification, on either market); the filesystem follows at the host's next start (cloud-init growpart), or at once with `sudo growpart /dev/nvme0n1 1 && sudo resize2fs /dev/nvme0n1p1`. Shrinking is refused by EBS.",
     },
-    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} It boots that release's own image: the plan shows the AMI and the user-data (which names the release) changing.` },
-    { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST], update: ["docker"] }, cost: NEW_HOST },
-    { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST], update: ["docker"] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
+    { key: "host.ubuntuRelease", after: { "host.ubuntuRelease": "22.04" }, expect: { replace: [HOST] }, cost: `${NEW_HOST} It boots that release's own image: the plan shows the AMI and the user-data (which names the release) changing.` },
+    { key: "host.amiId", after: { "host.amiId": "ami-0fedcba9876543210" }, expect: { replace: [HOST] }, cost: NEW_HOST },
+    { key: "host.vpcId / host.subnetId", after: { "host.subnetId": "subnet-0cccccccccccccccc" }, expect: { replace: [HOST] }, cost: `${NEW_HOST} Another VPC also replaces the security group.` },
     {
         key: "host.sshPublicKey", after: { "host.sshPublicKey": MY_KEY },
         expect: { replace: [HOST, "key-pair"], update: ["docker"], delete: ["ssh-key", "ssh-key-file"] },
@@ -159,7 +167,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         key: "registry.target", after: EXTERNAL,
         expect: {
-            replace: ["chart-kiali-copy", "chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
+            replace: ["api-ready", "chart-kiali-copy", "chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
             delete: ["coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "local-registry-hosting", "ready", "registry", "registry-data", "registry-image", "registry-password"],
         },
         cost: "The hosted registry and its data are removed from the host, the cluster is created again without it, and charts are pushed to the new target.",
@@ -206,7 +214,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "registry.dnsAlias", before: EXTERNAL, after: { ...EXTERNAL, "registry.dnsAlias": "172.20.1.240" },
-        expect: { replace: ["k3d", "k3d-cluster", "kubeconfig"], create: ["coredns-custom-entry", "coredns-custom-exists", "coredns-restart"] },
+        expect: { replace: ["api-ready", "k3d", "k3d-cluster", "kubeconfig"], create: ["coredns-custom-entry", "coredns-custom-exists", "coredns-restart"] },
         cost: "A new cluster (its host aliases name the address) with the CoreDNS entry.",
     },
     { key: "cluster.name", after: { "cluster.name": "dev" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
@@ -220,6 +228,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "charts", after: { charts: [] },
         expect: { delete: ["chart-kiali-copy", "chart-kiali-push", "staging-dir"] },
         cost: "Per chart: an added chart is copied and pushed, a removed one has its staging copy deleted from the host (the pushed artifact stays), a changed one is pushed again.",
+    },
+    {
+        key: "chartVersionScheme", after: { chartVersionScheme: "prerelease" },
+        expect: { replace: ["chart-kiali-copy", "chart-kiali-push"] },
+        cost: "Every chart it applies to (`charts[].versionScheme` for one chart) gets a new pushed version: it is copied and pushed again, and, with `bigbang.install`, the Big Bang release is upgraded to install it and the wait runs again.",
     },
     {
         // MetalLB (on by default) takes over k3s's servicelb, which only a new cluster can drop.
@@ -265,8 +278,21 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,
-        expect: { replace: [HOST], update: ["docker"] },
+        expect: { replace: [HOST] },
         cost: "After refreshing the instance (see Troubleshooting), `pulumi up` rebuilds everything on the new instance: the new ID replaces every Docker object, remote command, the cluster and its objects; deletes meant for the old instance skip the new one.",
+    },
+    {
+        // The morning run: the timer stopped the host overnight, and `npm run up` (or the console, or
+        // `npm run start`) started it; EC2 reports a new LaunchTime.
+        key: "host started again", after: {}, startedBetween: true,
+        expect: { replace: ["api-ready", "ready"] },
+        cost: "Only the readiness steps run again: the registry must answer and the cluster's API must be ready before anything is pushed or applied; nothing is rebuilt.",
+    },
+    {
+        // AWS starts offering the instance type in a zone that sorts first: the existing host keeps its subnet.
+        key: "AWS offers the type in another zone", after: {}, offeredZones: { before: ["us-east-1b"], after: ["us-east-1a", "us-east-1b"] },
+        expect: {},
+        cost: "Nothing: once the host exists it keeps its subnet while the config still allows it (placement.ts).",
     },
     {
         key: "host stopped", after: {},

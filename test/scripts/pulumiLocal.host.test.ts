@@ -36,6 +36,7 @@ function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: 
     fs.writeFileSync(exported, `${JSON.stringify({ resources: [{ urn: opts.exportedUrn ?? "" }, ...others] }, null, 2)}\n`);
     fs.writeFileSync(path.join(bin, "pulumi"), [
         "#!/usr/bin/env bash",
+        `[ "$1" = version ] && { echo v3.276.0; exit 0; }`,
         `echo "$* | sock=\${SSH_AUTH_SOCK:-}" >>${JSON.stringify(log)}`,
         // exec: like the real CLI, the export dies of SIGPIPE when its reader stops early.
         `if [ "$1 $2" = "stack export" ]; then exec cat ${JSON.stringify(exported)}; fi`,

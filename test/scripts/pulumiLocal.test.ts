@@ -9,6 +9,7 @@ import * as path from "path";
 const WRAPPER = path.resolve(__dirname, "../../scripts/pulumi-local.sh");
 
 const STUB = `#!/usr/bin/env bash
+[ "$1" = version ] && { echo "\${STUB_PULUMI_VERSION:-v3.276.0}"; exit 0; }
 echo "$* passphrase_file=\${PULUMI_CONFIG_PASSPHRASE_FILE:-}" >>"$STUB_DIR/calls"
 if [ "$1 $2" = "stack select" ]; then
   [ -n "\${STUB_FAIL_SELECT:-}" ] && { echo "error: stub select failure" >&2; exit 1; }
@@ -131,5 +132,22 @@ describe("scripts/pulumi-local.sh", function () {
         assert.equal(result.status, 1);
         assert.match(result.stderr, /pulumi is not installed: see https:\/\/www\.pulumi\.com\/docs\/install\//);
         assert.equal(fs.existsSync(path.join(home, ".pulumi")), false);
+    });
+    it("refuses a CLI older than 3.260.0 (deletedWith during replacement) with one line that says how to upgrade, and runs nothing", () => {
+        for (const old of ["v3.259.0", "v3.100.2", "v2.25.0"]) {
+            const r = run(["up"], { STUB_PULUMI_VERSION: old });
+            assert.equal(r.status, 1, old);
+            assert.deepEqual(r.calls, [], "no other pulumi command ran");
+            const lines = r.stderr.trim().split("\n");
+            assert.equal(lines.length, 1, r.stderr);
+            assert.ok(lines[0].startsWith(`pulumi ${old.slice(1)} is too old: this program needs 3.260.0 or newer; upgrade with`), lines[0]);
+        }
+    });
+
+    it("accepts 3.260.0 and newer, pre-releases of newer versions included", () => {
+        for (const ok of ["v3.260.0", "v3.276.0", "v3.300.1-alpha.x123", "v4.0.0"]) {
+            const r = run(["preview"], { STUB_PULUMI_VERSION: ok, PULUMI_CONFIG_PASSPHRASE: "x" });
+            assert.equal(r.status, 0, `${ok}: ${r.stderr}`);
+        }
     });
 });

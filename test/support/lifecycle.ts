@@ -36,19 +36,20 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
         replaceOn: ["ami", "availabilityZone", "subnetId", "keyName", "privateIp", "instanceMarketOptions", "rootBlockDevice.encrypted", "rootBlockDevice.kmsKeyId", "securityGroups"],
         // instanceType, vpcSecurityGroupIds, metadataOptions, rootBlockDevice.volumeSize/volumeType,
         // instanceInitiatedShutdownBehavior and tags update in place (no ForceNew).
-        conditional: (inputs) => (inputs.userDataReplaceOnChange === true ? ["userData"] : []),
-        source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance.go (schema ForceNew; CustomizeDiff ForceNew on user_data with user_data_replace_on_change)",
-    },
-    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": {
-        replaceOn: "*",
-        except: ["tags"],
-        source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_spot_instance_request.go (every argument but tags ForceNew)",
+        // instanceType on a spot instance: the provider would stop, modify and start it, which EC2 refuses for
+        // spot ("While a Spot Instance is stopped, you can modify some of its instance attributes, but not the
+        // instance type", EC2 User Guide, Spot interruption behavior), so the program asks for a replacement
+        // (replaceOnChanges, asserted in test/host/spotHost.test.ts); the mock IDs must follow it.
+        conditional: (inputs) => [
+            ...(inputs.userDataReplaceOnChange === true ? ["userData"] : []),
+            ...(at(inputs, "instanceMarketOptions.marketType") === "spot" ? ["instanceType"] : []),
+        ],
+        source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance.go (schema ForceNew, instance_market_options and every spot_options field included; CustomizeDiff ForceNew on user_data with user_data_replace_on_change)",
     },
     "aws:ec2transitgateway/instanceState:InstanceState": {
         replaceOn: ["instanceId"],
         source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_instance_state.go (instance_id ForceNew; state updates)",
     },
-    "aws:ec2/tag:Tag": { replaceOn: ["resourceId", "key"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_tag.go (resource_id and key ForceNew; value updates)" },
     "aws:ec2/eip:Eip": { replaceOn: ["domain", "address", "networkBorderGroup", "publicIpv4Pool"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip.go" },
     "aws:ec2/eipAssociation:EipAssociation": { replaceOn: "*", source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip_association.go (no Update: every argument ForceNew)" },
     "aws:ec2/keyPair:KeyPair": { replaceOn: ["keyName", "keyNamePrefix", "publicKey"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_key_pair.go" },
@@ -216,7 +217,24 @@ export function classify(before: ProgramRun, after: ProgramRun, opts: { replaced
     for (const [name, o] of olds) {
         if (!news.has(name)) byName.set(name, { name, type: o.type, change: "delete", changedInputs: [], deleteCallsProvider: false });
     }
-    // The engine skips the Delete of a resource whose deletedWith resource is deleted in the same deployment.
+    // A resource whose deletedWith resource is replaced is replaced too (engine >= 3.260.0, pulumi/pulumi#23818:
+    // pkg/resource/deploy/step_generator.go diff() returns ReplaceKeys ["deletedWith"] when sg.replaces has the
+    // target, and calculateDependentReplacements follows DeletedWith). Pulumi.yaml requires that engine.
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const c of byName.values()) {
+            const target = news.get(c.name)?.deletedWith;
+            const targetName = target ? urnName.get(target) : undefined;
+            if ((c.change === "same" || c.change === "update") && targetName !== undefined && byName.get(targetName)?.change === "replace") {
+                c.change = "replace";
+                changed = true;
+            }
+        }
+    }
+    // The engine skips the Delete of a resource whose deletedWith resource is deleted in the same deployment:
+    // step.go DeleteStep.Apply isDeletedWith(old.DeletedWith, otherDeletions), where otherDeletions is the
+    // step generator's sg.deletes, which holds every deletion of GenerateDeletes and, from 3.260.0, a
+    // delete-before-replace resource as soon as its replacement is planned (step_generator.go, #23818).
     const gone = new Set([...byName.values()].filter((c) => c.change === "delete" || c.change === "replace").map((c) => c.name));
     for (const c of byName.values()) {
         // A provider resource's delete is the engine's own bookkeeping (pulumi/pulumi
@@ -247,20 +265,40 @@ export interface LifecycleOptions {
     cwd?: string;
     /** Simulate the instance replaced outside Pulumi: after refresh it has a new ID and private IP. */
     instanceReplacedOutside?: boolean;
+    /** The host was stopped and is started (again) before or during the second run: EC2 reports a new LaunchTime. */
+    startedBetween?: boolean;
+    /** What AWS offers in the second run, when it differs from the first (MOCK.offeredZones by default). */
+    offeredZones?: { before?: string[]; after?: string[] };
 }
 
 export const REPLACED_INSTANCE = { id: "i-0replacedoutside0", privateIp: "10.0.1.77" };
+/** The LaunchTime EC2 reports after the host was started again. */
+export const NEXT_START = "2026-12-02T08:00:00Z";
 
-/** Evaluate the program with `before`, then with `after`, and classify every resource. */
+/** The stack's host as the second run finds it in AWS (by its tags): the first run's instance. */
+export function existingHostOf(run: ProgramRun): RunOptions["existingHost"] {
+    const machine = run.find("aws:ec2/instance:Instance");
+    if (!machine) return undefined;
+    return { instanceId: machine.id, subnetId: String(machine.inputs.subnetId), instanceType: String(machine.inputs.instanceType) };
+}
+
+/** Evaluate the program with `before`, then with `after` (with the first run's host existing), and classify every resource. */
 export async function lifecycleDiff(before: Record<string, string>, after: Record<string, string>, opts: LifecycleOptions = {}): Promise<LifecycleDiff> {
     const base: RunOptions = { cwd: opts.cwd, idOf: replacementId };
-    const first = await runProgram(before, base);
-    const second = await runProgram(after, opts.instanceReplacedOutside
-        ? {
-            ...base,
-            idOf: (type, name, inputs) => (type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs)),
-            outputOverrides: { "aws:ec2/instance:Instance": { privateIp: REPLACED_INSTANCE.privateIp } },
-        }
-        : base);
+    const first = await runProgram(before, { ...base, offeredZones: opts.offeredZones?.before });
+    const existingHost = existingHostOf(first);
+    const second = await runProgram(after, {
+        ...base,
+        offeredZones: opts.offeredZones?.after,
+        existingHost,
+        launchTime: opts.startedBetween ? NEXT_START : undefined,
+        ...(opts.instanceReplacedOutside
+            ? {
+                idOf: (type: string, name: string, inputs: Record<string, unknown>) => (type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs)),
+                outputOverrides: { "aws:ec2/instance:Instance": { privateIp: REPLACED_INSTANCE.privateIp } },
+                existingHost: existingHost ? { ...existingHost, instanceId: REPLACED_INSTANCE.id } : undefined,
+            }
+            : {}),
+    });
     return classify(first, second, { replacedOutside: opts.instanceReplacedOutside ? ["instance"] : [] });
 }

@@ -122,8 +122,10 @@ export const MOCK = {
     /** Zones that offer the instance type, and the zone of each default subnet. */
     offeredZones: ["us-east-1a", "us-east-1b"],
     subnetZones: { "subnet-0aaaaaaaaaaaaaaaa": "us-east-1a", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1b" } as Record<string, string>,
-    /** The instance a spot request launched. */
-    spotInstanceId: "i-0123456789abcdef0",
+    /** The mock provider's ID of the instance (spot or on-demand: one aws.ec2.Instance) with the default IDs. */
+    instanceId: "i-0123456789abcdef0",
+    /** EC2's LaunchTime of the instance: the time of its last start. */
+    launchTime: "2026-12-01T08:00:00Z",
     defaultVpcId: "vpc-0123456789abcdef0",
     sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n",
     sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock",
@@ -150,21 +152,10 @@ export const MOCK = {
     ].join("\n"),
 };
 
-/** The instance a spot request launched: MOCK.spotInstanceId for the default IDs, else one per request ID (a new request, a new instance). */
-export function spotInstanceIdOf(name: string, requestId: string): string {
-    return requestId === `${name}-id` ? MOCK.spotInstanceId : `${requestId}-instance`;
-}
-
 function fabricatedOutputs(type: string, name: string, inputs: Record<string, unknown>, id: string): Record<string, unknown> {
     switch (type) {
         case "aws:ec2/instance:Instance":
             return { publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, arn: `arn:aws:ec2:::instance/${name}` };
-        case "aws:ec2/spotInstanceRequest:SpotInstanceRequest":
-            return {
-                publicIp: MOCK.ephemeralPublicIp, privateIp: MOCK.privateIp, spotInstanceId: spotInstanceIdOf(name, id),
-                // A new request is a new instance on a new volume.
-                rootBlockDevice: { ...(inputs.rootBlockDevice as Record<string, unknown>), volumeId: id === `${name}-id` ? "vol-0123456789abcdef0" : `${id}-volume` },
-            };
         case "aws:ec2/eip:Eip":
             return { publicIp: MOCK.publicIp, allocationId: `eipalloc-${name}` };
         case "aws:ec2/keyPair:KeyPair":
@@ -246,6 +237,10 @@ export interface RunOptions {
      * provider whose configuration is unknown (a first preview's k3d provider): `{}` stands for that.
      */
     invokeOverrides?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+    /** EC2's LaunchTime of the instance (MOCK.launchTime by default): another value is a host started since. */
+    launchTime?: string;
+    /** The stack's host as EC2 describes it (found by its tags); none by default, as before the first up. */
+    existingHost?: { instanceId: string; subnetId: string; instanceType: string };
 }
 
 // One throw-away certificate for the registry name, made once per test process and served through
@@ -273,7 +268,8 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         newResource(args) {
             const inputs = args.inputs as Record<string, unknown>;
             if (preview) return { id: undefined, state: inputs };
-            const id = opts.idOf ? opts.idOf(args.type, args.name, inputs) : `${args.name}-id`;
+            // An EC2-shaped ID for the instance, as on-instance.sh and the outputs see one.
+            const id = opts.idOf ? opts.idOf(args.type, args.name, inputs) : args.type === "aws:ec2/instance:Instance" ? MOCK.instanceId : `${args.name}-id`;
             const overrides = opts.outputOverrides?.[args.type] ?? {};
             return { id, state: { ...inputs, ...fabricatedOutputs(args.type, args.name, inputs, id), ...overrides } };
         },
@@ -300,6 +296,18 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                         availabilityZone: MOCK.subnetZones[String(inputs.id)] ?? "us-east-1a",
                         mapPublicIpOnLaunch: true,
                     };
+                case "aws:ec2/getInstances:getInstances":
+                    return { ...inputs, ids: opts.existingHost ? [opts.existingHost.instanceId] : [], id: "instances" };
+                case "aws:ec2/getInstance:getInstance": {
+                    const existing = opts.existingHost?.instanceId === inputs.instanceId ? opts.existingHost : undefined;
+                    return {
+                        ...inputs,
+                        id: String(inputs.instanceId),
+                        launchTime: opts.launchTime ?? MOCK.launchTime,
+                        instanceState: "running",
+                        ...(existing ? { subnetId: existing.subnetId, instanceType: existing.instanceType } : {}),
+                    };
+                }
                 case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
                     return { ...inputs, locations: opts.offeredZones ?? MOCK.offeredZones, id: "offerings" };
                 case "kubernetes:kustomize:directory":

@@ -1,0 +1,196 @@
+// npm run recreate-host / recreate-cluster / status (scripts/pulumi-local.sh with scripts/stack-tools.ts)
+// against stubs of pulumi, ssh, kubectl and aws on PATH: the URNs come from the stack's own export,
+// and status reads only, each tool bounded.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { helmReleaseSummary, urnsToReplace } from "../../scripts/stack-tools";
+import { BASE_CONFIG, runProgram } from "../support/program";
+
+const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
+const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
+
+interface Stubs {
+    /** `pulumi stack export` text. */
+    exported?: string;
+    /** `pulumi stack output --json --show-secrets` text. */
+    outputs?: Record<string, unknown>;
+    /** Body of the ssh stub (bash), given the remote command in $last. */
+    ssh?: string;
+    kubectl?: string;
+    aws?: string;
+}
+
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    /** Every stub call, `<tool> <args>`. */
+    calls: string[];
+}
+
+let tmp = "";
+before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-stack-tools-"));
+});
+after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function runWrapper(args: string[], stubs: Stubs): Run {
+    const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
+    const log = path.join(bin, "calls.log");
+    fs.writeFileSync(path.join(bin, "export.json"), stubs.exported ?? "{}");
+    fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(stubs.outputs ?? {}));
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), [
+        "#!/usr/bin/env bash",
+        `echo "${name} $*" >>${JSON.stringify(log)}`,
+        body,
+    ].join("\n"), { mode: 0o755 });
+    stub("pulumi", [
+        `if [ "$1 $2" = "stack export" ]; then cat ${JSON.stringify(path.join(bin, "export.json"))}; exit 0; fi`,
+        `if [ "$1 $2" = "stack output" ]; then cat ${JSON.stringify(path.join(bin, "outputs.json"))}; exit 0; fi`,
+        `if [ "$1 $2" = "config get" ]; then echo us-east-1; exit 0; fi`,
+        "exit 0",
+    ].join("\n"));
+    if (stubs.ssh !== undefined) stub("ssh", `last="\${*: -1}"\n${stubs.ssh}`);
+    if (stubs.kubectl !== undefined) stub("kubectl", stubs.kubectl);
+    if (stubs.aws !== undefined) stub("aws", stubs.aws);
+    const env: NodeJS.ProcessEnv = {
+        PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: tmp,
+        PULUMI_CONFIG_PASSPHRASE: "test",
+    };
+    const result = spawnSync("bash", [WRAPPER, ...args], { encoding: "utf8", env, timeout: 60_000 });
+    if (result.error) throw result.error;
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+}
+
+const SSH_COMMAND = "ssh -o BatchMode=yes -o HostKeyAlias=i-0123456789abcdef0 -o UserKnownHostsFile=/tmp/kh ubuntu@203.0.113.7";
+const OUTPUTS = {
+    sshCommand: SSH_COMMAND,
+    registryEndpoint: "oci://oci.dev.bigbang.mil:5000",
+    registryAddressInCluster: "172.20.2.10",
+    kubeconfig: "apiVersion: v1\nkind: Config\n",
+    kubeApiEndpoint: "https://203.0.113.7:6443",
+    bigbang: { chartVersion: "3.30.0" },
+};
+const HELMRELEASES = {
+    items: [
+        { metadata: { namespace: "bigbang", name: "istiod" }, status: { conditions: [{ type: "Ready", status: "True", reason: "UpgradeSucceeded" }] } },
+        { metadata: { namespace: "bigbang", name: "kiali" }, status: { conditions: [{ type: "Ready", status: "False", reason: "InstallFailed", message: "context deadline exceeded\nmore" }] } },
+    ],
+};
+const SSH_OK = `case "$last" in true) exit 0 ;; curl*) printf 401; exit 0 ;; esac; exit 1`;
+const kubectlStub = (releases: unknown) => [
+    `case "$*" in *"--raw /readyz"*) echo ok; exit 0 ;; esac`,
+    `case "$*" in *helmreleases*) echo ${JSON.stringify(JSON.stringify(releases))}; exit 0 ;; esac`,
+    "exit 1",
+].join("\n");
+
+describe("stack-tools: recreate and status", function () {
+    this.timeout(120_000);
+    let exported = "";
+    let machineUrn = "";
+    let clusterUrn = "";
+    before(async () => {
+        const run = await runProgram(BASE_CONFIG, { stack: "dev" });
+        exported = JSON.stringify({ version: 3, deployment: { resources: run.resources.map((r) => ({ urn: r.urn, type: r.type })) } }, null, 2);
+        const machines = run.resources.filter((r) => MACHINE_TYPES.includes(r.type));
+        assert.equal(machines.length, 1, "the program declares one machine");
+        machineUrn = machines[0].urn;
+        clusterUrn = run.resources.filter((r) => r.type === "command:remote:Command" && r.name === "k3d-cluster")[0].urn;
+    });
+
+    it("finds the machine and the k3d cluster in the program's own export", () => {
+        assert.deepEqual(urnsToReplace(exported, "host"), [machineUrn]);
+        assert.deepEqual(urnsToReplace(exported, "cluster"), [clusterUrn]);
+    });
+
+    it("finds the machine whichever resource type it is: an Instance named instance for both markets, or a spot request", () => {
+        const dev = "urn:pulumi:dev::bigbang-oci-dev::bigbang-oci-dev:index:DevHost";
+        const resources = (type: string, name: string) => JSON.stringify({ deployment: { resources: [
+            { urn: `${dev}$${type}::${name}`, type },
+            { urn: `${dev}$aws:ec2/tag:Tag::spot-instance-tag-owner`, type: "aws:ec2/tag:Tag" },
+            { urn: `${dev}$aws:ec2transitgateway/instanceState:InstanceState::instance-state`, type: "aws:ec2transitgateway/instanceState:InstanceState" },
+        ] } });
+        assert.deepEqual(urnsToReplace(resources("aws:ec2/instance:Instance", "instance"), "host"), [`${dev}$aws:ec2/instance:Instance::instance`]);
+        assert.deepEqual(urnsToReplace(resources("aws:ec2/spotInstanceRequest:SpotInstanceRequest", "spot-request"), "host"),
+            [`${dev}$aws:ec2/spotInstanceRequest:SpotInstanceRequest::spot-request`]);
+        assert.deepEqual(urnsToReplace("{}", "host"), []);
+    });
+
+    it("recreate-host runs up --replace with the machine's URN, and passes the rest on", () => {
+        const r = runWrapper(["recreate-host", "--yes"], { exported });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.calls.at(-1), `pulumi up --replace ${machineUrn} --yes`);
+    });
+
+    it("recreate-cluster runs up --replace with the k3d cluster's URN", () => {
+        const r = runWrapper(["recreate-cluster"], { exported });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.calls.at(-1), `pulumi up --replace ${clusterUrn}`);
+    });
+
+    it("recreate on a stack that was never deployed runs no up and says so", () => {
+        const r = runWrapper(["recreate-cluster"], { exported: JSON.stringify({ deployment: { resources: [] } }) });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /Stack 'dev' has no cluster to recreate; deploy it first \(npm run up\)/);
+        assert.ok(!r.calls.some((c) => c.startsWith("pulumi up")), r.calls.join("\n"));
+    });
+
+    it("status reports host, registry, cluster and HelmReleases, and fails on a release that is not Ready", () => {
+        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(HELMRELEASES) });
+        assert.equal(r.status, 1, r.stderr);
+        assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+            "stack dev",
+            "ok   host         running, answers SSH at 203.0.113.7 (i-0123456789abcdef0)",
+            "ok   registry     https://oci.dev.bigbang.mil:5000/v2/ answers (HTTP 401)",
+            "ok   cluster      https://203.0.113.7:6443 ready",
+            "FAIL helmreleases 1/2 Ready; not Ready:",
+            "    bigbang/kiali: Ready=False InstallFailed: context deadline exceeded",
+        ]);
+        // Read-only: only reads of the stack, and ConnectTimeout before the stack's own ssh options.
+        const pulumiCalls = r.calls.filter((c) => c.startsWith("pulumi "));
+        assert.ok(pulumiCalls.every((c) => /^pulumi (stack select dev|stack output --json --show-secrets|config get aws:region)$/.test(c)), pulumiCalls.join("\n"));
+        assert.ok(r.calls.some((c) => c.startsWith("ssh -o ConnectTimeout=8 ") && c.endsWith("ubuntu@203.0.113.7 true")));
+        assert.ok(r.calls.some((c) => c.startsWith("kubectl --kubeconfig ") && c.includes("--request-timeout=10s")));
+    });
+
+    it("status exits 0 when everything answers", () => {
+        const ready = { items: [HELMRELEASES.items[0]] };
+        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(ready) });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /ok {3}helmreleases 1\/1 Ready\n/);
+    });
+
+    it("status says a stopped host is stopped (AWS CLI) and tries nothing else", () => {
+        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(HELMRELEASES), aws: "echo stopped" });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /FAIL host {9}i-0123456789abcdef0 is stopped \(AWS\); npm run start starts it\n$/);
+        assert.ok(r.calls.some((c) => c.includes("aws ec2 describe-instances --instance-ids i-0123456789abcdef0 --region us-east-1")));
+        assert.ok(!r.calls.some((c) => c.startsWith("ssh") || c.startsWith("kubectl")), r.calls.join("\n"));
+    });
+
+    it("status says a host that does not answer SSH does not, without the AWS CLI", () => {
+        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: 'echo "ssh: connect to host 203.0.113.7 port 22: Connection timed out" >&2; exit 255' });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /FAIL host {9}203\.0\.113\.7 does not answer SSH \(ssh: connect to host 203\.0\.113\.7 port 22: Connection timed out\); stopped\? npm run start/);
+    });
+
+    it("status on a stack without outputs says to deploy first", () => {
+        const r = runWrapper(["status"], { outputs: {} });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /FAIL host {9}the stack has no sshCommand output: deploy it first \(npm run up\)/);
+    });
+
+    it("helmReleaseSummary counts Ready and lists the others as the wait script does", () => {
+        assert.deepEqual(helmReleaseSummary(JSON.stringify(HELMRELEASES)), {
+            ready: 1, total: 2, notReady: ["bigbang/kiali: Ready=False InstallFailed: context deadline exceeded"],
+        });
+        assert.deepEqual(helmReleaseSummary(JSON.stringify({ items: [{ metadata: { namespace: "a", name: "b" } }] })).notReady, ["a/b: Ready=Unknown"]);
+    });
+});
