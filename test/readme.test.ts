@@ -14,6 +14,8 @@ const NOT_OURS = new Set([
     "passphrase must be set", "no such host", "ImagePullBackOff", "network.*", "pulumi up",
     // OpenSSH's and Go's x/crypto/ssh (pulumi-command) refusals of a host key that is not the pinned one.
     "Host key verification failed", "ssh: handshake failed: ssh: host key mismatch",
+    // Helm's refusal to install over an object it does not own (helm v3 pkg/action/validate.go existingResourceConflict).
+    "exists and cannot be imported into the current release",
 ]);
 
 function sourceText(): string {

@@ -93,8 +93,8 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
     // chart/values.yaml), which the chart itself renders in the release's namespace from registryCredentials
     // whenever helmRepositories is set (chart/templates/helm-repository/imagepullsecret.yaml at 3.30.0), where
     // Flux's HelmRepository looks for it (helmrepo.yaml, secretRef in .Release.Namespace). The program must not
-    // declare it too: Helm refuses to install over an object it does not own (helm v3 pkg/action/install.go
-    // existingResourceConflict), and pulumi-kubernetes's Release never sets TakeOwnership.
+    // declare it too: Helm refuses to install over an object it does not own (helm v3 pkg/action/install.go calls
+    // existingResourceConflict, pkg/action/validate.go), and pulumi-kubernetes's Release never sets TakeOwnership.
     const releaseNeeds: pulumi.Resource[] = [...args.pushes];
     const release = new BigBangRelease("bigbang", {
         host,
