@@ -15,7 +15,7 @@
 // create does) and an updated one keeps it. Anything that takes another
 // resource's ID as an input sees the replacement, as it would in a real run.
 import { createHash } from "crypto";
-import { ProgramRun, RecordedResource, RunOptions, runProgram } from "./program";
+import { ProgramRun, RecordedResource, RunOptions, runProgram, sharedRun } from "./program";
 
 export type Change = "create" | "replace" | "update" | "delete" | "same";
 
@@ -234,18 +234,26 @@ export interface LifecycleOptions {
     cwd?: string;
     /** Simulate the instance replaced outside Pulumi: after refresh it has a new ID and private IP. */
     instanceReplacedOutside?: boolean;
+    /** Evaluate with sharedRun (once per config in the test process): for fixtures no test edits. */
+    shared?: boolean;
 }
 
 export const REPLACED_INSTANCE = { id: "i-0replacedoutside0", privateIp: "10.0.1.77" };
 
+/** replacementId, but the instance has the ID it got when it was replaced outside Pulumi. */
+function replacedInstanceId(type: string, name: string, inputs: Record<string, unknown>): string {
+    return type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs);
+}
+
 /** Evaluate the program with `before`, then with `after`, and classify every resource. */
 export async function lifecycleDiff(before: Record<string, string>, after: Record<string, string>, opts: LifecycleOptions = {}): Promise<LifecycleDiff> {
     const base: RunOptions = { cwd: opts.cwd, idOf: replacementId };
-    const first = await runProgram(before, base);
-    const second = await runProgram(after, opts.instanceReplacedOutside
+    const run = opts.shared ? sharedRun : runProgram;
+    const first = await run(before, base);
+    const second = await run(after, opts.instanceReplacedOutside
         ? {
             ...base,
-            idOf: (type, name, inputs) => (type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs)),
+            idOf: replacedInstanceId,
             outputOverrides: { "aws:ec2/instance:Instance": { privateIp: REPLACED_INSTANCE.privateIp } },
         }
         : base);
