@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { bashEnv } from "../support/scripts";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/test.sh");
 const TOOLS = ["cloud-init", "shellcheck", "docker-registry", "openssl", "curl", "gpg", "ssh-keygen", "kubectl"];
@@ -45,7 +46,7 @@ describe("scripts/test.sh", function () {
         stub("id", `echo ${opts.uid ?? 0}`);
         stub("npm", `[ "$1" = test ] && exit ${opts.npmTestExit ?? 0}; exit 0`);
         const result = spawnSync(path.join(bin, "bash"), [SCRIPT], {
-            env: { PATH: bin, STUB_LOG_DIR: dir },
+            env: bashEnv({ PATH: bin, STUB_LOG_DIR: dir }),
             encoding: "utf8",
             timeout: 20_000,
         });
