@@ -118,6 +118,34 @@ bcryptModule.hashSync = function hashSync(password: string, salt?: string | numb
     return hash;
 };
 
+// Pulumi wraps every promise of a resource or RPC in debuggablePromise, which records `new Error().stack`
+// on it for the leak report printed at exit (@pulumi/pulumi runtime/debuggable.ts): capturing and
+// formatting those stacks was a quarter of an evaluation's CPU. Here it is the same wrapper (leak
+// tracking, the error's `promise`) without the stack: nothing but that report reads it.
+interface DebuggableModule { debuggablePromise(p: Promise<unknown>, ctx: unknown): Promise<unknown> }
+interface StateModule { getStore(): { leakCandidates: Set<Promise<unknown>> } }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stateModule: unknown = require("@pulumi/pulumi/runtime/state");
+if (typeof debuggableModule !== "object" || debuggableModule === null || typeof (debuggableModule as Partial<DebuggableModule>).debuggablePromise !== "function"
+    || typeof stateModule !== "object" || stateModule === null || typeof (stateModule as Partial<StateModule>).getStore !== "function") {
+    throw new Error("@pulumi/pulumi/runtime/debuggable or state changed: revisit test/support/program.ts");
+}
+const pulumiState = stateModule as StateModule;
+(debuggableModule as DebuggableModule).debuggablePromise = function debuggablePromise(p: Promise<unknown>): Promise<unknown> {
+    const store = pulumiState.getStore();
+    store.leakCandidates.add(p);
+    return p.then((value) => {
+        store.leakCandidates.delete(p);
+        return value;
+    }, (err: unknown) => {
+        store.leakCandidates.delete(p);
+        if (typeof err === "object" && err !== null) Object.assign(err, { promise: p });
+        throw err;
+    });
+};
+
 function isSecretEnvelope(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE;
 }
