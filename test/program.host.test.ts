@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_TOOL_VERSIONS, TOOL_SHA256 } from "../components/config/pins";
-import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram, sharedRun } from "./support/program";
 
 const T = {
     instance: "aws:ec2/instance:Instance",
@@ -43,7 +43,7 @@ describe("program: the dev host", function () {
     this.timeout(60_000);
 
     it("opens only SSH and the Kubernetes API, only to allowedCidrs, by default", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const ingress = ingressOf(run.one(T.sg).inputs);
         assert.deepEqual(ingress.map((r) => r.fromPort).sort((a, b) => a - b), [22, 6443]);
         for (const rule of ingress) {
@@ -56,7 +56,7 @@ describe("program: the dev host", function () {
     });
 
     it("adds the registry and load balancer ports only when the stack asks", async () => {
-        const run = await runProgram({
+        const run = await sharedRun({
             ...BASE_CONFIG,
             "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS, exposePublicly: true, port: 5443 }),
             "bigbang-oci-dev:cluster": JSON.stringify({ ports: [{ port: 443, exposePublicly: true }, { port: 80 }] }),
@@ -68,12 +68,12 @@ describe("program: the dev host", function () {
     it("refuses 0.0.0.0/0 unless allowAnywhere is set, before any resource exists", async () => {
         const config = { ...BASE_CONFIG, "bigbang-oci-dev:allowedCidrs": JSON.stringify(["0.0.0.0/0"]) };
         await assert.rejects(runProgram(config), (err: unknown) => isConfigError(err) && /allowAnywhere/.test(err.message));
-        const allowed = await runProgram({ ...config, "bigbang-oci-dev:allowAnywhere": "true" });
+        const allowed = await sharedRun({ ...config, "bigbang-oci-dev:allowAnywhere": "true" });
         assert.deepEqual(ingressOf(allowed.one(T.sg).inputs)[0].cidrBlocks, ["0.0.0.0/0"]);
     });
 
     it("puts the host in a subnet whose zone offers the instance type, or fails before any resource naming the zones", async () => {
-        const run = await runProgram(BASE_CONFIG, { offeredZones: ["us-east-1b"] });
+        const run = await sharedRun(BASE_CONFIG, { offeredZones: ["us-east-1b"] });
         assert.equal(machineOf(run).inputs.subnetId, "subnet-0bbbbbbbbbbbbbbbb", "subnet-0aaa… sorts first but its zone lacks the type");
         const offerings = run.calls.find((c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
         assert.deepEqual(offerings?.inputs.filters, [{ name: "instance-type", values: ["t3.2xlarge"] }]);
@@ -97,7 +97,7 @@ describe("program: the dev host", function () {
     });
 
     it("requires IMDSv2, encrypts a gp3 root volume, and tags everything", async () => {
-        const run = await runProgram(ON_DEMAND);
+        const run = await sharedRun(ON_DEMAND);
         const instance = run.one(T.instance).inputs;
         assert.deepEqual(instance.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
         const root = instance.rootBlockDevice as Record<string, unknown>;
@@ -114,7 +114,7 @@ describe("program: the dev host", function () {
     });
 
     it("asks for a persistent, stoppable spot instance by default, as market options of the one instance", async () => {
-        const spot = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ spotMaxPrice: "0.30" }) });
+        const spot = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ spotMaxPrice: "0.30" }) });
         assert.equal(spot.find(T.spot), undefined, "a spot request's launch specification has no metadata options or shutdown behaviour");
         const instance = spot.one(T.instance);
         assert.deepEqual(instance.inputs.instanceMarketOptions, {
@@ -129,18 +129,18 @@ describe("program: the dev host", function () {
         assert.equal(spot.one(T.state).inputs.instanceId, INSTANCE_ID);
         assert.deepEqual(spot.one(T.remote, "wait-ready").inputs.triggers, [INSTANCE_ID]);
 
-        const onDemand = await runProgram(ON_DEMAND);
+        const onDemand = await sharedRun(ON_DEMAND);
         assert.equal(onDemand.find(T.spot), undefined);
         assert.equal(onDemand.one(T.instance).inputs.instanceMarketOptions, undefined);
         assert.equal(onDemand.find(T.tag), undefined);
     });
 
     it("keeps the host running by default, stops it with host.running false, and orders everything after that", async () => {
-        const running = await runProgram(BASE_CONFIG);
+        const running = await sharedRun(BASE_CONFIG);
         const state = running.one(T.state);
         assert.equal(state.inputs.state, "running");
         assert.ok(running.dependsOn(running.one(T.remote, "wait-ready"), state), "commands dial only after the host is started");
-        const stopped = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ running: false }) });
+        const stopped = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ running: false }) });
         assert.equal(stopped.one(T.state).inputs.state, "stopped");
         // Nothing else changes: the disk, the Elastic IP and the cluster are kept.
         const others = (run: ProgramRun) => run.resources.filter((r) => r.type !== T.state)
@@ -149,25 +149,25 @@ describe("program: the dev host", function () {
     });
 
     it("looks up Canonical's AMI with the GovCloud owner in aws-us-gov", async () => {
-        const gov = await runProgram({ ...BASE_CONFIG, "aws:region": "us-gov-west-1" });
+        const gov = await sharedRun({ ...BASE_CONFIG, "aws:region": "us-gov-west-1" });
         const govLookup = gov.calls.find((c) => c.token === "aws:ec2/getAmi:getAmi");
         assert.ok(govLookup, "no AMI lookup");
         assert.deepEqual(govLookup.inputs.owners, ["513442679011"]);
-        const commercial = await runProgram(BASE_CONFIG);
+        const commercial = await sharedRun(BASE_CONFIG);
         const lookup = commercial.calls.find((c) => c.token === "aws:ec2/getAmi:getAmi");
         assert.deepEqual(lookup?.inputs.owners, ["099720109477"]);
         assert.match(JSON.stringify(lookup?.inputs.filters), /ubuntu-noble-24\.04-amd64-server-/);
     });
 
     it("skips the lookup and honours changes when amiId is pinned", async () => {
-        const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ amiId: "ami-0fedcba9876543210", ubuntuRelease: "22.04" }) });
+        const run = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ amiId: "ami-0fedcba9876543210", ubuntuRelease: "22.04" }) });
         assert.equal(run.calls.filter((c) => c.token === "aws:ec2/getAmi:getAmi").length, 0);
         assert.equal(machineOf(run).inputs.ami, "ami-0fedcba9876543210");
         assert.deepEqual(machineOf(run).ignoreChanges, []);
     });
 
     it("generates an ed25519 key, keeps it secret, and writes it to a per-stack file", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         assert.equal(run.one(T.tlsKey, "ssh-key").inputs.algorithm, "ED25519");
         assert.ok(run.one(T.tlsKey, "ssh-key").additionalSecretOutputs.includes("privateKeyOpenssh"));
         const out = await resolve<string>(run.outputs.sshPrivateKey);
@@ -185,7 +185,7 @@ describe("program: the dev host", function () {
     });
 
     it("uses the configured public key, and exports no private key", async () => {
-        const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop" }) });
+        const run = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop" }) });
         assert.equal(run.find(T.tlsKey, "ssh-key"), undefined);
         assert.equal(run.find(T.local, "ssh-key-file"), undefined);
         assert.equal(run.one(T.keyPair).inputs.publicKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop");
@@ -193,7 +193,7 @@ describe("program: the dev host", function () {
     });
 
     it("gives every ssh client BatchMode and the per-stack known_hosts entry of the pinned host key", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const sshOpts = run.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[];
         assert.ok(sshOpts.includes("BatchMode=yes"), "the Docker provider's ssh must never wait on a prompt");
         assert.ok(sshOpts.includes("HostKeyAlias=bigbang-oci-dev-dev"));
@@ -201,12 +201,12 @@ describe("program: the dev host", function () {
         const ssh = String((await resolve<string>(run.outputs.sshCommand)).value);
         assert.match(ssh, /-o BatchMode=yes/);
         assert.match(ssh, /-o HostKeyAlias=bigbang-oci-dev-dev /);
-        const other = await runProgram(BASE_CONFIG, { stack: "second" });
+        const other = await sharedRun(BASE_CONFIG, { stack: "second" });
         assert.ok((other.one("pulumi:providers:docker", "docker").inputs.sshOpts as string[]).includes("HostKeyAlias=bigbang-oci-dev-second"));
     });
 
     it("creates a login user other than ubuntu with cloud-init, with the key, and logs in as it", async () => {
-        const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ sshUser: "dev" }) });
+        const run = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ sshUser: "dev" }) });
         const userData = parseYaml(String(machineOf(run).inputs.userData)) as { users: unknown[]; runcmd: string[][] };
         assert.deepEqual(userData.users[0], "default");
         assert.deepEqual(userData.users[1], {
@@ -214,12 +214,12 @@ describe("program: the dev host", function () {
         });
         assert.equal(userData.runcmd[0][userData.runcmd[0].indexOf("--user") + 1], "dev", "the provisioning script puts it in the docker group");
         assert.equal((run.one(T.remote, "wait-ready").inputs.connection as Record<string, unknown>).user, "dev");
-        const ubuntu = parseYaml(String(machineOf(await runProgram(BASE_CONFIG)).inputs.userData)) as Record<string, unknown>;
+        const ubuntu = parseYaml(String(machineOf(await sharedRun(BASE_CONFIG)).inputs.userData)) as Record<string, unknown>;
         assert.equal(ubuntu.users, undefined, "ubuntu gets the key pair's key from the image");
     });
 
     it("installs the tools and sets the auto-shutdown timer over SSH, so changing them updates the host in place", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const tools = run.one(T.remote, "tools");
         assert.match(String(tools.inputs.create), /^sudo -n bash -c '#!\/usr\/bin\/env bash\n# Installs pinned k3d/);
         const pins = [TOOL_SHA256.k3d[DEFAULT_TOOL_VERSIONS.k3d].amd64, TOOL_SHA256.kubectl[DEFAULT_TOOL_VERSIONS.kubectl].amd64, TOOL_SHA256.helm[DEFAULT_TOOL_VERSIONS.helm].amd64];
@@ -232,7 +232,7 @@ describe("program: the dev host", function () {
         assert.match(String(timer.inputs.create), /^sudo -n bash -c .* auto-shutdown 8 .*OnBootSec=475min/s);
         assert.deepEqual(timer.inputs.triggers, [INSTANCE_ID, 8]);
 
-        const changed = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", helmSha256: "a".repeat(64), autoShutdownHours: 0 }) });
+        const changed = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ helmVersion: "v3.19.0", helmSha256: "a".repeat(64), autoShutdownHours: 0 }) });
         assert.ok(String(changed.one(T.remote, "tools").inputs.create).endsWith(` ${"a".repeat(64)}`));
         const differing = (a: ProgramRun, b: ProgramRun) => a.resources
             .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(b.find(r.type, r.name)?.inputs))
@@ -242,8 +242,8 @@ describe("program: the dev host", function () {
     });
 
     it("replaces the host when ubuntuRelease changes, booting that release's own image", async () => {
-        const nobleRun = await runProgram(BASE_CONFIG);
-        const jammyRun = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) });
+        const nobleRun = await sharedRun(BASE_CONFIG);
+        const jammyRun = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ ubuntuRelease: "22.04" }) });
         const [noble, jammy] = [machineOf(nobleRun), machineOf(jammyRun)];
         assert.equal(noble.inputs.userDataReplaceOnChange, true);
         assert.match(String(noble.inputs.userData), /^#cloud-config\n# bigbang-oci-dev host: Ubuntu 24\.04 amd64\n/);
@@ -256,7 +256,7 @@ describe("program: the dev host", function () {
     });
 
     it("waits for cloud-init over SSH after the instance, with enough dial retries, and gates later work on it", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const wait = run.one(T.remote, "wait-ready");
         assert.ok(run.dependsOn(wait, machineOf(run)));
         assert.ok(run.dependsOn(wait, run.one(T.local, "ssh-key-file")));
@@ -272,19 +272,19 @@ describe("program: the dev host", function () {
     });
 
     it("gives the host an Elastic IP, so a stop and start keeps its address, and waits for the association", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const association = run.one("aws:ec2/eipAssociation:EipAssociation");
         assert.equal(association.inputs.instanceId, INSTANCE_ID);
         assert.equal(association.inputs.allocationId, "eipalloc-public-ip");
         assert.ok(run.dependsOn(run.one(T.remote, "wait-ready"), association));
         assert.equal((await resolve(run.outputs.publicIp)).value, MOCK.publicIp);
         assert.equal(run.one("aws:ec2/eip:Eip").inputs.domain, "vpc");
-        const vpn = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
+        const vpn = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
         assert.equal(vpn.find("aws:ec2/eip:Eip"), undefined, "a VPN user reaches the stable private IP");
     });
 
     it("uses the private IP for commands and the endpoint when usePrivateIp is set", async () => {
-        const run = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
+        const run = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:host": JSON.stringify({ usePrivateIp: true }) });
         const connection = run.one(T.remote, "wait-ready").inputs.connection as Record<string, unknown>;
         assert.equal(connection.host, MOCK.privateIp);
         assert.equal((await resolve<string>(run.outputs.kubeApiEndpoint)).value, `https://${MOCK.privateIp}:6443`);
@@ -298,7 +298,7 @@ describe("program: the dev host", function () {
     });
 
     it("exports the documented outputs", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         for (const key of ["publicIp", "privateIp", "sshCommand", "sshPrivateKey", "registryHostname", "registryEndpoint",
             "registryAddressInCluster", "certificateExpiresAt", "clusterName", "kubeconfig", "kubeApiEndpoint",
             "kubectlHint", "valuesSnippet", "charts", "etcHostsLine", "helmPushCommand"]) {
@@ -309,7 +309,7 @@ describe("program: the dev host", function () {
     });
 
     it("evaluates in preview, where provider outputs are unknown, without waiting or throwing", async () => {
-        const run = await runProgram(BASE_CONFIG, { preview: true });
+        const run = await sharedRun(BASE_CONFIG, { preview: true });
         assert.ok(machineOf(run));
         assert.ok(run.find(T.remote, "k3d-cluster"));
         assert.ok(run.find("kubernetes:core/v1:ConfigMapPatch"));
@@ -322,6 +322,7 @@ describe("program: the dev host", function () {
     });
 
     it("gives identical resource inputs for the same config twice", async () => {
+        // Two fresh evaluations, never the shared one: this is the test that sees a second run differ.
         const snapshot = async () => {
             const run = await runProgram(BASE_CONFIG);
             return run.resources.map((r) => JSON.stringify([r.type, r.name, r.inputs, [...r.secretInputs].sort()])).sort();

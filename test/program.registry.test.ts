@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { corednsBlockHash, corednsServerBlock } from "../components/dns/corednsPlan";
-import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram } from "./support/program";
+import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram, sharedRun } from "./support/program";
 import { createTestPki } from "./support/pki";
 
 const T = {
@@ -32,7 +32,7 @@ describe("program: the hosted registry", function () {
     this.timeout(60_000);
 
     it("gets its TLS material only as secrets, and only through container uploads", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const container = run.one(T.container);
         assert.ok(container.secretInputs.has("uploads"), "uploads must be secret");
         const uploads = container.inputs.uploads as { file: string; content: string }[];
@@ -57,7 +57,7 @@ describe("program: the hosted registry", function () {
         const pki = createTestPki();
         try {
             const leaf = pki.leaf({ dnsNames: ["oci.dev.bigbang.mil"], days: 60 });
-            const run = await runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile } }));
+            const run = await sharedRun(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile } }));
             const uploads = run.one(T.container).inputs.uploads as { file: string; content: string }[];
             assert.ok(uploads.find((u) => u.file === "/certs/tls.crt")?.content.includes(leaf.certPem.trim().split("\n")[1]));
             assert.equal(run.find(T.remote, "ca-file"), undefined, "no CA goes to the host: the certificate must be publicly trusted");
@@ -82,11 +82,11 @@ describe("program: the hosted registry", function () {
     });
 
     it("keeps registry data in a named volume whose inputs do not depend on the certificate", async () => {
-        const selfSigned = await runProgram(BASE_CONFIG);
+        const selfSigned = await sharedRun(BASE_CONFIG);
         const pki = createTestPki();
         try {
             const leaf = pki.leaf({ dnsNames: ["oci.dev.bigbang.mil"], days: 60 });
-            const files = await runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile } }));
+            const files = await sharedRun(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile } }));
             const a = selfSigned.one(T.volume);
             const b = files.one(T.volume);
             assert.deepEqual(a.inputs, b.inputs, "a certificate change must not touch the volume");
@@ -100,7 +100,7 @@ describe("program: the hosted registry", function () {
     });
 
     it("joins the cluster network at its fixed address and publishes the registry port on loopback only", async () => {
-        const run = await runProgram(registry({ port: 5443 }));
+        const run = await sharedRun(registry({ port: 5443 }));
         const network = run.one(T.network);
         assert.equal(network.inputs.name, "k3d-network");
         assert.deepEqual(network.inputs.ipamConfigs, [{ subnet: "172.20.0.0/16", gateway: "172.20.0.1", ipRange: "172.20.0.0/24" }]);
@@ -117,7 +117,7 @@ describe("program: the hosted registry", function () {
     });
 
     it("talks to Docker on the host over SSH, after the host is ready", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const provider = run.one(T.dockerProvider);
         assert.equal(provider.inputs.host, `ssh://ubuntu@${MOCK.publicIp}`);
         assert.ok(run.dependsOn(provider, run.one(T.remote, "tools")));
@@ -128,7 +128,7 @@ describe("program: the hosted registry", function () {
     });
 
     it("checks readiness from the host over TLS under the registry's name, and gates dependants on it", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const ready = run.one(T.remote, "ready");
         const create = String(ready.inputs.create);
         assert.match(create, /--resolve "\$\{hostname\}:\$\{port\}:127\.0\.0\.1"/);
@@ -159,8 +159,8 @@ describe("program: the hosted registry", function () {
     });
 
     it("with auth (the default): htpasswd from a random password, readiness expects 401, and the password is a secret output", async () => {
-        assert.ok((await runProgram(BASE_CONFIG)).find("random:index/randomPassword:RandomPassword"), "auth is on by default");
-        const run = await runProgram(registry({ auth: { username: "dev" } }));
+        assert.ok((await sharedRun(BASE_CONFIG)).find("random:index/randomPassword:RandomPassword"), "auth is on by default");
+        const run = await sharedRun(registry({ auth: { username: "dev" } }));
         const env = envOf(run.one(T.container));
         assert.equal(env.REGISTRY_AUTH, "htpasswd");
         assert.equal(env.REGISTRY_AUTH_HTPASSWD_PATH, "/auth/htpasswd");
@@ -193,7 +193,7 @@ describe("program: the k3d cluster", function () {
     this.timeout(60_000);
 
     it("creates the cluster from a k3d config on stdin, after the host, the network and the CA file", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const cluster = run.one(T.remote, "k3d-cluster");
         const config = parse(String(cluster.inputs.stdin));
         assert.equal(config.kind, "Simple");
@@ -211,7 +211,7 @@ describe("program: the k3d cluster", function () {
     });
 
     it("reads the kubeconfig as a secret, never logs it, and points it at the host", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const kubeconfigCmd = run.one(T.remote, "kubeconfig");
         assert.equal(kubeconfigCmd.inputs.logging, "none");
         assert.ok(kubeconfigCmd.additionalSecretOutputs.includes("stdout"));
@@ -225,7 +225,7 @@ describe("program: the k3d cluster", function () {
     });
 
     it("marks every command that prints the kubeconfig or takes secrets on stdin as secret", async () => {
-        const run = await runProgram(registry({ auth: { enabled: true } }));
+        const run = await sharedRun(registry({ auth: { enabled: true } }));
         for (const r of run.all(T.remote)) {
             if (r.secretInputs.has("stdin") || r.name === "kubeconfig") {
                 assert.ok(r.additionalSecretOutputs.includes("stdout"), `${r.name} stdout must be secret`);
@@ -238,7 +238,7 @@ describe("program: the registry's CoreDNS entry", function () {
     this.timeout(60_000);
 
     it("patches only its own key into coredns-custom, through the cluster's provider", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const patch = run.one(T.cmPatch);
         const metadata = patch.inputs.metadata as Record<string, unknown>;
         assert.equal(metadata.name, "coredns-custom");
@@ -254,9 +254,9 @@ describe("program: the registry's CoreDNS entry", function () {
 
     it("restarts CoreDNS through a pod-template annotation that changes only with the block", async () => {
         const hashOf = (run: ProgramRun) => JSON.stringify(run.one(T.deployPatch).inputs.spec);
-        const a = await runProgram(BASE_CONFIG);
-        const b = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:cluster": JSON.stringify({ agents: 1 }) });
-        const c = await runProgram({ ...BASE_CONFIG, "bigbang-oci-dev:network": JSON.stringify({ registryAddress: "172.20.3.3" }) });
+        const a = await sharedRun(BASE_CONFIG);
+        const b = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:cluster": JSON.stringify({ agents: 1 }) });
+        const c = await sharedRun({ ...BASE_CONFIG, "bigbang-oci-dev:network": JSON.stringify({ registryAddress: "172.20.3.3" }) });
         assert.equal(hashOf(a), hashOf(b));
         assert.notEqual(hashOf(a), hashOf(c));
         assert.ok(hashOf(a).includes(corednsBlockHash(corednsServerBlock("oci.dev.bigbang.mil", "172.20.2.10"))));
@@ -264,7 +264,7 @@ describe("program: the registry's CoreDNS entry", function () {
     });
 
     it("publishes KEP-1755 local-registry-hosting in kube-public", async () => {
-        const run = await runProgram(BASE_CONFIG);
+        const run = await sharedRun(BASE_CONFIG);
         const cm = run.one(T.configMap, "local-registry-hosting");
         assert.equal((cm.inputs.metadata as Record<string, unknown>).namespace, "kube-public");
         const hosting = parse((cm.inputs.data as Record<string, string>)["localRegistryHosting.v1"]);
@@ -275,7 +275,7 @@ describe("program: the registry's CoreDNS entry", function () {
     });
 
     it("uses the first label as the key, for another hostname too", async () => {
-        const run = await runProgram(registry({ hostname: "charts.dev.bigbang.mil" }));
+        const run = await sharedRun(registry({ hostname: "charts.dev.bigbang.mil" }));
         assert.deepEqual(Object.keys(run.one(T.cmPatch).inputs.data as object), ["charts.server"]);
     });
 });

@@ -164,6 +164,13 @@ export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
         super(`invalid stack configuration:\n  ${problems.join("\n  ")}`);
         this.name = "ConfigError";
+        // No stack frames: Pulumi never prints a RunError's stack, but its handler still formats the
+        // error with util.inspect(err, { colors: true }) for a trace event (cmd/run/run.js uncaughtHandler,
+        // cmd/run/error.js defaultErrorMessage). On Node 20.20 that loops until the heap is exhausted on a
+        // source-mapped frame like ".../node_modules/@pulumi/resource.ts:1598:22" (nodejs/node#64011,
+        // lib/internal/util/inspect.js markNodeModules; fixed by nodejs/node#64022), so `pulumi preview`
+        // would hang instead of printing the problems.
+        this.stack = `${this.name}: ${this.message}`;
     }
 }
 

@@ -80,68 +80,107 @@ const VERSION = "1.2.3+content.0123456789ab";
 /** The reconcile request this wait makes (the program passes Big Bang's release revision). */
 const TOKEN = "7";
 
+/** One case's own folder: the states kubectl answers from, the log of its calls, HOME and the tools on PATH. */
+interface Sandbox {
+    logFile: string;
+    /** What `kubectl get` answers from call number `fromCall` on (until a later state). */
+    state(fromCall: number, releases: HrSpec[]): void;
+    env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+    calls(): string[];
+    gets(): string[];
+    annotates(): string[];
+    wait(timeout: string, triples: string[][], extra?: Record<string, string>): Promise<RunResult>;
+    runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
+}
+
+function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-"));
+    const toolsDir = path.join(dir, "tools");
+    const statesDir = path.join(dir, "states");
+    const logFile = path.join(dir, "kubectl-calls.log");
+    fs.mkdirSync(toolsDir);
+    fs.mkdirSync(statesDir);
+    fs.mkdirSync(path.join(dir, "home"));
+    for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
+    fs.writeFileSync(logFile, "");
+
+    const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+        HOME: path.join(dir, "home"),
+        PATH: `${STUB_DIR}${path.delimiter}${toolsDir}`,
+        LC_ALL: "C",
+        KUBECTL_STUB_LOG: logFile,
+        KUBECTL_STUB_STATES: statesDir,
+        KUBECTL_STUB_REAL: realKubectl,
+        WAIT_HR_POLL_SECONDS: "1",
+        ...extra,
+    });
+    const calls = () => fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l !== "");
+    const sandbox: Sandbox = {
+        logFile,
+        state(fromCall, releases) {
+            const stateDir = path.join(statesDir, String(fromCall));
+            fs.mkdirSync(stateDir);
+            releases.forEach((r, i) => fs.writeFileSync(path.join(stateDir, `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`), JSON.stringify(helmRelease(r))));
+        },
+        env,
+        calls,
+        gets: () => calls().filter((c) => / get /.test(c)),
+        annotates: () => calls().filter((c) => / annotate /.test(c)),
+        wait: (timeout, triples, extra = {}) => runScript([CONTEXT, timeout, TOKEN, ...triples.flat()], env(extra)),
+        runScript,
+    };
+    return { sandbox, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The call that asks Flux to reconcile `ns/name` now. */
+const annotate = (namespace: string, name: string, token = TOKEN) =>
+    `--context ${CONTEXT} --request-timeout=30s annotate --overwrite helmreleases.helm.toolkit.fluxcd.io -n ${namespace} ${name} reconcile.fluxcd.io/requestedAt=${token}`;
+
+/** Cases that run at once: the script polls every second, and one after another they took 40 s. */
+const CONCURRENT_CASES = 6;
+
 describe("wait-helmreleases.sh (kubectl stub)", function () {
     this.timeout(60_000);
 
-    let sandbox: string;
-    let toolsDir: string;
-    let statesDir: string;
-    let logFile: string;
-    let realKubectl: string;
+    // Each case runs in its own sandbox. All of them are started in before(), at most CONCURRENT_CASES
+    // at a time (the timing checks need the CPU), and each it() awaits its own case: its assertions
+    // and its failure stay its own.
+    const cases: { title: string; body: (sandbox: Sandbox) => Promise<void> }[] = [];
+    const scriptCase = (title: string, body: (sandbox: Sandbox) => Promise<void>) => cases.push({ title, body });
+    const running = new Map<string, Promise<void>>();
 
     before(function () {
         // kubectl 1.32 from bin/ (npm run kube-tools), not Debian 12's kubernetes-client (1.20): the host runs
         // the pinned kubectl (pins.ts), so the templates are checked by a kubectl near it.
-        realKubectl = kubeToolOrSkip(this, "kubectl");
-    });
-
-    beforeEach(() => {
-        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-"));
-        toolsDir = path.join(sandbox, "tools");
-        statesDir = path.join(sandbox, "states");
-        logFile = path.join(sandbox, "kubectl-calls.log");
-        fs.mkdirSync(toolsDir);
-        fs.mkdirSync(statesDir);
-        fs.mkdirSync(path.join(sandbox, "home"));
-        for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
-        fs.writeFileSync(logFile, "");
-    });
-
-    afterEach(() => {
-        fs.rmSync(sandbox, { recursive: true, force: true });
-    });
-
-    /** What `kubectl get` answers from call number `fromCall` on (until a later state). */
-    function state(fromCall: number, releases: HrSpec[]): void {
-        const dir = path.join(statesDir, String(fromCall));
-        fs.mkdirSync(dir);
-        releases.forEach((r, i) => fs.writeFileSync(path.join(dir, `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`), JSON.stringify(helmRelease(r))));
-    }
-
-    function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-        return {
-            HOME: path.join(sandbox, "home"),
-            PATH: `${STUB_DIR}${path.delimiter}${toolsDir}`,
-            LC_ALL: "C",
-            KUBECTL_STUB_LOG: logFile,
-            KUBECTL_STUB_STATES: statesDir,
-            KUBECTL_STUB_REAL: realKubectl,
-            WAIT_HR_POLL_SECONDS: "1",
-            ...extra,
+        const realKubectl = kubeToolOrSkip(this, "kubectl");
+        let slots = CONCURRENT_CASES;
+        const queue: (() => void)[] = [];
+        const slot = () => new Promise<void>((resolve) => {
+            if (slots > 0) {
+                slots--;
+                resolve();
+            } else queue.push(resolve);
+        });
+        const release = () => {
+            const next = queue.shift();
+            if (next) next();
+            else slots++;
         };
-    }
-
-    function calls(): string[] {
-        return fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l !== "");
-    }
-    const gets = () => calls().filter((c) => / get /.test(c));
-    const annotates = () => calls().filter((c) => / annotate /.test(c));
-    /** The call that asks Flux to reconcile `ns/name` now. */
-    const annotate = (namespace: string, name: string, token = TOKEN) =>
-        `--context ${CONTEXT} --request-timeout=30s annotate --overwrite helmreleases.helm.toolkit.fluxcd.io -n ${namespace} ${name} reconcile.fluxcd.io/requestedAt=${token}`;
-
-    const wait = (timeout: string, triples: string[][], extra: Record<string, string> = {}) =>
-        runScript([CONTEXT, timeout, TOKEN, ...triples.flat()], env(extra));
+        for (const c of cases) {
+            const done = slot().then(async () => {
+                const { sandbox, remove } = makeSandbox(realKubectl);
+                try {
+                    await c.body(sandbox);
+                } finally {
+                    remove();
+                    release();
+                }
+            });
+            // Awaited by the case's it(); this only keeps a failure from counting as unhandled before then.
+            done.catch(() => undefined);
+            running.set(c.title, done);
+        }
+    });
 
     it("passes shellcheck with no findings, with its stub", () => {
         let output = "";
@@ -154,7 +193,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(output, "");
     });
 
-    it("succeeds at once when the release is already Ready at the version", async () => {
+    scriptCase("succeeds at once when the release is already Ready at the version", async ({ state, calls, annotates, wait }) => {
         state(1, [ISTIOD_READY, { ...PODINFO, revision: VERSION, ready: READY }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 0, show(r));
@@ -165,7 +204,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stdout, /^requested a reconcile of bigbang\/podinfo \(7\)$/m);
     });
 
-    it("waits until the release has handled this reconcile request, although Ready at the version before", async () => {
+    scriptCase("waits until the release has handled this reconcile request, although Ready at the version before", async ({ state, calls, gets, annotates, wait }) => {
         // Only Big Bang's values changed: same generation and version, Ready from the
         // last request (6) until the controller handles the new one (7).
         state(1, [{ ...PODINFO, revision: VERSION, ready: READY, handled: "6" }]);
@@ -180,7 +219,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stdout, /^ready: bigbang\/podinfo /m);
     });
 
-    it("times out when the reconcile request is never handled, and ignores a Stalled from before it", async () => {
+    scriptCase("times out when the reconcile request is never handled, and ignores a Stalled from before it", async ({ state, annotates, wait }) => {
         state(1, [{ ...PODINFO, revision: VERSION, ready: FAILED, stalled: true, handled: null }]);
         const r = await wait("2", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 1, show(r));
@@ -188,7 +227,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
     });
 
-    it("requests the reconcile again at the next poll when annotating fails", async () => {
+    scriptCase("requests the reconcile again at the next poll when annotating fails", async ({ state, annotates, wait }) => {
         state(1, [{ ...PODINFO, revision: VERSION, ready: READY, handled: "6" }]);
         state(3, [{ ...PODINFO, revision: VERSION, ready: READY, handled: TOKEN }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]], { KUBECTL_STUB_ANNOTATE_DOWN: "1" });
@@ -197,7 +236,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stdout, /; kubectl cannot annotate bigbang\/podinfo: The connection to the server/);
     });
 
-    it("waits until the release becomes Ready after some polls", async () => {
+    scriptCase("waits until the release becomes Ready after some polls", async ({ state, gets, wait }) => {
         state(1, [{ ...PODINFO, revision: VERSION, ready: PROGRESSING }]);
         state(3, [{ ...PODINFO, revision: VERSION, ready: READY }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
@@ -207,7 +246,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(r.stdout.match(/^waiting:/gm)?.length, 1, "unchanged progress is printed once");
     });
 
-    it("does not count a Ready left over from the previous version or generation", async () => {
+    scriptCase("does not count a Ready left over from the previous version or generation", async ({ state, gets, wait }) => {
         // The old version is Ready; then the spec changes (generation 2) but the
         // controller has not observed it; then it tries the new version.
         state(1, [{ ...PODINFO, revision: "1.2.2", ready: READY }]);
@@ -220,7 +259,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stdout, new RegExp(`revision 1\\.2\\.2, want ${VERSION.replace(/[.+]/g, "\\$&")}`));
     });
 
-    it("waits for every release of every chart, in any namespace", async () => {
+    scriptCase("waits for every release of every chart, in any namespace", async ({ state, annotates, wait }) => {
         const other = { namespace: "team-a", name: "podinfo-copy", repo: "dev-registry", chart: "podinfo" };
         const api = { namespace: "bigbang", name: "api", repo: "dev-registry", chart: "api" };
         state(1, [{ ...PODINFO, revision: VERSION, ready: READY }, { ...other, revision: VERSION, ready: PROGRESSING }, { ...api, revision: "0.1.0", ready: READY }]);
@@ -233,7 +272,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.deepEqual(annotates(), [annotate("bigbang", "podinfo"), annotate("team-a", "podinfo-copy"), annotate("bigbang", "api")], "each requested once");
     });
 
-    it("ignores releases of the same chart name from another source", async () => {
+    scriptCase("ignores releases of the same chart name from another source", async ({ state, annotates, wait }) => {
         state(1, [
             { ...PODINFO, name: "podinfo-git", sourceKind: "GitRepository", revision: VERSION, ready: FAILED },
             { ...PODINFO, name: "podinfo-upstream", repo: "registry1", revision: VERSION, ready: FAILED },
@@ -245,7 +284,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
     });
 
-    it("times out within its bound and reports every release that is not Ready, messages on one line", async () => {
+    scriptCase("times out within its bound and reports every release that is not Ready, messages on one line", async ({ state, gets, annotates, wait }) => {
         state(1, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: FAILED }]);
         const r = await wait("3", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 1, show(r));
@@ -261,7 +300,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.deepEqual(annotates(), [annotate("bigbang", "podinfo")]);
     });
 
-    it("reports the version it still waits for when the old revision stays", async () => {
+    scriptCase("reports the version it still waits for when the old revision stays", async ({ state, wait }) => {
         state(1, [{ ...PODINFO, revision: "1.2.2", ready: READY }]);
         const r = await wait("2", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 1, show(r));
@@ -269,7 +308,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stderr, /^HelmReleases that are not Ready:$/m);
     });
 
-    it("fails at once when Flux stalled on the release", async () => {
+    scriptCase("fails at once when Flux stalled on the release", async ({ state, wait }) => {
         state(1, [KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: FAILED, stalled: true }]);
         const r = await wait("60", [["dev-registry", "podinfo", VERSION]]);
         assert.equal(r.code, 1, show(r));
@@ -278,7 +317,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stderr, /^error: Flux gave up on bigbang\/podinfo \(Stalled at revision 1\.2\.3\+content\.0123456789ab\); see its message above/m);
     });
 
-    it("lists at most 60 releases in the report and still ends with the summary", async () => {
+    scriptCase("lists at most 60 releases in the report and still ends with the summary", async ({ state, wait }) => {
         const failing: HrSpec[] = Array.from({ length: 70 }, (_, i) => ({ ...KYVERNO_FAILED, name: `pkg-${String(i).padStart(2, "0")}` }));
         state(1, [...failing, { ...PODINFO, revision: VERSION, ready: FAILED, stalled: true }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]]);
@@ -288,7 +327,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(lines[lines.length - 1], /^error: Flux gave up on bigbang\/podinfo/);
     });
 
-    it("fails after the missing grace when no release of the chart exists", async () => {
+    scriptCase("fails after the missing grace when no release of the chart exists", async ({ state, wait }) => {
         state(1, [ISTIOD_READY]);
         const r = await wait("60", [["dev-registry", "podinfo", VERSION]], { WAIT_HR_MISSING_SECONDS: "2" });
         assert.equal(r.code, 1, show(r));
@@ -296,7 +335,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(r.stderr, /^error: after \ds still dev-registry\/podinfo \(no HelmRelease of chart podinfo from HelmRepository dev-registry\); check the package's helmRepo repoName and chartName/m);
     });
 
-    it("waits for a release that appears within the missing grace", async () => {
+    scriptCase("waits for a release that appears within the missing grace", async ({ state, calls, wait }) => {
         state(1, []);
         state(2, [{ ...PODINFO, revision: VERSION, ready: READY }]);
         const r = await wait("30", [["dev-registry", "podinfo", VERSION]], { WAIT_HR_MISSING_SECONDS: "20" });
@@ -307,7 +346,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(calls()[2], annotate("bigbang", "podinfo"), "requested when it shows up");
     });
 
-    it("keeps polling through API errors and says so when they last until the timeout", async () => {
+    scriptCase("keeps polling through API errors and says so when they last until the timeout", async ({ state, wait, logFile }) => {
         state(1, [{ ...PODINFO, revision: VERSION, ready: READY }]);
         const recovered = await wait("30", [["dev-registry", "podinfo", VERSION]], { KUBECTL_STUB_DOWN: "1 2" });
         assert.equal(recovered.code, 0, show(recovered));
@@ -319,14 +358,14 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(down.stderr, /^error: timed out after 2s; kubectl cannot list HelmReleases: The connection/m);
     });
 
-    it("succeeds without kubectl calls when no chart is given", async () => {
+    scriptCase("succeeds without kubectl calls when no chart is given", async ({ calls, wait }) => {
         const r = await wait("30", []);
         assert.equal(r.code, 0, show(r));
         assert.match(r.stdout, /no charts to wait for/);
         assert.deepEqual(calls(), []);
     });
 
-    it("refuses bad arguments with exit status 2", async () => {
+    scriptCase("refuses bad arguments with exit status 2", async ({ env, calls, runScript }) => {
         const cases: [string[], RegExp][] = [
             [[], /expected a kube context, a timeout and a token/],
             [[CONTEXT, "30"], /expected a kube context, a timeout and a token/],
@@ -350,4 +389,6 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(poll.code, 2, show(poll));
         assert.deepEqual(calls(), []);
     });
+
+    for (const c of cases) it(c.title, () => running.get(c.title));
 });

@@ -7,6 +7,7 @@ import * as path from "path";
 import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from "../../components/host/cloudInit";
 import { HostConfig } from "../../components/config/config";
 import { defaultStackConfig } from "../support/fixtures";
+import { bashEnv } from "../support/scripts";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "..", "components", "host", "scripts");
 const HOSTS_BLOCK = path.join(SCRIPTS_DIR, "etc-hosts-block.sh");
@@ -29,7 +30,7 @@ function realTool(name: string): string {
 const BASH = realTool("bash");
 
 function runBash(script: string, args: string[], env: Record<string, string>): RunResult {
-    const result = spawnSync(BASH, [script, ...args], { encoding: "utf8", env, timeout: 60_000 });
+    const result = spawnSync(BASH, [script, ...args], { encoding: "utf8", env: bashEnv(env), timeout: 60_000 });
     if (result.error) throw result.error;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HOST_SCRIPTS } from "../../components/host/remoteScript";
+import { bashEnv } from "../support/scripts";
 
 describe("host script: on-instance", () => {
     let dir: string;
@@ -21,7 +22,7 @@ describe("host script: on-instance", () => {
 
     function run(expected: string, env: Record<string, string>, command = `touch ${marker}`) {
         const full = `${HOST_SCRIPTS.command("on-instance", [expected])} bash -c '${command}'`;
-        return spawnSync("bash", ["-c", full], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, timeout: 10_000 });
+        return spawnSync("bash", ["-c", full], { encoding: "utf8", env: bashEnv({ PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }), timeout: 10_000 });
     }
 
     it("runs the command on the instance it names, with its exit status", () => {

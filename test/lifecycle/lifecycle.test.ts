@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BASE_CONFIG, ProgramRun, runProgram } from "../support/program";
+import { BASE_CONFIG, ProgramRun, runProgram, sharedRun } from "../support/program";
 import { createTestPki, ingressCertsYaml, TestPki } from "../support/pki";
 import { classify, destroyDeleteCalls, LifecycleDiff, lifecycleDiff, replacementId } from "../support/lifecycle";
 import { BIGBANG, HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
@@ -102,9 +102,11 @@ function expand(diff: LifecycleDiff, names: string[] | undefined, row?: Lifecycl
     return [...new Set((names ?? []).flatMap((n) => (n === HOST ? hostAndEverythingOnIt(diff).filter((h) => !elsewhere.has(h)) : [n])))].sort();
 }
 
+// The fixtures are never edited (the inner-loop test edits its own folder with runProgram), so a config
+// evaluated for one row (the baseline most of all) is shared with every other.
 async function diffOf(fx: Fixtures, row: LifecycleRow, market: Market = "spot"): Promise<LifecycleDiff> {
     return lifecycleDiff(configOf(fx, row.before, market), configOf(fx, row.after, market), {
-        cwd: fx.dir, instanceReplacedOutside: row.instanceReplacedOutside, startedBetween: row.startedBetween, offeredZones: row.offeredZones,
+        cwd: fx.dir, instanceReplacedOutside: row.instanceReplacedOutside, startedBetween: row.startedBetween, offeredZones: row.offeredZones, shared: true,
     });
 }
 
@@ -167,7 +169,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
 
     it("destroy calls no provider that needs the host, whatever state the host is in", async () => {
         for (const edits of [{}, { "registry.auth.enabled": true }, { "host.usePrivateIp": true }, { "registry.tls": "<files>" }, BIGBANG]) {
-            const run = await runProgram(configOf(fx, edits), { cwd: fx.dir });
+            const run = await sharedRun(configOf(fx, edits), { cwd: fx.dir });
             const calls = destroyDeleteCalls(run);
             assert.deepEqual(calls.filter((name) => ON_HOST_TYPE.test(run.resources.find((r) => r.custom && r.name === name)?.type ?? "")), []);
             assert.ok(calls.includes("instance"), "terminating the instance is what removes everything on it");

@@ -50,6 +50,10 @@ describe("fetch-reference", () => {
         outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbod-ref-")), ".reference");
         requested.length = 0;
     });
+    afterEach(() => {
+        // The folder mkdtemp made, around .reference.
+        fs.rmSync(path.dirname(outDir), { recursive: true, force: true });
+    });
 
     it("pins every upstream file by tag or full commit, with a SHA-256", () => {
         for (const source of REFERENCE_SOURCES) {
@@ -178,7 +182,11 @@ describe("fetch-reference", () => {
     describe("the conformance tests' reference folder", () => {
         it("is the first candidate that exists", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-refdir-"));
-            assert.equal(referenceDir([path.join(dir, "shared", "reference"), dir]), dir);
+            try {
+                assert.equal(referenceDir([path.join(dir, "shared", "reference"), dir]), dir);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
 
         it("fails naming where it looked and how to fetch one", () => {

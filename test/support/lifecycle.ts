@@ -15,7 +15,7 @@
 // create does) and an updated one keeps it. Anything that takes another
 // resource's ID as an input sees the replacement, as it would in a real run.
 import { createHash } from "crypto";
-import { ProgramRun, RecordedResource, RunOptions, runProgram } from "./program";
+import { ProgramRun, RecordedResource, RunOptions, runProgram, sharedRun } from "./program";
 
 export type Change = "create" | "replace" | "update" | "delete" | "same";
 
@@ -269,11 +269,18 @@ export interface LifecycleOptions {
     startedBetween?: boolean;
     /** What AWS offers in the second run, when it differs from the first (MOCK.offeredZones by default). */
     offeredZones?: { before?: string[]; after?: string[] };
+    /** Evaluate with sharedRun (once per config in the test process): for fixtures no test edits. */
+    shared?: boolean;
 }
 
 export const REPLACED_INSTANCE = { id: "i-0replacedoutside0", privateIp: "10.0.1.77" };
 /** The LaunchTime EC2 reports after the host was started again. */
 export const NEXT_START = "2026-12-02T08:00:00Z";
+
+/** replacementId, but the instance has the ID it got when it was replaced outside Pulumi. */
+function replacedInstanceId(type: string, name: string, inputs: Record<string, unknown>): string {
+    return type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs);
+}
 
 /** The stack's host as the second run finds it in AWS (by its tags): the first run's instance. */
 export function existingHostOf(run: ProgramRun): RunOptions["existingHost"] {
@@ -285,16 +292,17 @@ export function existingHostOf(run: ProgramRun): RunOptions["existingHost"] {
 /** Evaluate the program with `before`, then with `after` (with the first run's host existing), and classify every resource. */
 export async function lifecycleDiff(before: Record<string, string>, after: Record<string, string>, opts: LifecycleOptions = {}): Promise<LifecycleDiff> {
     const base: RunOptions = { cwd: opts.cwd, idOf: replacementId };
-    const first = await runProgram(before, { ...base, offeredZones: opts.offeredZones?.before });
+    const run = opts.shared ? sharedRun : runProgram;
+    const first = await run(before, { ...base, offeredZones: opts.offeredZones?.before });
     const existingHost = existingHostOf(first);
-    const second = await runProgram(after, {
+    const second = await run(after, {
         ...base,
         offeredZones: opts.offeredZones?.after,
         existingHost,
         launchTime: opts.startedBetween ? NEXT_START : undefined,
         ...(opts.instanceReplacedOutside
             ? {
-                idOf: (type: string, name: string, inputs: Record<string, unknown>) => (type === "aws:ec2/instance:Instance" ? REPLACED_INSTANCE.id : replacementId(type, name, inputs)),
+                idOf: replacedInstanceId,
                 outputOverrides: { "aws:ec2/instance:Instance": { privateIp: REPLACED_INSTANCE.privateIp } },
                 existingHost: existingHost ? { ...existingHost, instanceId: REPLACED_INSTANCE.id } : undefined,
             }

@@ -92,6 +92,60 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: Regis
     });
 };
 
+// Every evaluation hashes the registry password for htpasswd: bcrypt at cost 10, about 0.1 s of CPU, and
+// always the same mock password with the same salt (components/registry/htpasswd.ts derives the salt
+// from the credentials). bcryptjs's hashSync is a pure function of (password, salt string), so during an
+// evaluation its answers are remembered in this process: the program gets the very same line, cost 10
+// included. test/registry/htpasswd.test.ts exercises the hashing itself, outside any evaluation.
+interface BcryptModule { hashSync(password: string, salt?: string | number): string }
+function isBcryptModule(m: unknown): m is BcryptModule {
+    return typeof m === "object" && m !== null && typeof (m as Partial<BcryptModule>).hashSync === "function";
+}
+// The module object the program's `import * as bcrypt from "bcryptjs"` reads its functions from.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const bcryptModule: unknown = require("bcryptjs");
+if (!isBcryptModule(bcryptModule)) throw new Error("bcryptjs has no hashSync");
+const realHashSync = bcryptModule.hashSync;
+const bcryptMemo = new Map<string, string>();
+let evaluating = false;
+bcryptModule.hashSync = function hashSync(password: string, salt?: string | number): string {
+    if (!evaluating || typeof salt !== "string") return realHashSync(password, salt);
+    const key = JSON.stringify([password, salt]);
+    const known = bcryptMemo.get(key);
+    if (known !== undefined) return known;
+    const hash = realHashSync(password, salt);
+    bcryptMemo.set(key, hash);
+    return hash;
+};
+
+// Pulumi wraps every promise of a resource or RPC in debuggablePromise, which records `new Error().stack`
+// on it for the leak report printed at exit (@pulumi/pulumi runtime/debuggable.ts): capturing and
+// formatting those stacks was a quarter of an evaluation's CPU. Here it is the same wrapper (leak
+// tracking, the error's `promise`) without the stack: nothing but that report reads it.
+interface DebuggableModule { debuggablePromise(p: Promise<unknown>, ctx: unknown): Promise<unknown> }
+interface StateModule { getStore(): { leakCandidates: Set<Promise<unknown>> } }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stateModule: unknown = require("@pulumi/pulumi/runtime/state");
+if (typeof debuggableModule !== "object" || debuggableModule === null || typeof (debuggableModule as Partial<DebuggableModule>).debuggablePromise !== "function"
+    || typeof stateModule !== "object" || stateModule === null || typeof (stateModule as Partial<StateModule>).getStore !== "function") {
+    throw new Error("@pulumi/pulumi/runtime/debuggable or state changed: revisit test/support/program.ts");
+}
+const pulumiState = stateModule as StateModule;
+(debuggableModule as DebuggableModule).debuggablePromise = function debuggablePromise(p: Promise<unknown>): Promise<unknown> {
+    const store = pulumiState.getStore();
+    store.leakCandidates.add(p);
+    return p.then((value) => {
+        store.leakCandidates.delete(p);
+        return value;
+    }, (err: unknown) => {
+        store.leakCandidates.delete(p);
+        if (typeof err === "object" && err !== null) Object.assign(err, { promise: p });
+        throw err;
+    });
+};
+
 function isSecretEnvelope(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE;
 }
@@ -333,6 +387,14 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
     const previousCwd = process.cwd();
     if (opts.cwd) process.chdir(opts.cwd);
     let outputs: Record<string, unknown>;
+    evaluating = true;
+    // Pulumi reads a stack trace for every promise and resource it makes (runtime/debuggable.ts
+    // debuggablePromise, resource.ts Resource.callsites), and with tsx's source maps on, Node maps every
+    // frame of each: a third of an evaluation's CPU. V8 formats a stack when it is first read, so an
+    // error that reaches a test is still shown with source positions; only the traces Pulumi reads
+    // during the evaluation (which no test looks at) keep the transpiled ones.
+    const sourceMaps = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
     try {
         // require, not import(): the program must load afresh from a cleared require cache on every run.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -340,10 +402,12 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
         const program = typeof loaded === "function" ? loaded : (loaded as { default?: unknown }).default;
         if (typeof program !== "function") throw new Error("index.ts does not export the program function");
         outputs = await (program as () => Promise<Record<string, unknown>>)();
+        await settle(recorded);
     } finally {
+        evaluating = false;
+        process.setSourceMapsEnabled(sourceMaps);
         if (opts.cwd) process.chdir(previousCwd);
     }
-    await settle(recorded);
 
     const byUrn = new Map(recorded.map((r) => [r.urn, r]));
     const run: ProgramRun = {
@@ -380,16 +444,82 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
     return run;
 }
 
-/** Wait until registrations stop arriving (bounded). */
-async function settle(recorded: RecordedResource[]): Promise<void> {
-    let last = -1;
-    let stableFor = 0;
-    for (let i = 0; i < 200 && stableFor < 5; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        if (recorded.length === last) stableFor++;
-        else stableFor = 0;
-        last = recorded.length;
+const sharedRuns = new Map<string, Promise<ProgramRun>>();
+const functionIds = new WeakMap<object, number>();
+let nextFunctionId = 1;
+
+/** A key for options: functions by identity (a module-level function is the same at every call). */
+function optionsKey(opts: RunOptions): string {
+    return JSON.stringify(opts, (_key, value: unknown) => {
+        if (typeof value !== "function") return value;
+        let id = functionIds.get(value);
+        if (id === undefined) {
+            id = nextFunctionId++;
+            functionIds.set(value, id);
+        }
+        return `<function ${id}>`;
+    });
+}
+
+function sortedEntries(config: Record<string, string>): [string, string][] {
+    return Object.entries(config).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Freezes what a run recorded, so a test that changes a shared run fails instead of changing it for the next. */
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null && !Object.isFrozen(value) && !pulumi.Output.isInstance(value) && !(value instanceof Set)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
     }
+    return value;
+}
+
+/**
+ * runProgram, evaluated once per test process for the same config and options, and shared: for tests
+ * that only read the run. The key is the config and the options (function options by identity), not
+ * the files they name: a test that edits a chart, a values file or a checkout between two runs uses
+ * runProgram. What the run recorded is frozen. A run that fails fails every caller.
+ */
+export function sharedRun(config: Record<string, string>, opts: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify([sortedEntries(config), optionsKey(opts), opts.cwd ? "" : process.cwd()]);
+    let run = sharedRuns.get(key);
+    if (!run) {
+        run = runProgram(config, opts).then((r) => {
+            deepFreeze(r.resources);
+            deepFreeze(r.calls);
+            return r;
+        });
+        sharedRuns.set(key, run);
+    }
+    return run;
+}
+
+// Internal to @pulumi/pulumi (marked @internal, so not in its typings), stable since 2018.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pulumiSettings: unknown = require("@pulumi/pulumi/runtime/settings");
+function waitForRPCs(): Promise<void> {
+    const wait = typeof pulumiSettings === "object" && pulumiSettings !== null ? (pulumiSettings as { waitForRPCs?: unknown }).waitForRPCs : undefined;
+    if (typeof wait !== "function") throw new Error("@pulumi/pulumi/runtime/settings has no waitForRPCs");
+    return Promise.resolve(wait()).then(() => undefined);
+}
+
+/**
+ * Wait until registrations stop arriving (bounded). Every resource takes an RPC keep-alive when it is
+ * constructed, and Pulumi's waitForRPCs resolves once all of them are done (@pulumi/pulumi
+ * runtime/resource.ts registerResource -> settings.rpcKeepAlive; runtime/settings.ts waitForRPCs, which
+ * `pulumi.runtime.disconnect` awaits). A resource made later, in an apply that runs after them, would take
+ * a new one: so after the wait, the count must stay the same for a few event-loop turns (timers, I/O and
+ * immediates all run in a turn), else wait again.
+ */
+async function settle(recorded: RecordedResource[]): Promise<void> {
+    const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+    for (let round = 0; round < 100; round++) {
+        await waitForRPCs();
+        const count = recorded.length;
+        for (let i = 0; i < 3; i++) await turn();
+        if (recorded.length === count) return;
+    }
+    throw new Error("registrations did not stop arriving");
 }
 
 interface OutputInternals<T> {

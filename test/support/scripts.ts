@@ -25,6 +25,17 @@ export function scriptNamed(name: string): ScriptFolder {
     return hits[0].folder;
 }
 
+/**
+ * The environment for a bash the tests start with an environment of their own. Node gives a child its
+ * stdin as a socket, and bash run with its stdin a socket and SHLVL below 2 takes itself to be started
+ * by sshd and sources /etc/bash.bashrc and ~/.bashrc (bash shell.c run_startup_files, isnetconn; Debian
+ * builds with SSH_SOURCE_BASHRC): the developer's ~/.bashrc, which may take half a second (pyenv init)
+ * and change PATH under the test. SHLVL=1 says it is a child of a shell; everything else is the test's.
+ */
+export function bashEnv<T extends NodeJS.ProcessEnv>(env: T): T & { SHLVL: string } {
+    return { ...env, SHLVL: "1" };
+}
+
 export interface ScriptRun {
     code: number | null;
     stdout: string;
@@ -55,7 +66,7 @@ export function runScriptFile(scriptFile: string, args: string[], env: NodeJS.Pr
     const name = path.basename(scriptFile, ".sh");
     const started = Date.now();
     return new Promise((resolve, reject) => {
-        const child = spawn(findOnPath("bash", "script tests"), ["-c", text, name, ...args], { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(findOnPath("bash", "script tests"), ["-c", text, name, ...args], { env: bashEnv(env), detached: true, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
