@@ -89,6 +89,7 @@ export = async () => {
 
     return {
         ...bigbangOutputs,
+        instanceId: host.instanceId,
         publicIp: host.publicIp,
         privateIp: host.privateIp,
         sshCommand: host.sshCommand,

@@ -119,7 +119,7 @@ export function stackStatus(outputs: Record<string, unknown>, opts: { region?: s
     const lines: StatusLine[] = [];
     const sshCommand = typeof outputs.sshCommand === "string" ? outputs.sshCommand : undefined;
     if (!sshCommand) return [{ what: "host", ok: false, text: "the stack has no sshCommand output: deploy it first (npm run up)" }];
-    const instanceId = /HostKeyAlias=(i-[0-9a-f]+)/.exec(sshCommand)?.[1];
+    const instanceId = typeof outputs.instanceId === "string" ? outputs.instanceId : undefined;
     const address = /@(\S+)$/.exec(sshCommand)?.[1] ?? "?";
 
     // The AWS view first, when the CLI is there: it tells a stopped host from an unreachable one.

@@ -299,7 +299,7 @@ describe("program: the dev host", function () {
 
     it("exports the documented outputs", async () => {
         const run = await sharedRun(BASE_CONFIG);
-        for (const key of ["publicIp", "privateIp", "sshCommand", "sshPrivateKey", "registryHostname", "registryEndpoint",
+        for (const key of ["instanceId", "publicIp", "privateIp", "sshCommand", "sshPrivateKey", "registryHostname", "registryEndpoint",
             "registryAddressInCluster", "certificateExpiresAt", "clusterName", "kubeconfig", "kubeApiEndpoint",
             "kubectlHint", "valuesSnippet", "charts", "etcHostsLine", "helmPushCommand"]) {
             const out = await resolve(run.outputs[key]);

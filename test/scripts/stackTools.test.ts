@@ -46,6 +46,8 @@ function runWrapper(args: string[], stubs: Stubs): Run {
     fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(stubs.outputs ?? {}));
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), [
         "#!/usr/bin/env bash",
+        // The wrapper checks the CLI's version first (pulumi-local.sh): a current one, not logged.
+        ...(name === "pulumi" ? ['[ "$1" = version ] && { echo v3.276.0; exit 0; }'] : []),
         `echo "${name} $*" >>${JSON.stringify(log)}`,
         body,
     ].join("\n"), { mode: 0o755 });
@@ -69,8 +71,9 @@ function runWrapper(args: string[], stubs: Stubs): Run {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
 }
 
-const SSH_COMMAND = "ssh -o BatchMode=yes -o HostKeyAlias=i-0123456789abcdef0 -o UserKnownHostsFile=/tmp/kh ubuntu@203.0.113.7";
+const SSH_COMMAND = "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/kh -o HostKeyAlias=bigbang-oci-dev-dev ubuntu@203.0.113.7";
 const OUTPUTS = {
+    instanceId: "i-0123456789abcdef0",
     sshCommand: SSH_COMMAND,
     registryEndpoint: "oci://oci.dev.bigbang.mil:5000",
     registryAddressInCluster: "172.20.2.10",
