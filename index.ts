@@ -11,6 +11,7 @@ import { DevHost } from "./components/host/host";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
+import { RegistryCache } from "./components/registry/registryCache";
 import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
@@ -29,6 +30,12 @@ export = async () => {
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
         : undefined;
 
+    // Registry1's pull-through cache (issue 19): on when the Registry1 login is set, unless turned off.
+    const r1 = config.bigbang.registry1;
+    const registry1Cache = config.bigbang.registry1Cache && r1.username !== undefined && r1.password !== undefined
+        ? new RegistryCache("registry1-cache", { config, host, docker: hostDocker, username: r1.username, password: pulumi.secret(r1.password) })
+        : undefined;
+
     const dnsAddress = hosted ? config.network.registryAddress : reg.dnsAlias;
     const cluster = new K3dCluster("cluster", {
         config,
@@ -41,6 +48,7 @@ export = async () => {
         registry: dnsAddress
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,
+        registry1Mirror: registry1Cache?.mirrorEndpoint,
     });
     // With Big Bang and MetalLB, the cluster's DNS also answers every name in the Big Bang domain.
     const ingress = prepared.bigbang ? ingressPlan(config) : undefined;
@@ -90,6 +98,7 @@ export = async () => {
         registryUsername: target.username,
         registryPassword: registry?.password,
         certificateExpiresAt: registry?.certificateExpiresAt,
+        registry1CacheEndpoint: registry1Cache?.mirrorEndpoint,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         kubeApiEndpoint: cluster.kubeApiEndpoint,

@@ -10,6 +10,12 @@ export const REGISTRY1_HOST = "registry1.dso.mil";
 export const REGISTRY1_URL = `https://${REGISTRY1_HOST}`;
 /** The port the cache listens on inside its container; nothing publishes it on the host. */
 export const CACHE_PORT = 5000;
+/**
+ * distribution's debug listener, on the container's loopback only: `/debug/vars` (Go's expvar)
+ * carries the proxy's hit and miss counters (registry/proxy/proxymetrics.go, "registry" → "proxy"),
+ * read with `docker exec` (README, "The Registry1 cache").
+ */
+export const CACHE_DEBUG_PORT = 5001;
 
 /** Where files live inside the cache's `registry:2` container. */
 export const CACHE_CONTAINER_PATHS = {
@@ -27,6 +33,7 @@ export interface CacheSettingsInput {
     listenHost?: string;
     port?: number;
     dataDir?: string;
+    debugPort?: number;
 }
 
 /**
@@ -50,7 +57,11 @@ export function registry1CacheConfig(input: CacheSettingsInput): Record<string, 
             cache: { blobdescriptor: "inmemory" },
             filesystem: { rootdirectory: input.dataDir ?? CACHE_CONTAINER_PATHS.data },
         },
-        http: { addr: `${input.listenHost ?? "0.0.0.0"}:${port}`, headers: { "X-Content-Type-Options": ["nosniff"] } },
+        http: {
+            addr: `${input.listenHost ?? "0.0.0.0"}:${port}`,
+            headers: { "X-Content-Type-Options": ["nosniff"] },
+            debug: { addr: `127.0.0.1:${input.debugPort ?? CACHE_DEBUG_PORT}` },
+        },
         health: { storagedriver: { enabled: true, interval: "10s", threshold: 3 } },
         proxy: { remoteurl: input.remoteUrl ?? REGISTRY1_URL, username: input.username, password: input.password },
     };

@@ -19,6 +19,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { z } from "zod";
 import { registry1CacheConfigYaml } from "../../components/registry/cacheSettings";
 import { registrySettings } from "../../components/registry/registrySettings";
 import { createOciClient, OCI_IMAGE_MANIFEST_MEDIA_TYPE, sha256Digest } from "../support/ociClient";
@@ -35,6 +36,8 @@ const TAG = "1.0.0";
 const MAX_LOG_CHARS = 256 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 15_000;
+
+const proxyCounters = z.object({ Requests: z.number(), Hits: z.number(), Misses: z.number() });
 
 interface HttpAnswer {
     status: number;
@@ -255,19 +258,20 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
         if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
     });
 
-    async function startCache(name: string, password: string): Promise<Running & { dataDir: string }> {
+    async function startCache(name: string, password: string): Promise<Running & { dataDir: string; debugPort: number }> {
         if (!upstream) throw new Error("the upstream is stopped");
         const port = await freePort();
+        const debugPort = await freePort();
         const dataDir = path.join(workDir, `${name}-data`);
         const configFile = path.join(workDir, `${name}.yml`);
         fs.writeFileSync(configFile, registry1CacheConfigYaml({
-            username: USERNAME, password, remoteUrl: `https://127.0.0.1:${upstream.port}`, listenHost: "127.0.0.1", port, dataDir,
+            username: USERNAME, password, remoteUrl: `https://127.0.0.1:${upstream.port}`, listenHost: "127.0.0.1", port, dataDir, debugPort,
         }), { mode: 0o600 });
         // Go's crypto/x509 takes its roots from SSL_CERT_FILE (crypto/x509/root_unix.go): the test CA
         // stands in for the public roots registry:2 trusts Registry1 with.
         const running = await runRegistry({ configFile, port, home: workDir, env: { SSL_CERT_FILE: pki.ca.certFile }, probe: () => get(port, "/v2/") });
         caches.push(running);
-        return { ...running, dataDir };
+        return { ...running, dataDir, debugPort };
     }
 
     async function pullThrough(c: Running): Promise<void> {
@@ -313,5 +317,14 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
         await upstream?.stop();
         upstream = undefined;
         await pullThrough(c);
+
+        // The counters the README tells how to read. Rough in 2.8.2: every blob request here counts
+        // as a hit, the misses of the first pull included, so the test holds them to "present and counting".
+        const vars = await get(c.debugPort, "/debug/vars");
+        assert.equal(vars.status, 200);
+        const proxy = z.object({ registry: z.object({ proxy: z.object({ blobs: proxyCounters, manifests: proxyCounters }) }) })
+            .parse(JSON.parse(vars.body.toString("utf8"))).registry.proxy;
+        assert.ok(proxy.blobs.Requests >= 4 && proxy.blobs.Hits >= 2, JSON.stringify(proxy));
+        assert.ok(proxy.manifests.Requests >= 2, JSON.stringify(proxy));
     });
 });
