@@ -42,9 +42,10 @@ export = async () => {
         stack,
         host,
         network: { name: hostDocker.network.name, id: hostDocker.network.id },
-        // Only what k3d needs at create: the network it joins. The registry's readiness gates
-        // the pushes, not the cluster.
-        dependsOn: [hostDocker.network],
+        // Only what k3d needs at create: the network it joins, and its node image, pulled while the
+        // tools install. The registry's readiness gates the pushes, not the cluster; the Registry1
+        // cache gates nothing (the nodes fall back to Registry1).
+        dependsOn: [hostDocker.network, host.imagesPulled],
         registry: dnsAddress
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,

@@ -59,6 +59,15 @@ describe("program: the Registry1 pull-through cache", function () {
         assert.ok(!run.dependsOnTransitively(cluster, run.one(T.container, "registry1-cache")), "the cluster does not wait for the cache");
     });
 
+    it("pulls the k3s node image and the registry image while the tools install, and k3d waits for that, not for a pull of its own", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const pull = run.one(T.remote, "pull-images");
+        assert.match(String(pull.inputs.create), /pull-images rancher\/k3s:v\S+ registry:2$/);
+        assert.ok(run.dependsOn(pull, run.one(T.remote, "wait-ready")), "it starts after cloud-init");
+        assert.ok(!run.dependsOnTransitively(pull, run.one(T.remote, "tools")), "in parallel with the tools");
+        assert.ok(run.dependsOn(run.one(T.remote, "k3d-cluster"), pull), "k3d's create finds the node image on the host");
+    });
+
     it("is off without a Registry1 login, or with registry1Cache false: no cache, no mirror", async () => {
         for (const config of [BASE_CONFIG, { ...BASE_CONFIG, [`${P}bigbang`]: JSON.stringify({ registry1: { username: "jdoe", password: R1_PASSWORD }, registry1Cache: false }) }]) {
             const run = await runProgram(config, { secretKeys: [`${P}bigbang`] });

@@ -19,7 +19,7 @@ export interface K3dClusterArgs {
     host: DevHost;
     /** The Docker network the cluster joins: its name, and its ID (a new network is a new cluster). */
     network: { name: pulumi.Input<string>; id: pulumi.Input<string> };
-    /** Resources the cluster must wait for: the network, nothing else (not the registry's readiness). */
+    /** Resources the cluster must wait for: the network and the pre-pulled node image, nothing else (not the registry's readiness). */
     dependsOn: pulumi.Resource[];
     /** The registry, for the nodes' hostAliases. */
     registry?: K3dRegistryInput;

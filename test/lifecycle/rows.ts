@@ -50,7 +50,7 @@ const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
 };
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
-const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "tools", "wait-ready"];
+const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "pull-images", "ready", "staging-dir", "tools", "wait-ready"];
 
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
@@ -178,7 +178,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-copy", "chart-kiali-push", ...REGISTRY], update: ["local-registry-hosting"] },
         cost: "A new registry container, every chart pushed again, and `local-registry-hosting` updated; the cluster stays.",
     },
-    { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
+    { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", "pull-images", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
     { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
     { key: "registry.exposePublicly", after: { "registry.exposePublicly": true }, expect: { update: ["security-group"] }, cost: "The security group's rules, in place." },
     {
@@ -216,7 +216,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     { key: "cluster.name", after: { "cluster.name": "dev" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.servers / cluster.agents", after: { "cluster.agents": 1 }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
-    { key: "cluster.k3sImage", after: { "cluster.k3sImage": "rancher/k3s:v1.33.4-k3s1" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.k3sImage", after: { "cluster.k3sImage": "rancher/k3s:v1.33.4-k3s1" }, expect: { replace: [...CLUSTER, "pull-images"] }, cost: `${NEW_CLUSTER} The new node image is pulled first.` },
     { key: "cluster.k3sArgs", after: { "cluster.k3sArgs": ["--kubelet-arg=max-pods=200"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.disable", after: { "cluster.disable": ["traefik"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.ports", after: { "cluster.ports": [{ port: 443, exposePublicly: true }] }, expect: { replace: CLUSTER, update: ["security-group"] }, cost: `${NEW_CLUSTER} The security group follows in place.` },
