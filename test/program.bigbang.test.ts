@@ -775,7 +775,8 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.deepEqual(at(values, "istioGateway", "values", "gateways", "public", "gatewayCerts", 0, "tls"), { cert: leaf.certPem, key: leaf.keyPem });
                 assert.deepEqual(at(values, "helmRepositories"), [{ name: "k3d", repository: "oci://registry1.dso.mil/bigbang-staging", type: "oci", existingSecret: "private-registry" }]);
                 assert.deepEqual(Object.keys(r.one(T.cmPatch, "coredns-custom-entry").inputs.data as object), ["bigbang.server"]);
-                assert.equal(r.find(T.container), undefined);
+                // No hosted registry; the one container is the Registry1 cache (issue 19), on with the login.
+                assert.deepEqual(r.all(T.container).map((c) => c.name), ["registry1-cache"]);
                 // The existingSecret the snippet names, made from the Registry1 login in the release's namespace first.
                 const pull = r.one(T.secret, "bigbang-private-registry");
                 assert.deepEqual(pull.inputs.metadata, { name: "private-registry", namespace: "bigbang" });

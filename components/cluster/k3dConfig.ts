@@ -143,8 +143,10 @@ export interface K3sRegistries {
 
 /**
  * Every node pulls `registry1.dso.mil/...` through the cache first, and from Registry1 itself when
- * the cache fails. k3d writes `registries.config` to /etc/rancher/k3s/registries.yaml in every node
- * (k3d v5.8.3 docs/usage/registries.md, "embedded" registries.yaml; pkg/config/transform.go). k3s
+ * the cache fails. k3d reads a multi-line `registries.config` as the registries.yaml itself (a single
+ * line would be a file path: k3d-io/k3d pkg/config/transform.go, TransformSimpleToClusterConfig, at
+ * 01e7d3b), and a pre-start hook writes it to /etc/rancher/k3s/registries.yaml in every node
+ * (pkg/client/cluster.go, ClusterPrep, "Write Registry Configuration"). k3s
  * turns each mirror into containerd's certs.d/<host>/hosts.toml (k3s-io/k3s
  * pkg/agent/containerd/config.go, getHostConfigs, at 06ea261ce3f1): the endpoints become `[host]`
  * entries, tried in order, and the registry itself stays the `server` (the default endpoint) unless

@@ -191,6 +191,8 @@ describe("k3dConfig: the Registry1 cache's mirror (issue 19)", () => {
         const registries = doc.registries as { config: string };
         // k3d writes registries.config to every node (no node filters); k3s keeps Registry1 as the fallback server.
         assert.deepEqual(Object.keys(registries), ["config"]);
+        // Multi-line: k3d takes a one-line registries.config as a path to a file.
+        assert.ok(registries.config.trim().includes("\n"));
         assert.deepEqual(parse(registries.config), { mirrors: { "registry1.dso.mil": { endpoint: ["http://172.20.2.11:5000"] } } });
         assert.deepEqual(k3sRegistries("http://172.20.2.11:5000"), parse(registries.config));
     });
