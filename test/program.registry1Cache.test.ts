@@ -57,6 +57,13 @@ describe("program: the Registry1 pull-through cache", function () {
         assert.deepEqual(registriesOf(cluster.inputs.stdin), { mirrors: { [REGISTRY1_MIRRORED_HOST]: { endpoint: ["http://172.20.2.11:5000"] } } });
         assert.ok(!String(cluster.inputs.stdin).includes("disable-default-registry-endpoint"), "the fallback to Registry1 stays on");
         assert.ok(!run.dependsOnTransitively(cluster, run.one(T.container, "registry1-cache")), "the cluster does not wait for the cache");
+        // A cluster recreate (`npm run recreate-cluster` replaces k3d-cluster) keeps the cache and its data:
+        // neither depends on the cluster nor is deleted with it; both follow the host only.
+        for (const r of [run.one(T.container, "registry1-cache"), run.one(T.volume, "registry1-cache-data")]) {
+            assert.ok(!run.dependsOnTransitively(r, cluster), `${r.name} does not follow the cluster`);
+            assert.notEqual(r.deletedWith, cluster.urn);
+            assert.equal(r.deletedWith, run.one("aws:ec2/instance:Instance").urn, `${r.name} is deleted with the host's machine`);
+        }
     });
 
     it("pulls the k3s node image and the registry image while the tools install, and k3d waits for that, not for a pull of its own", async () => {
