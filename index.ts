@@ -12,6 +12,7 @@ import { DevHost } from "./components/host/host";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
+import { RegistryCache } from "./components/registry/registryCache";
 import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
@@ -38,18 +39,26 @@ export = async () => {
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
         : undefined;
 
+    // Registry1's pull-through cache (issue 19): on when the Registry1 login is set, unless turned off.
+    const r1 = config.bigbang.registry1;
+    const registry1Cache = config.bigbang.registry1Cache && r1.username !== undefined && r1.password !== undefined
+        ? new RegistryCache("registry1-cache", { config, host, docker: hostDocker, username: r1.username, password: pulumi.secret(r1.password) })
+        : undefined;
+
     const dnsAddress = hosted ? config.network.registryAddress : reg.dnsAlias;
     const cluster = new K3dCluster("cluster", {
         config,
         stack,
         host,
         network: { name: hostDocker.network.name, id: hostDocker.network.id },
-        // Only what k3d needs at create: the network it joins. The registry's readiness gates
-        // the pushes, not the cluster.
-        dependsOn: [hostDocker.network],
+        // Only what k3d needs at create: the network it joins, and its node image, pulled while the
+        // tools install. The registry's readiness gates the pushes, not the cluster; the Registry1
+        // cache gates nothing (the nodes fall back to Registry1).
+        dependsOn: [hostDocker.network, host.imagesPulled],
         registry: dnsAddress
             ? { hostname: reg.hostname, port: reg.port, address: dnsAddress }
             : undefined,
+        registry1Mirror: registry1Cache?.mirrorEndpoint,
     });
     // With Big Bang and MetalLB, the cluster's DNS also answers every name in the Big Bang domain.
     const ingress = prepared.bigbang ? ingressPlan(config) : undefined;
@@ -100,6 +109,7 @@ export = async () => {
         registryUsername: target.username,
         registryPassword: registry?.password,
         certificateExpiresAt: registry?.certificateExpiresAt,
+        registry1CacheEndpoint: registry1Cache?.mirrorEndpoint,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         kubeApiEndpoint: cluster.kubeApiEndpoint,

@@ -791,7 +791,8 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
                 assert.deepEqual(at(values, "istioGateway", "values", "gateways", "public", "gatewayCerts", 0, "tls"), { cert: leaf.certPem, key: leaf.keyPem });
                 assert.deepEqual(at(values, "helmRepositories"), [{ name: "k3d", repository: "oci://registry1.dso.mil/bigbang-staging", type: "oci", existingSecret: "private-registry" }]);
                 assert.deepEqual(Object.keys(r.one(T.cmPatch, "coredns-custom-entry").inputs.data as object), ["bigbang.server"]);
-                assert.equal(r.find(T.container), undefined);
+                // No hosted registry; the one container is the Registry1 cache (issue 19), on with the login.
+                assert.deepEqual(r.all(T.container).map((c) => c.name), ["registry1-cache"]);
                 // The existingSecret the snippet names is rendered by Big Bang's chart from registryCredentials
                 // (imagepullsecret.yaml): the program declares no second one, which Helm would refuse to install over
                 // (test/conformance/bigbangRender.test.ts renders the chart).

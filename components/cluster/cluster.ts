@@ -19,10 +19,15 @@ export interface K3dClusterArgs {
     host: DevHost;
     /** The Docker network the cluster joins: its name, and its ID (a new network is a new cluster). */
     network: { name: pulumi.Input<string>; id: pulumi.Input<string> };
-    /** Resources the cluster must wait for: the network, nothing else (not the registry's readiness). */
+    /** Resources the cluster must wait for: the network and the pre-pulled node image, nothing else (not the registry's readiness). */
     dependsOn: pulumi.Resource[];
     /** The registry, for the nodes' hostAliases. */
     registry?: K3dRegistryInput;
+    /**
+     * The Registry1 cache's mirror URL, for the nodes' registries.yaml. A URL, not the cache's
+     * container: k3d never waits for the cache, and the nodes fall back to Registry1 without it.
+     */
+    registry1Mirror?: string;
 }
 
 export class K3dCluster extends pulumi.ComponentResource {
@@ -49,7 +54,7 @@ export class K3dCluster extends pulumi.ComponentResource {
 
         // Only addresses the cluster is reached by: see K3dConfigInput.apiAddress.
         this.configYaml = pulumi.all([host.address, host.privateIp, args.network.name]).apply(([apiAddress, privateIp, networkName]) =>
-            k3dConfigYaml({ cluster, networkName, apiAddress, privateIp, registry: args.registry }));
+            k3dConfigYaml({ cluster, networkName, apiAddress, privateIp, registry: args.registry, registry1Mirror: args.registry1Mirror }));
 
         this.cluster = new command.remote.Command("k3d-cluster", {
             connection: host.connection,

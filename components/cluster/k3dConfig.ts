@@ -28,6 +28,8 @@ export interface K3dConfigInput {
     privateIp: string;
     /** Present when the registry runs on this host. */
     registry?: K3dRegistryInput;
+    /** The Registry1 pull-through cache's mirror URL (http://<address>:5000), when the cache is on (issue 19). */
+    registry1Mirror?: string;
 }
 
 export interface K3dFilteredValue {
@@ -46,6 +48,7 @@ export interface K3dSimpleConfig {
     volumes: (K3dFilteredValue & { volume: string })[];
     ports: (K3dFilteredValue & { port: string })[];
     hostAliases?: { ip: string; hostnames: string[] }[];
+    registries?: { config: string };
     options: {
         k3d: { wait: boolean; timeout: string; disableLoadbalancer: boolean; disableRollback: boolean };
         k3s: { extraArgs: (K3dFilteredValue & { arg: string })[] };
@@ -123,8 +126,44 @@ export function k3dConfig(input: K3dConfigInput): K3dSimpleConfig {
         // Node container runtimes resolve through /etc/hosts, which k3d fills from hostAliases.
         config.hostAliases = [{ ip: registry.address, hostnames: [registry.hostname] }];
     }
+    if (input.registry1Mirror !== undefined) {
+        config.registries = { config: registriesYaml(input.registry1Mirror) };
+    }
     assertNoEnvReferences(config);
     return config;
+}
+
+/** Where Registry1 images come from: the image references Big Bang uses name this host. */
+export const REGISTRY1_MIRRORED_HOST = "registry1.dso.mil";
+
+/** k3s's registries.yaml (rancher/wharfie pkg/registries, `Registry`): the part this program writes. */
+export interface K3sRegistries {
+    mirrors: Record<string, { endpoint: string[] }>;
+}
+
+/**
+ * Every node pulls `registry1.dso.mil/...` through the cache first, and from Registry1 itself when
+ * the cache fails. k3d reads a multi-line `registries.config` as the registries.yaml itself (a single
+ * line would be a file path: k3d-io/k3d pkg/config/transform.go, TransformSimpleToClusterConfig, at
+ * 01e7d3b), and a pre-start hook writes it to /etc/rancher/k3s/registries.yaml in every node
+ * (pkg/client/cluster.go, ClusterPrep, "Write Registry Configuration"). k3s
+ * turns each mirror into containerd's certs.d/<host>/hosts.toml (k3s-io/k3s
+ * pkg/agent/containerd/config.go, getHostConfigs, at 06ea261ce3f1): the endpoints become `[host]`
+ * entries, tried in order, and the registry itself stays the `server` (the default endpoint) unless
+ * `--disable-default-registry-endpoint` is set, which this program never sets. containerd tries the
+ * hosts in order and the server last, going on to the next after a connection error or a 404
+ * (containerd core/remotes/docker/resolver.go, Resolve: "trying next host"). So a stopped cache, or one whose Registry1 login is wrong (it answers 404, see
+ * test/registry/cache.integration.test.ts), costs time, never a failed pull; the pod's pull secret
+ * reaches Registry1 as before. No `configs` entry: the cache needs no TLS settings (plain HTTP, see
+ * components/registry/cacheSettings.ts, registry1MirrorEndpoint) and no login (it holds Registry1's),
+ * and the Registry1 token never enters the cluster's config, whose text is the cluster's identity.
+ */
+export function k3sRegistries(mirror: string): K3sRegistries {
+    return { mirrors: { [REGISTRY1_MIRRORED_HOST]: { endpoint: [mirror] } } };
+}
+
+function registriesYaml(mirror: string): string {
+    return stringify(k3sRegistries(mirror), { lineWidth: 0 });
 }
 
 // lineWidth 0: never fold long k3s arguments over several lines. No anchors:

@@ -53,6 +53,8 @@ export interface NetworkConfig {
     subnet: string;
     gateway: string;
     registryAddress: string;
+    /** The Registry1 pull-through cache's fixed IP on the network (issue 19). */
+    cacheAddress: string;
 }
 
 export interface RegistryTlsConfig {
@@ -124,6 +126,8 @@ export interface BigbangConfig {
     install: boolean;
     /** Registry1 login for Iron Bank images (Flux, MetalLB, every package). */
     registry1: { username?: string; password?: string };
+    /** A pull-through cache of registry1.dso.mil on the host, which every node pulls through; on when registry1 is set. */
+    registry1Cache: boolean;
     /** Exactly one, when install: a local checkout (`path`) or a release tag (`version`, at `commit` when pins.ts has none). */
     source: { path?: string; version?: string; commit?: string };
     /** The developer's own values files, applied last. */
@@ -359,6 +363,7 @@ const networkSchema = z.strictObject({
     subnet: cidrv4.default("172.20.0.0/16"),
     gateway: ipv4.optional(),
     registryAddress: ipv4.optional(),
+    cacheAddress: ipv4.optional(),
 }, { error: "expected an object" });
 
 const tlsSchema = z.strictObject({
@@ -444,6 +449,7 @@ const bigbangSchema = z.strictObject({
         username: nonEmpty("your Registry1 user name").optional(),
         password: nonEmpty("your Registry1 CLI token (set it with --secret)").optional(),
     }, { error: "expected { username, password }" }).prefault({}),
+    registry1Cache: bool.optional(),
     source: z.strictObject({
         path: nonEmpty("a path to a Big Bang checkout such as ../bigbang").optional(),
         // Big Bang's release tags are bare SemVer (3.30.0); a leading v is tolerated.
@@ -665,6 +671,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
             subnet: parsed.network.subnet,
             gateway: parsed.network.gateway ?? "",
             registryAddress: parsed.network.registryAddress ?? "",
+            cacheAddress: parsed.network.cacheAddress ?? "",
         },
         registry: {
             ...parsed.registry,
@@ -681,6 +688,7 @@ function buildConfig(parsed: z.output<typeof stackSchema>, ctx: ParseContext): S
         bigbang: {
             ...parsed.bigbang,
             registry1: { ...parsed.bigbang.registry1 },
+            registry1Cache: parsed.bigbang.registry1Cache ?? false,
             source: { ...parsed.bigbang.source },
             valuesFiles: [...parsed.bigbang.valuesFiles],
             packages: parsed.bigbang.packages ? [...new Set(parsed.bigbang.packages)] : undefined,
@@ -771,6 +779,18 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
                 p("network.registryAddress", "must be outside the first /24 of network.subnet, where k3d places its nodes", cfg.network.registryAddress);
             } else if (reg - subnet.base >= 256 + 240 && reg - subnet.base <= 256 + 249) {
                 p("network.registryAddress", "must be outside the MetalLB range x.x.1.240-249 that Big Bang uses", cfg.network.registryAddress);
+            }
+            // The Registry1 cache: next to the registry, under the same rules (issue 19).
+            cfg.network.cacheAddress ||= intToIp(subnet.base + 2 * 256 + 11);
+            const cache = ipToInt(cfg.network.cacheAddress);
+            if (!cidrContains(cfg.network.subnet, cfg.network.cacheAddress) || cache === subnet.base || cache === subnet.base + size - 1) {
+                p("network.cacheAddress", `expected a host address inside network.subnet ${cfg.network.subnet}`, cfg.network.cacheAddress);
+            } else if (cache === ipToInt(cfg.network.gateway) || cache === reg) {
+                p("network.cacheAddress", "must differ from the network gateway and network.registryAddress", cfg.network.cacheAddress);
+            } else if (cache - subnet.base < 256) {
+                p("network.cacheAddress", "must be outside the first /24 of network.subnet, where k3d places its nodes", cfg.network.cacheAddress);
+            } else if (cache - subnet.base >= 256 + 240 && cache - subnet.base <= 256 + 249) {
+                p("network.cacheAddress", "must be outside the MetalLB range x.x.1.240-249 that Big Bang uses", cfg.network.cacheAddress);
             }
         }
     }
@@ -874,6 +894,14 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     }
 
     const bb = cfg.bigbang;
+    // The cache pulls with the Registry1 login: on by default when there is one (issue 19).
+    const loginSet = bb.registry1.username !== undefined && bb.registry1.password !== undefined;
+    const rawCache = asRecord(raw.bigbang).registry1Cache;
+    if (rawCache === undefined) {
+        bb.registry1Cache = loginSet;
+    } else if (bb.registry1Cache && !loginSet) {
+        p("bigbang.registry1Cache", "the cache pulls from Registry1 with bigbang.registry1.username and password; set both, or set registry1Cache to false", bb.registry1Cache);
+    }
     if (bb.install) {
         if (!bb.registry1.username) p("bigbang.registry1.username", "bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images", bb.registry1.username);
         if (!bb.registry1.password) p("bigbang.registry1.password", "bigbang.install needs your Registry1 CLI token (pulumi config set --path --secret bigbang.registry1.password, which prompts for it)", undefined);

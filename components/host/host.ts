@@ -58,6 +58,8 @@ export class DevHost extends pulumi.ComponentResource {
     readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
     /** Completes when cloud-init has finished and the pinned tools are installed. Later components depend on it. */
     readonly ready: command.remote.Command;
+    /** The k3s node image (and the registry image) pulled into Docker, in parallel with the tools (issue 19). */
+    readonly imagesPulled: command.remote.Command;
     readonly sshUser: string;
     /** Path of the private key on the workstation, when there is one the program knows. */
     readonly privateKeyFile?: string;
@@ -298,6 +300,17 @@ export class DevHost extends pulumi.ComponentResource {
             connection: this.connection,
             create: `sudo -n ${HOST_SCRIPTS.command("install-tools", [host.architecture, k3d, kubectl, helm, sums.k3d, sums.kubectl, sums.helm])}`,
             triggers: [this.instanceId, k3d, kubectl, helm, sums.k3d, sums.kubectl, sums.helm],
+        }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
+        // The node image is the largest pull of a cluster create: it runs while the tools install
+        // (both wait only for cloud-init), and k3d's create, which waits for both, pulls nothing.
+        // The registry image too, for the registry and the Registry1 cache (always: it is small, and a
+        // registry.target edit then leaves this step alone). A failed pull does not fail the run
+        // (pull-images.sh): k3d and the Docker provider pull what is missing.
+        const images = [config.cluster.k3sImage, config.registry.image];
+        this.imagesPulled = new command.remote.Command("pull-images", {
+            connection: this.connection,
+            create: HOST_SCRIPTS.command("pull-images", images),
+            triggers: [this.instanceId, ...images],
         }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
         const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
         new command.remote.Command("auto-shutdown", {

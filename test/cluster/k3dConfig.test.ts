@@ -7,6 +7,7 @@ import {
     k3dConfig,
     k3dConfigYaml,
     k3dCreateCommandTimeoutSeconds,
+    k3sRegistries,
     MACHINE_ID_VOLUME,
 } from "../../components/cluster/k3dConfig";
 import { defaultInput, everyOptionInput, k3dScenario, k3dScenarioInput, parsedYaml, PRIVATE_IP, PUBLIC_IP, stackConfig } from "../support/k3dInputs";
@@ -181,5 +182,22 @@ describe("k3dConfig", () => {
                 { numRuns: 200 },
             );
         });
+    });
+});
+
+describe("k3dConfig: the Registry1 cache's mirror (issue 19)", () => {
+    it("embeds a registries.yaml that sends registry1.dso.mil to the cache, and nothing else", () => {
+        const doc = parsedYaml({ ...defaultInput(), registry1Mirror: "http://172.20.2.11:5000" });
+        const registries = doc.registries as { config: string };
+        // k3d writes registries.config to every node (no node filters); k3s keeps Registry1 as the fallback server.
+        assert.deepEqual(Object.keys(registries), ["config"]);
+        // Multi-line: k3d takes a one-line registries.config as a path to a file.
+        assert.ok(registries.config.trim().includes("\n"));
+        assert.deepEqual(parse(registries.config), { mirrors: { "registry1.dso.mil": { endpoint: ["http://172.20.2.11:5000"] } } });
+        assert.deepEqual(k3sRegistries("http://172.20.2.11:5000"), parse(registries.config));
+    });
+
+    it("leaves registries out without the cache", () => {
+        assert.equal("registries" in parsedYaml(defaultInput()), false);
     });
 });

@@ -77,7 +77,7 @@ describe("config: parseStackConfig", () => {
                     helm: TOOL_SHA256.helm["v3.18.6"].amd64,
                 },
             },
-            network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10" },
+            network: { name: "k3d-network", subnet: "172.20.0.0/16", gateway: "172.20.0.1", registryAddress: "172.20.2.10", cacheAddress: "172.20.2.11" },
             registry: {
                 target: "hosted",
                 hostname: "oci.dev.bigbang.mil",
@@ -106,6 +106,7 @@ describe("config: parseStackConfig", () => {
             bigbang: {
                 install: false,
                 registry1: {},
+                registry1Cache: false,
                 source: {},
                 valuesFiles: [],
                 packages: undefined,
@@ -702,5 +703,47 @@ describe("config: chartVersionScheme and charts[].versionScheme", () => {
     it("refuses another scheme, naming the key", () => {
         assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:chartVersionScheme": "semver" }), /bigbang-oci-dev:chartVersionScheme: expected build or prerelease, got "semver"/);
         assert.throws(() => parseStackConfig({ ...base, "bigbang-oci-dev:charts": JSON.stringify([{ path: "a", versionScheme: "pre" }]) }), /bigbang-oci-dev:charts\[0\]/);
+    });
+});
+
+describe("config: the Registry1 cache (issue 19)", () => {
+    const login = { registry1: { username: "jdoe", password: "token" } };
+    const parseWith = (bigbang: Record<string, unknown>, network?: Record<string, unknown>) => parseStackConfig({
+        [`${P}allowedCidrs`]: JSON.stringify([CIDR]),
+        [`${P}bigbang`]: JSON.stringify(bigbang),
+        ...(network ? { [`${P}network`]: JSON.stringify(network) } : {}),
+    });
+
+    it("is on by default with a Registry1 login, off without one, and registry1Cache false turns it off", () => {
+        assert.equal(parseWith(login).bigbang.registry1Cache, true);
+        assert.equal(parseWith({}).bigbang.registry1Cache, false);
+        assert.equal(parseWith({ ...login, registry1Cache: false }).bigbang.registry1Cache, false);
+        assert.equal(parseWith({ ...login, registry1Cache: "false" }).bigbang.registry1Cache, false);
+    });
+
+    it("refuses registry1Cache true without a login, naming the key", () => {
+        assert.throws(() => parseWith({ registry1Cache: true }), (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.match(err.message, /bigbang-oci-dev:bigbang\.registry1Cache: the cache pulls from Registry1 with bigbang\.registry1\.username and password/);
+            return true;
+        });
+    });
+
+    it("puts the cache at .11 of the third /24, next to the registry, and checks an address it is given", () => {
+        assert.equal(parseWith(login).network.cacheAddress, "172.20.2.11");
+        assert.equal(parseWith(login, { subnet: "10.9.0.0/16" }).network.cacheAddress, "10.9.2.11");
+        assert.equal(parseWith(login, { cacheAddress: "172.20.3.11" }).network.cacheAddress, "172.20.3.11");
+        for (const [cacheAddress, message] of [
+            ["172.20.2.10", /must differ from the network gateway and network.registryAddress/],
+            ["172.20.0.50", /must be outside the first \/24/],
+            ["172.20.1.245", /must be outside the MetalLB range/],
+            ["10.0.0.5", /expected a host address inside network.subnet/],
+        ] as const) {
+            assert.throws(() => parseWith(login, { cacheAddress }), (err: unknown) => {
+                assert.ok(err instanceof ConfigError);
+                assert.match(err.message, new RegExp(`bigbang-oci-dev:network\\.cacheAddress: ${message.source}`));
+                return true;
+            }, cacheAddress);
+        }
     });
 });

@@ -43,12 +43,14 @@ export interface LifecycleRow {
 const CLUSTER = ["k3d-cluster", "kubeconfig", "api-ready", "k3d", "coredns-custom-exists", "coredns-custom-entry", "coredns-restart", "local-registry-hosting"];
 /** The registry container and its readiness gate. */
 const REGISTRY = ["registry", "ready"];
+/** The Registry1 pull-through cache (issue 19): on with BIGBANG, whose Registry1 login it pulls with. */
+const CACHE = ["registry1-cache", "registry1-cache-data", "registry1-cache-image"];
 // The hosted registry's tls section is refused with an external target, so the edit removes it.
 const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
 };
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
-const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "ready", "staging-dir", "tools", "wait-ready"];
+const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "pull-images", "ready", "staging-dir", "tools", "wait-ready"];
 
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
@@ -89,6 +91,8 @@ const METALLB_OBJECTS = [
     // The host's /etc/hosts blocks that map Big Bang's names to the gateways (for the SOCKS proxy).
     "ingress-hosts-public", "ingress-hosts-passthrough",
 ];
+/** A new cluster with Big Bang on: everything in it, not the host's /etc/hosts blocks (they follow the gateways, not the cluster). */
+const CLUSTER_WITH_BIGBANG = [...CLUSTER, ...BIGBANG_OBJECTS, ...METALLB_OBJECTS.filter((n) => !n.startsWith("ingress-hosts-"))];
 
 export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
@@ -175,6 +179,11 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     { key: "network.gateway", after: { "network.gateway": "172.20.0.254" }, expect: { replace: ["cluster-network", ...REGISTRY, ...CLUSTER] }, cost: NEW_NETWORK },
     { key: "network.registryAddress", after: { "network.registryAddress": "172.20.3.10" }, expect: { replace: [...REGISTRY, ...CLUSTER] }, cost: "A new registry container and a new cluster (its host aliases name the address); the registry's data volume stays." },
     {
+        key: "network.cacheAddress", before: BIGBANG, after: { ...BIGBANG, "network.cacheAddress": "172.20.3.11" },
+        expect: { replace: ["registry1-cache", ...CLUSTER_WITH_BIGBANG] },
+        cost: "A new Registry1 cache container and a new cluster (its nodes' registries.yaml names the address), on which Flux and Big Bang are installed again; the cache's data volume stays.",
+    },
+    {
         key: "registry.target", after: EXTERNAL,
         expect: {
             replace: ["api-ready", "chart-kiali-copy", "chart-kiali-push", "k3d", "k3d-cluster", "kubeconfig"],
@@ -191,7 +200,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "registry.port", after: { "registry.port": 5443 }, expect: { replace: ["chart-kiali-copy", "chart-kiali-push", ...REGISTRY], update: ["local-registry-hosting"] },
         cost: "A new registry container, every chart pushed again, and `local-registry-hosting` updated; the cluster stays.",
     },
-    { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
+    { key: "registry.image", after: { "registry.image": "registry:2.8.3" }, expect: { replace: ["registry-image", "pull-images", ...REGISTRY] }, cost: "The image is pulled and the registry container replaced; its data volume stays." },
     { key: "registry.repoName", after: { "registry.repoName": "mine" }, expect: {}, cost: "Nothing on the host: only the `valuesSnippet` output changes." },
     {
         // The published port's bind address follows it (loopback only unless exposed; issue 21).
@@ -233,7 +242,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     { key: "cluster.name", after: { "cluster.name": "dev" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.servers / cluster.agents", after: { "cluster.agents": 1 }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
-    { key: "cluster.k3sImage", after: { "cluster.k3sImage": "rancher/k3s:v1.33.4-k3s1" }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
+    { key: "cluster.k3sImage", after: { "cluster.k3sImage": "rancher/k3s:v1.33.4-k3s1" }, expect: { replace: [...CLUSTER, "pull-images"] }, cost: `${NEW_CLUSTER} The new node image is pulled first.` },
     { key: "cluster.k3sArgs", after: { "cluster.k3sArgs": ["--kubelet-arg=max-pods=200"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.disable", after: { "cluster.disable": ["traefik"] }, expect: { replace: CLUSTER }, cost: NEW_CLUSTER },
     { key: "cluster.ports", after: { "cluster.ports": [{ port: 443, exposePublicly: true }] }, expect: { replace: CLUSTER, update: ["security-group"] }, cost: `${NEW_CLUSTER} The security group follows in place.` },
@@ -251,13 +260,18 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         // MetalLB (on by default) takes over k3s's servicelb, which only a new cluster can drop.
         key: "bigbang.install", after: BIGBANG,
-        expect: { replace: CLUSTER, create: [...BIGBANG_OBJECTS, ...METALLB_OBJECTS] },
-        cost: "Turning it on: a new k3d cluster once (with `bigbang.metallb`, k3s's `servicelb` is disabled, which needs a new cluster), then Flux, MetalLB and its pools, the ingress DNS and the Big Bang release are installed and the wait runs. The host, the registry and the pushed charts stay.",
+        expect: { replace: CLUSTER, create: [...BIGBANG_OBJECTS, ...METALLB_OBJECTS, ...CACHE] },
+        cost: "Turning it on: a new k3d cluster once (with `bigbang.metallb`, k3s's `servicelb` is disabled, which needs a new cluster), then Flux, MetalLB and its pools, the ingress DNS and the Big Bang release are installed and the wait runs. The host, the registry and the pushed charts stay. The Registry1 login also starts the Registry1 cache (see `bigbang.registry1Cache`).",
     },
     {
         key: "bigbang.registry1.username / password", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1.password": "token2" },
-        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT], update: [RELEASE] },
-        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The cluster stays.",
+        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT, "registry1-cache"], update: [RELEASE] },
+        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The Registry1 cache's container is replaced with the new login; its data volume stays. The cluster stays.",
+    },
+    {
+        key: "bigbang.registry1Cache", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1Cache": false },
+        expect: { replace: CLUSTER_WITH_BIGBANG, delete: CACHE },
+        cost: "Turning it off: the cache's container, image record and data volume (every cached image) are deleted, and a new k3d cluster pulls from Registry1 directly, with Flux and Big Bang installed again. Turning it on (the default with a Registry1 login): the cache is created and the cluster is created again to pull through it. The host and the registry stay.",
     },
     {
         key: "bigbang.source.path / version / commit", before: BIGBANG, after: { ...BIGBANG, "bigbang.source.path": "<bigbang checkout copy>" },

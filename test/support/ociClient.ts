@@ -45,6 +45,8 @@ export interface OciClientOptions {
     /** CA to trust instead of node's bundled roots; without it the test CA is unknown. */
     caPem?: string;
     credentials?: OciCredentials;
+    /** A registry token (token auth, as Registry1's); sent as `Bearer` instead of credentials. */
+    bearerToken?: string;
     /** Where `hostname` resolves to. */
     connectAddress?: string;
     /** Bound on each whole request, connect to last byte. */
@@ -123,7 +125,9 @@ export class OciClient {
             return Promise.reject(new Error(`refusing to follow ${url.href}: not on ${this.baseUrl}`));
         }
         const headers: Record<string, string> = { ...requestOptions.headers };
-        if (this.options.credentials) {
+        if (this.options.bearerToken !== undefined) {
+            headers.Authorization = `Bearer ${this.options.bearerToken}`;
+        } else if (this.options.credentials) {
             const { username, password } = this.options.credentials;
             headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
         }

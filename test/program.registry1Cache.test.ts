@@ -1,0 +1,86 @@
+// The program under mocks: the Registry1 pull-through cache (issue 19). Its
+// container holds the Registry1 login only as a secret upload, sits on the
+// cluster's network at network.cacheAddress, and every k3d node's registries.yaml
+// sends registry1.dso.mil to it, with Registry1 itself as the fallback.
+import { strict as assert } from "assert";
+import { parse } from "yaml";
+import { REGISTRY1_MIRRORED_HOST } from "../components/cluster/k3dConfig";
+import { CACHE_CONTAINER_PATHS } from "../components/registry/cacheSettings";
+import { CACHE_CONTAINER_NAME, CACHE_VOLUME_NAME } from "../components/registry/registryCache";
+import { BASE_CONFIG, runProgram } from "./support/program";
+
+const P = "bigbang-oci-dev:";
+const R1_PASSWORD = "r1-cli-token-do-not-print";
+const LOGIN = { [`${P}bigbang`]: JSON.stringify({ registry1: { username: "jdoe", password: R1_PASSWORD } }) };
+const T = { container: "docker:index/container:Container", volume: "docker:index/volume:Volume", remote: "command:remote:Command" };
+
+/** The k3d config the create command gets on stdin, and the registries.yaml embedded in it. */
+function registriesOf(stdin: unknown): { mirrors: Record<string, { endpoint: string[] }> } | undefined {
+    const k3d = parse(String(stdin)) as { registries?: { config: string }; servers: number; agents: number };
+    return k3d.registries === undefined ? undefined : parse(k3d.registries.config) as { mirrors: Record<string, { endpoint: string[] }> };
+}
+
+describe("program: the Registry1 pull-through cache", function () {
+    this.timeout(60_000);
+
+    it("is on with a Registry1 login: its own volume, a fixed address, the login only in a secret upload", async () => {
+        const run = await runProgram({ ...BASE_CONFIG, ...LOGIN }, { secretKeys: [`${P}bigbang`] });
+        const cache = run.one(T.container, "registry1-cache");
+        assert.equal(cache.inputs.name, CACHE_CONTAINER_NAME);
+        assert.deepEqual(cache.inputs.networksAdvanced, [{ name: "k3d-network", ipv4Address: "172.20.2.11" }]);
+        assert.equal(cache.inputs.ports, undefined, "no port is published on the host");
+        assert.ok(cache.secretInputs.has("uploads"), "the config file upload is secret");
+        assert.ok(cache.additionalSecretOutputs.includes("uploads"), "and stays secret in state");
+        const uploads = cache.inputs.uploads as { file: string; content: string }[];
+        assert.deepEqual(uploads.map((u) => u.file), [CACHE_CONTAINER_PATHS.config]);
+        const config = parse(uploads[0].content) as { proxy: Record<string, string> };
+        assert.deepEqual(config.proxy, { remoteurl: "https://registry1.dso.mil", username: "jdoe", password: R1_PASSWORD });
+        // The token is nowhere else in the clear: not in env, labels, commands or the k3d config.
+        for (const r of run.resources) {
+            for (const [key, value] of Object.entries(r.inputs)) {
+                if (JSON.stringify(value).includes(R1_PASSWORD)) assert.ok(r.secretInputs.has(key), `${r.type} ${r.name}.${key} carries the Registry1 token in the clear`);
+            }
+        }
+        assert.equal(cache.inputs.envs, undefined);
+        const volume = run.one(T.volume, "registry1-cache-data");
+        assert.equal(volume.inputs.name, CACHE_VOLUME_NAME);
+        assert.deepEqual(cache.inputs.volumes, [{ volumeName: CACHE_VOLUME_NAME, containerPath: CACHE_CONTAINER_PATHS.data }]);
+        assert.equal(run.outputs.registry1CacheEndpoint, "http://172.20.2.11:5000");
+    });
+
+    it("sends every node's registry1.dso.mil pulls to the cache, with Registry1 as the fallback, and k3d does not wait for it", async () => {
+        const run = await runProgram({ ...BASE_CONFIG, ...LOGIN }, { secretKeys: [`${P}bigbang`] });
+        const cluster = run.one(T.remote, "k3d-cluster");
+        const k3d = parse(String(cluster.inputs.stdin)) as { registries?: { config: string } };
+        assert.ok(k3d.registries, "k3d writes registries.config to /etc/rancher/k3s/registries.yaml in every node");
+        // One mirror, no `configs`: k3s keeps https://registry1.dso.mil as containerd's `server`, tried after the cache.
+        assert.deepEqual(registriesOf(cluster.inputs.stdin), { mirrors: { [REGISTRY1_MIRRORED_HOST]: { endpoint: ["http://172.20.2.11:5000"] } } });
+        assert.ok(!String(cluster.inputs.stdin).includes("disable-default-registry-endpoint"), "the fallback to Registry1 stays on");
+        assert.ok(!run.dependsOnTransitively(cluster, run.one(T.container, "registry1-cache")), "the cluster does not wait for the cache");
+        // A cluster recreate (`npm run recreate-cluster` replaces k3d-cluster) keeps the cache and its data:
+        // neither depends on the cluster nor is deleted with it; both follow the host only.
+        for (const r of [run.one(T.container, "registry1-cache"), run.one(T.volume, "registry1-cache-data")]) {
+            assert.ok(!run.dependsOnTransitively(r, cluster), `${r.name} does not follow the cluster`);
+            assert.notEqual(r.deletedWith, cluster.urn);
+            assert.equal(r.deletedWith, run.one("aws:ec2/instance:Instance").urn, `${r.name} is deleted with the host's machine`);
+        }
+    });
+
+    it("pulls the k3s node image and the registry image while the tools install, and k3d waits for that, not for a pull of its own", async () => {
+        const run = await runProgram(BASE_CONFIG);
+        const pull = run.one(T.remote, "pull-images");
+        assert.match(String(pull.inputs.create), /pull-images rancher\/k3s:v\S+ registry:2$/);
+        assert.ok(run.dependsOn(pull, run.one(T.remote, "wait-ready")), "it starts after cloud-init");
+        assert.ok(!run.dependsOnTransitively(pull, run.one(T.remote, "tools")), "in parallel with the tools");
+        assert.ok(run.dependsOn(run.one(T.remote, "k3d-cluster"), pull), "k3d's create finds the node image on the host");
+    });
+
+    it("is off without a Registry1 login, or with registry1Cache false: no cache, no mirror", async () => {
+        for (const config of [BASE_CONFIG, { ...BASE_CONFIG, [`${P}bigbang`]: JSON.stringify({ registry1: { username: "jdoe", password: R1_PASSWORD }, registry1Cache: false }) }]) {
+            const run = await runProgram(config, { secretKeys: [`${P}bigbang`] });
+            assert.equal(run.find(T.container, "registry1-cache"), undefined);
+            assert.equal(run.find(T.volume, "registry1-cache-data"), undefined);
+            assert.equal(registriesOf(run.one(T.remote, "k3d-cluster").inputs.stdin), undefined);
+        }
+    });
+});
