@@ -160,6 +160,9 @@ describe("day two: host keys pinned for every SSH client", function () {
         const knownHosts = run.one(T.local, "known-hosts-file");
         assert.equal(knownHosts.inputs.stdin, `bigbang-oci-dev-dev ${hostKeyPublic()}\n`);
         assert.match(String(knownHosts.inputs.delete), /^rm -f .*bigbang-oci-dev-dev\.known_hosts'?$/);
+        // `--replace` (README: another workstation) must not end with the old resource's delete removing the new file.
+        assert.ok(knownHosts.deleteBeforeReplace);
+        assert.ok(run.one(T.local, "ssh-key-file").deleteBeforeReplace);
         const docker = run.one(T.dockerProvider);
         const opts = JSON.parse(String(docker.inputs.sshOpts)) as string[];
         assert.ok(opts.includes("StrictHostKeyChecking=yes"));

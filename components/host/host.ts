@@ -119,7 +119,8 @@ export class DevHost extends pulumi.ComponentResource {
                 delete: `rm -f ${shellQuote(files.privateKey)}`,
                 stdin: privateKey,
                 logging: "none",
-            }, { parent: this, additionalSecretOutputs: ["stdout", "stderr"] });
+                // Delete (rm) before create: a replacement written first would be removed by the old one's delete.
+            }, { parent: this, additionalSecretOutputs: ["stdout", "stderr"], deleteBeforeReplace: true });
             keyFileDeps.push(keyFile);
         }
         const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
@@ -142,7 +143,9 @@ export class DevHost extends pulumi.ComponentResource {
             create: `umask 077 && mkdir -p ${shellQuote(path.dirname(files.knownHosts))} && cat > ${shellQuote(files.knownHosts)}`,
             delete: `rm -f ${shellQuote(files.knownHosts)}`,
             stdin: this.hostPublicKey.apply((key) => knownHostsLine(hostKeyAlias, key)),
-        }, { parent: this });
+            // Delete (rm) before create: `--replace` rewrites the file on another workstation, and a replacement
+            // written first would be removed by the old one's delete.
+        }, { parent: this, deleteBeforeReplace: true });
 
         // --- Network placement, chosen by prepare before any resource (placement.ts).
         const subnetId = args.placement.subnetId;
