@@ -21,9 +21,9 @@ export interface TimedRun {
 
 /**
  * Runs `bash -c "<script text>" <name> <args>` (as the program does on the host) in its own process
- * group, noting when each complete output line arrives; kills the group after `timeoutMs`.
+ * group with `stdin`, noting when each complete output line arrives; kills the group after `timeoutMs`.
  */
-export function runTimed(scriptFile: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TimedRun> {
+export function runTimed(scriptFile: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, stdin = ""): Promise<TimedRun> {
     const text = fs.readFileSync(scriptFile, "utf8");
     const name = path.basename(scriptFile, ".sh");
     const started = Date.now();
@@ -38,7 +38,7 @@ export function runTimed(scriptFile: string, args: string[], env: NodeJS.Process
         for (const line of parts) lines.push({ atMs, stream, text: line });
     };
     return new Promise((resolve, reject) => {
-        const child = spawn(findOnPath("bash", "progress tests"), ["-c", text, name, ...args], { env: bashEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(findOnPath("bash", "progress tests"), ["-c", text, name, ...args], { env: bashEnv(env), detached: true, stdio: ["pipe", "pipe", "pipe"] });
         child.stdout.on("data", collect("stdout"));
         child.stderr.on("data", collect("stderr"));
         const timer = setTimeout(() => {
@@ -46,6 +46,8 @@ export function runTimed(scriptFile: string, args: string[], env: NodeJS.Process
             reject(new Error(`${name} ran longer than ${timeoutMs} ms\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`));
         }, timeoutMs);
         child.on("error", (err) => { clearTimeout(timer); reject(err); });
+        child.stdin.on("error", () => { /* the script may exit before reading stdin */ });
+        child.stdin.end(stdin);
         child.on("close", (code) => {
             clearTimeout(timer);
             const elapsedMs = Date.now() - started;
