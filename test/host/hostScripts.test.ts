@@ -354,6 +354,8 @@ describe("install-tools.sh", function () {
             'case "$url" in https://*) ;; *) exit 1 ;; esac',
             'file="$RELEASES/${url#https://}"',
             '[ -f "$file" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }',
+            // A slow download: nothing for $STUB_CURL_SLEEP seconds, then the file.
+            'if [ -n "${STUB_CURL_SLEEP:-}" ]; then sleep "$STUB_CURL_SLEEP"; fi',
             'cp "$file" "$out"',
         ].join("\n") + "\n");
     });
@@ -454,6 +456,30 @@ describe("install-tools.sh", function () {
         }
     });
 
+    it("says before and after each tool what it does, and during a slow download the bytes so far and the time against the limit", async () => {
+        const releases = buildReleases();
+        const curlLog = path.join(freshDir("curl-log"), "curl.log");
+        // Three downloads of 2 s each: six progress intervals of 1 s.
+        const result = await runTimed(INSTALL_TOOLS, [...defaultArgs, ...(sumsOf.get(releases) ?? [])], {
+            PATH: `${curlStubDir}:/usr/bin:/bin`,
+            RELEASES: releases,
+            CURL_LOG: curlLog,
+            INSTALL_DIR: path.join(freshDir("install"), "bin"),
+            STUB_CURL_SLEEP: "2",
+            TOOLS_PROGRESS_SECONDS: "1",
+            TOOLS_POLL_SECONDS: "0.2",
+        }, 30_000);
+        assert.equal(result.code, 0, result.stderr);
+        for (const [tool, version] of Object.entries(versions)) {
+            assert.match(result.stdout, new RegExp(`^tools: downloading ${tool} ${version.replace(/\./g, "\\.")} \\(amd64\\)$`, "m"));
+            assert.match(result.stdout, new RegExp(`^tools: ${tool} ${version.replace(/\./g, "\\.")} installed, SHA-256 checked$`, "m"));
+        }
+        const progress = result.lines.filter((l) => / KiB so far, /.test(l.text));
+        assert.ok(progress.length >= 3, `expected a progress line a second over ${result.elapsedMs} ms:\n${result.stdout}`);
+        for (const line of progress) assert.match(line.text, /^tools: downloading (k3d|kubectl|helm) v[\d.]+ \(amd64\): \d+ KiB so far, \d+s \(limit 900s per attempt, 5 retries\)$/);
+        assert.ok(longestSilenceMs(result) <= 1000 + SCHEDULING_SLACK_MS, `silent for ${longestSilenceMs(result)} ms:\n${JSON.stringify(result.lines, null, 1)}`);
+    });
+
     it("fetches only the artifacts from the projects' release URLs (no sums from the same server), with retries and timeouts", () => {
         const result = install(buildReleases(), path.join(freshDir("install"), "bin"), defaultArgs);
         assert.equal(result.status, 0, result.stderr);
@@ -488,7 +514,7 @@ describe("install-tools.sh", function () {
         const upgrade = install(buildReleases(), installDir, defaultArgs);
         assert.equal(upgrade.status, 0, upgrade.stderr);
         assert.equal(upgrade.downloads.length, 1, upgrade.downloads.join("\n"));
-        assert.match(upgrade.stdout, /installing kubectl v1\.32\.9 for linux\/amd64 \(replacing v1\.31\.0\)/);
+        assert.match(upgrade.stdout, /tools: downloading kubectl v1\.32\.9 \(amd64\), replacing v1\.31\.0/);
         assert.match(toolVersion(path.join(installDir, "kubectl"), "version", "--client", "-o", "json"), /"gitVersion": "v1\.32\.9"/);
     });
 
