@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubeToolOrSkip } from "../support/kubeTools";
+import { SCHEDULING_SLACK_MS, longestSilenceMs, runTimed } from "../support/progress";
 import { findOnPath as findOnPathIn, runScriptFile, ScriptRun, scriptNamed } from "../support/scripts";
 
 const SCRIPT = path.join(scriptNamed("wait-helmreleases").dir, "wait-helmreleases.sh");
@@ -356,6 +357,18 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.equal(down.code, 1, show(down));
         assert.match(down.stderr, /^cannot list HelmReleases for the report: The connection to the server/m);
         assert.match(down.stderr, /^error: timed out after 2s; kubectl cannot list HelmReleases: The connection/m);
+    });
+
+    scriptCase("says at least every progress interval how many HelmReleases are Ready and the slowest one with its reason", async ({ state, env }) => {
+        state(1, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: "1.0.0", ready: PROGRESSING }]);
+        state(5, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: READY }]);
+        const r = await runTimed(SCRIPT, [CONTEXT, "30", TOKEN, "dev-registry", "podinfo", VERSION], env({ WAIT_HR_PROGRESS_SECONDS: "1" }), SPAWN_TIMEOUT_MS);
+        assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+        const progress = r.lines.filter((l) => l.text.startsWith("Big Bang: "));
+        assert.ok(progress.length >= 3, `expected a progress line a second over ${r.elapsedMs} ms:\n${r.stdout}`);
+        // Every condition in the fixtures has the same lastTransitionTime: the first not Ready in the list wins.
+        for (const line of progress) assert.match(line.text, /^Big Bang: \d+s of 30s; Ready 1\/3 HelmReleases; slowest: bigbang\/kyverno \(Ready=False UpgradeFailed\)$/);
+        assert.ok(longestSilenceMs(r) <= 1000 + SCHEDULING_SLACK_MS, `silent for ${longestSilenceMs(r)} ms:\n${JSON.stringify(r.lines, null, 1)}`);
     });
 
     scriptCase("succeeds without kubectl calls when no chart is given", async ({ calls, wait }) => {

@@ -6,6 +6,7 @@ import * as path from "path";
 import { parseStackConfig } from "../../components/config/config";
 import { K3D_SCRIPT_FILES, k3dConfigYaml } from "../../components/cluster/k3dConfig";
 import { findOnPath as findOnPathIn, runScriptFile, ScriptRun } from "../support/scripts";
+import { SCHEDULING_SLACK_MS, longestSilenceMs, runTimed } from "../support/progress";
 
 const STUB_DIR = path.join(__dirname, "..", "fixtures", "k3d-stub");
 const CLUSTER = "bigbang";
@@ -128,6 +129,18 @@ describe("k3d cluster scripts", function () {
                 "kubeconfig merge bigbang --kubeconfig-merge-default --kubeconfig-switch-context",
             ]);
             assert.equal(fs.readFileSync(storedConfig, "utf8"), CONFIG);
+        });
+
+        it("says at least every progress interval what the create waits for, the time against its limit and the node states", async () => {
+            // k3d silent for 4 s (as while it pulls images), then done: four progress intervals of 1 s.
+            const result = await runTimed(K3D_SCRIPT_FILES.create, [CLUSTER, "30"], env({ K3D_STUB_CREATE: "hang", K3D_STUB_HANG_SECONDS: "4", K3D_PROGRESS_SECONDS: "1" }), SPAWN_TIMEOUT_MS, CONFIG);
+            assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+            const progress = result.lines.filter((l) => l.text.startsWith("k3d cluster create bigbang: "));
+            assert.ok(progress.length >= 3, `expected a progress line a second over ${result.elapsedMs} ms:\n${result.stdout}`);
+            for (const line of progress) assert.match(line.text, /^k3d cluster create bigbang: \d+s of 30s; nodes: (agent|server|loadbalancer) running(, (agent|server|loadbalancer) running)*$/);
+            assert.ok(longestSilenceMs(result) <= 1000 + SCHEDULING_SLACK_MS, `silent for ${longestSilenceMs(result)} ms:\n${JSON.stringify(result.lines, null, 1)}`);
+            assert.match(result.stdout, /created k3d cluster bigbang\n$/, "the ticker stops with the create");
+            assert.ok(result.elapsedMs < 8_000, `the ticker outlived the create (${result.elapsedMs} ms)`);
         });
 
         it("fails when k3d hangs and the nodes are not running", async () => {

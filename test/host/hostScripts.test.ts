@@ -8,6 +8,7 @@ import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from 
 import { HostConfig } from "../../components/config/config";
 import { defaultStackConfig } from "../support/fixtures";
 import { bashEnv } from "../support/scripts";
+import { SCHEDULING_SLACK_MS, longestSilenceMs, runTimed } from "../support/progress";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "..", "components", "host", "scripts");
 const HOSTS_BLOCK = path.join(SCRIPTS_DIR, "etc-hosts-block.sh");
@@ -192,9 +193,12 @@ describe("wait-cloud-init.sh", () => {
         const stub = (name: string, body: string) => writeExecutable(path.join(stubs, name), `#!/bin/sh\necho "${name} $*" >> "$STUB_LOG"\n${body}\n`);
         stub("cloud-init", [
             'case "$*" in',
-            '  "status --wait")',
-            '    if [ -n "${STUB_CLOUD_INIT_SLEEP:-}" ]; then exec sleep "$STUB_CLOUD_INIT_SLEEP"; fi',
-            '    echo "status: stub"; exit "${STUB_CLOUD_INIT_EXIT:-0}" ;;',
+            // `status` says "running" for the first $STUB_CLOUD_INIT_RUNNING_POLLS calls (counted in a
+            // file next to the call log), then "done" with the exit code $STUB_CLOUD_INIT_EXIT.
+            '  "status")',
+            '    count_file="$STUB_LOG.polls"; n=$(( $(cat "$count_file" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$count_file"',
+            '    if [ "$n" -le "${STUB_CLOUD_INIT_RUNNING_POLLS:-0}" ]; then echo "status: running"; exit 0; fi',
+            '    echo "status: done"; exit "${STUB_CLOUD_INIT_EXIT:-0}" ;;',
             '  "status --long") echo "status: stub long status"; exit "${STUB_CLOUD_INIT_EXIT:-0}" ;;',
             "esac",
             "exit 64",
@@ -245,7 +249,7 @@ describe("wait-cloud-init.sh", () => {
         assert.match(result.stdout, /docker works for ubuntu$/m);
         assert.doesNotMatch(result.log, /^(k3d|kubectl|helm) /m, "the tools come later, from the tools step");
         assert.doesNotMatch(result.stderr, /WARNING|ERROR/);
-        assert.match(result.log, /^cloud-init status --wait$/m);
+        assert.match(result.log, /^cloud-init status$/m);
         assert.match(result.log, /^docker info$/m);
     });
 
@@ -269,10 +273,33 @@ describe("wait-cloud-init.sh", () => {
 
     it("fails when cloud-init does not finish in time", function () {
         this.timeout(20_000);
-        const result = run({ STUB_CLOUD_INIT_SLEEP: "30", CLOUD_INIT_WAIT_SECONDS: "1" });
+        const result = run({ STUB_CLOUD_INIT_RUNNING_POLLS: "1000000", CLOUD_INIT_WAIT_SECONDS: "1", CLOUD_INIT_POLL_SECONDS: "0.2" });
         assert.equal(result.status, 1);
         assert.match(result.stderr, /did not finish within 1s/);
         assert.match(result.stderr, /log line 100/);
+    });
+
+    it("says while it waits, at least every progress interval, what cloud-init is doing and its last log line", async function () {
+        this.timeout(30_000);
+        const log = path.join(freshDir("wait-run"), "calls.log");
+        fs.writeFileSync(log, "");
+        // About 4 s of "running" at 0.2 s polls: four progress intervals of 1 s.
+        const result = await runTimed(WAIT_CLOUD_INIT, [], bashEnv({
+            PATH: `${stubs}:${systemBin}`,
+            STUB_LOG: log,
+            STUB_SESSION_GROUPS: "ubuntu adm sudo docker",
+            STUB_USER_GROUPS: "ubuntu adm sudo docker",
+            CLOUD_INIT_OUTPUT_LOG: outputLog,
+            STUB_CLOUD_INIT_RUNNING_POLLS: "20",
+            CLOUD_INIT_POLL_SECONDS: "0.2",
+            CLOUD_INIT_PROGRESS_SECONDS: "1",
+        }), 25_000);
+        assert.equal(result.code, 0, result.stderr);
+        const progress = result.lines.filter((l) => l.text.startsWith("cloud-init: "));
+        assert.ok(progress.length >= 3, `expected a progress line a second over ${result.elapsedMs} ms:\n${result.stdout}`);
+        for (const line of progress) assert.match(line.text, /^cloud-init: running, \d+s of 1800s; last log: log line 100$/);
+        assert.ok(longestSilenceMs(result) <= 1000 + SCHEDULING_SLACK_MS, `silent for ${longestSilenceMs(result)} ms:\n${JSON.stringify(result.lines, null, 1)}`);
+        assert.match(result.stdout, /cloud-init finished/);
     });
 
     it("fails when docker is not on PATH", () => {
@@ -327,6 +354,8 @@ describe("install-tools.sh", function () {
             'case "$url" in https://*) ;; *) exit 1 ;; esac',
             'file="$RELEASES/${url#https://}"',
             '[ -f "$file" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }',
+            // A slow download: nothing for $STUB_CURL_SLEEP seconds, then the file.
+            'if [ -n "${STUB_CURL_SLEEP:-}" ]; then sleep "$STUB_CURL_SLEEP"; fi',
             'cp "$file" "$out"',
         ].join("\n") + "\n");
     });
@@ -427,6 +456,30 @@ describe("install-tools.sh", function () {
         }
     });
 
+    it("says before and after each tool what it does, and during a slow download the bytes so far and the time against the limit", async () => {
+        const releases = buildReleases();
+        const curlLog = path.join(freshDir("curl-log"), "curl.log");
+        // Three downloads of 2 s each: six progress intervals of 1 s.
+        const result = await runTimed(INSTALL_TOOLS, [...defaultArgs, ...(sumsOf.get(releases) ?? [])], {
+            PATH: `${curlStubDir}:/usr/bin:/bin`,
+            RELEASES: releases,
+            CURL_LOG: curlLog,
+            INSTALL_DIR: path.join(freshDir("install"), "bin"),
+            STUB_CURL_SLEEP: "2",
+            TOOLS_PROGRESS_SECONDS: "1",
+            TOOLS_POLL_SECONDS: "0.2",
+        }, 30_000);
+        assert.equal(result.code, 0, result.stderr);
+        for (const [tool, version] of Object.entries(versions)) {
+            assert.match(result.stdout, new RegExp(`^tools: downloading ${tool} ${version.replace(/\./g, "\\.")} \\(amd64\\)$`, "m"));
+            assert.match(result.stdout, new RegExp(`^tools: ${tool} ${version.replace(/\./g, "\\.")} installed, SHA-256 checked$`, "m"));
+        }
+        const progress = result.lines.filter((l) => / KiB so far, /.test(l.text));
+        assert.ok(progress.length >= 3, `expected a progress line a second over ${result.elapsedMs} ms:\n${result.stdout}`);
+        for (const line of progress) assert.match(line.text, /^tools: downloading (k3d|kubectl|helm) v[\d.]+ \(amd64\): \d+ KiB so far, \d+s \(limit 900s per attempt, 5 retries\)$/);
+        assert.ok(longestSilenceMs(result) <= 1000 + SCHEDULING_SLACK_MS, `silent for ${longestSilenceMs(result)} ms:\n${JSON.stringify(result.lines, null, 1)}`);
+    });
+
     it("fetches only the artifacts from the projects' release URLs (no sums from the same server), with retries and timeouts", () => {
         const result = install(buildReleases(), path.join(freshDir("install"), "bin"), defaultArgs);
         assert.equal(result.status, 0, result.stderr);
@@ -461,7 +514,7 @@ describe("install-tools.sh", function () {
         const upgrade = install(buildReleases(), installDir, defaultArgs);
         assert.equal(upgrade.status, 0, upgrade.stderr);
         assert.equal(upgrade.downloads.length, 1, upgrade.downloads.join("\n"));
-        assert.match(upgrade.stdout, /installing kubectl v1\.32\.9 for linux\/amd64 \(replacing v1\.31\.0\)/);
+        assert.match(upgrade.stdout, /tools: downloading kubectl v1\.32\.9 \(amd64\), replacing v1\.31\.0/);
         assert.match(toolVersion(path.join(installDir, "kubectl"), "version", "--client", "-o", "json"), /"gitVersion": "v1\.32\.9"/);
     });
 

@@ -16,14 +16,20 @@
 # Exit status: 0 when all are Ready (or no triple was given); 1 on timeout, on a
 # HelmRelease that Flux gave up on (Stalled), or when no HelmRelease of a chart
 # shows up within the missing-grace period; 2 on bad arguments.
-# Output: progress on stdout ("waiting: ..." when it changes, "ready: ns/name
-# chart version" at the end). On failure, stderr gets one line per HelmRelease
+# Output: progress on stdout ("waiting: ..." when it changes, "Big Bang: ..." at
+# least every WAIT_HR_PROGRESS_SECONDS, "ready: ns/name chart version" at the end). On failure, stderr gets one line per HelmRelease
 # of the whole cluster that is not Ready,
 #   <namespace>/<name>: Ready=<status> <reason>: <message>
 # then a one-line "error: ..." summary.
 #
 # Environment (tests shorten these):
 #   WAIT_HR_POLL_SECONDS     seconds between polls (default 10)
+#   WAIT_HR_PROGRESS_SECONDS longest silence (default 30): at least this often a line
+#                            "Big Bang: <elapsed>s of <timeout>s; Ready <x>/<y> HelmReleases;
+#                            slowest: <ns/name> (Ready=<status> <reason>)" says how far the
+#                            whole cluster is, and which not-Ready HelmRelease has been so the
+#                            longest (oldest Ready lastTransitionTime), since pulumi-command
+#                            streams this output to `pulumi up` as it comes.
 #   WAIT_HR_MISSING_SECONDS  how long a chart may have no HelmRelease (default 120):
 #                            the Big Bang release that makes them is already
 #                            installed when this runs, so a longer absence means a
@@ -72,7 +78,7 @@ HR_RESOURCE=helmreleases.helm.toolkit.fluxcd.io
 # or a newline: names, versions, and condition status and reason (a reason is
 # CamelCase by the Kubernetes condition rules). Messages can, so they are only
 # read for the failure report, with a record separator.
-ROWS_TEMPLATE='{range .items[*]}{.metadata.namespace}{"\t"}{.metadata.name}{"\t"}{.spec.chart.spec.sourceRef.kind}{"\t"}{.spec.chart.spec.sourceRef.name}{"\t"}{.spec.chart.spec.chart}{"\t"}{.metadata.generation}{"\t"}{.status.observedGeneration}{"\t"}{.status.lastAttemptedRevision}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Stalled")].status}{"\t"}{.status.lastHandledReconcileAt}{"\n"}{end}'
+ROWS_TEMPLATE='{range .items[*]}{.metadata.namespace}{"\t"}{.metadata.name}{"\t"}{.spec.chart.spec.sourceRef.kind}{"\t"}{.spec.chart.spec.sourceRef.name}{"\t"}{.spec.chart.spec.chart}{"\t"}{.metadata.generation}{"\t"}{.status.observedGeneration}{"\t"}{.status.lastAttemptedRevision}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Stalled")].status}{"\t"}{.status.lastHandledReconcileAt}{"\t"}{.status.conditions[?(@.type=="Ready")].reason}{"\t"}{.status.conditions[?(@.type=="Ready")].lastTransitionTime}{"\n"}{end}'
 REPORT_TEMPLATE='{range .items[*]}{"\x1e"}{.metadata.namespace}/{.metadata.name}{"\t"}{.status.conditions[?(@.type=="Ready")].status}{"\t"}{.status.conditions[?(@.type=="Ready")].reason}{"\t"}{.status.conditions[?(@.type=="Ready")].message}{end}'
 
 # The failure report lists at most this many HelmReleases (Big Bang has ~20).
@@ -168,6 +174,34 @@ fail() {
     exit 1
 }
 
+# stdin: rows from ROWS_TEMPLATE (every HelmRelease of the cluster). Prints
+# "Ready <x>/<y> HelmReleases" and, when some are not Ready, the one not Ready the
+# longest: the oldest Ready lastTransitionTime (RFC 3339 UTC, so oldest sorts first);
+# one without a Ready condition yet comes after those that have one.
+cluster_summary() {
+    awk -F'\t' '
+        NF >= 2 && $2 != "" {
+            total++
+            if ($9 == "True") { ready++; next }
+            key = ($13 == "" ? "~" : $13)
+            if (slow == "" || key < slowKey) { slow = $1 "/" $2 " (Ready=" ($9 == "" ? "Unknown" : $9) ($12 == "" ? "" : " " $12) ")"; slowKey = key }
+        }
+        END { printf "Ready %d/%d HelmReleases%s\n", ready, total, (slow == "" ? "" : "; slowest: " slow) }'
+}
+
+# Seconds ("30", "0.5") to milliseconds, in bash alone.
+to_ms() {
+    local whole="${1%%.*}" frac=""
+    case "$1" in *.*) frac="${1#*.}" ;; esac
+    frac="${frac}000"
+    echo $((10#${whole:-0} * 1000 + 10#${frac:0:3}))
+}
+# Milliseconds since the epoch (bash 5 EPOCHREALTIME; the decimal point may be a comma in some locales).
+now_ms() {
+    local t="${EPOCHREALTIME/[.,]/}"
+    echo $((t / 1000))
+}
+
 # "a/b (detail), c/d (detail)" for the states given, from the classify output.
 describe() {
     local states=$1
@@ -187,6 +221,8 @@ main() {
     local poll=${WAIT_HR_POLL_SECONDS:-10} missing_grace=${WAIT_HR_MISSING_SECONDS:-120}
     [[ $poll =~ ^[1-9][0-9]{0,3}$ ]] || usage "invalid WAIT_HR_POLL_SECONDS '$poll'"
     [[ $missing_grace =~ ^[0-9]{1,6}$ ]] || usage "invalid WAIT_HR_MISSING_SECONDS '$missing_grace'"
+    local progress_seconds=${WAIT_HR_PROGRESS_SECONDS:-30}
+    [[ $progress_seconds =~ ^[0-9]{1,4}(\.[0-9]{1,3})?$ && $progress_seconds =~ [1-9] ]] || usage "invalid WAIT_HR_PROGRESS_SECONDS '$progress_seconds'"
 
     WANTS=""
     local -a labels=()
@@ -213,6 +249,17 @@ main() {
     STATUS=""
     # "<namespace>\t<name>" lines of the HelmReleases annotated so far.
     local requested="" release namespace name annotate_error
+    local progress_ms next_summary_ms now nap summary
+    progress_ms=$(to_ms "$progress_seconds")
+    next_summary_ms=$(now_ms)
+    summary=""
+    summary_if_due() {
+        now=$(now_ms)
+        if ((now >= next_summary_ms)) && [[ -n $summary ]]; then
+            echo "Big Bang: $((SECONDS - start))s of ${timeout_seconds}s; $summary"
+            next_summary_ms=$((now + progress_ms))
+        fi
+    }
     while :; do
         if rows=$(list_helmreleases "$ROWS_TEMPLATE" 2>"$ERROR_FILE"); then
             last_error=""
@@ -242,14 +289,17 @@ main() {
                 fail "after $((SECONDS - start))s still $(describe missing); check the package's helmRepo repoName and chartName and that it is enabled"
             fi
             progress="waiting: $(describe "pending missing")$annotate_error"
+            summary=$(cluster_summary <<<"$rows")
         else
             last_error=$(tr '\n' ' ' <"$ERROR_FILE")
             progress="waiting: kubectl cannot list HelmReleases: $last_error"
+            summary="kubectl cannot list HelmReleases"
         fi
         if [[ $progress != "$last_progress" ]]; then
             echo "$progress"
             last_progress=$progress
         fi
+        summary_if_due
         if ((SECONDS >= deadline)); then
             if [[ -n $last_error ]]; then
                 fail "timed out after ${timeout_seconds}s; kubectl cannot list HelmReleases: $last_error"
@@ -257,7 +307,14 @@ main() {
             fail "timed out after ${timeout_seconds}s waiting for $(describe "pending missing")"
         fi
         local left=$((deadline - SECONDS))
-        sleep "$((left < poll ? left : poll))"
+        # One poll interval, but awake in time for the deadline and the next progress line.
+        nap=$(((left < poll ? left : poll) * 1000))
+        ((next_summary_ms - now < nap)) && nap=$((next_summary_ms - now))
+        ((nap < 10)) && nap=10
+        sleep "$((nap / 1000)).$(printf '%03d' $((nap % 1000)))"
+        # Due now unless the list took long: the last known state, so a slow API server does not
+        # add its time to the silence.
+        summary_if_due
     done
 }
 

@@ -3,7 +3,11 @@
 # it when it is already running with exactly that config. Runs on the dev host
 # as the login user (in the docker group):
 #   bash -c "<this script>" k3d-cluster-create <cluster-name> <timeout-seconds> < config.yaml
+# Environment (optional):
+#   K3D_PROGRESS_SECONDS  longest silence while k3d creates the cluster (default 30; decimals allowed)
 set -euo pipefail
+
+ticker_pid=""
 
 die() {
     echo "error: $*" >&2
@@ -35,12 +39,49 @@ delete_cluster() {
     k3d cluster delete "$cluster" || die "k3d cluster delete $cluster failed (its output is above)"
 }
 
+# Formats the rows from cluster_nodes as "server running, agent created".
+node_states() {
+    awk 'NF == 2 { printf "%s%s %s", (n++ ? ", " : ""), $1, $2 } END { if (!n) printf "none yet" }' <<<"$1"
+}
+
+# k3d cluster create can stay silent for minutes while it pulls images; pulumi-command streams
+# this script's stdout to `pulumi up` as it comes, so a line every interval tells the user what
+# it waits for and how far the nodes are. Bounded by the create's own limit (plus its kill-after),
+# and stopped by stop_ticker (also on exit, by the EXIT trap).
+start_ticker() {
+    local cluster=$1 timeout_seconds=$2 interval=${K3D_PROGRESS_SECONDS:-30}
+    (
+        nap=""
+        trap '[[ -n $nap ]] && kill "$nap" 2>/dev/null; exit 0' TERM
+        start=$SECONDS
+        while ((SECONDS - start < timeout_seconds + 60)); do
+            sleep "$interval" &
+            nap=$!
+            wait "$nap" || true
+            nap=""
+            rows=$(timeout 10 k3d node list --no-headers 2>/dev/null | awk -v cluster="$cluster" 'NF == 4 && $3 == cluster { print $2, $4 }') || rows=""
+            echo "k3d cluster create $cluster: $((SECONDS - start))s of ${timeout_seconds}s; nodes: $(node_states "$rows")"
+        done
+    ) &
+    ticker_pid=$!
+}
+
+stop_ticker() {
+    if [[ -n $ticker_pid ]]; then
+        kill "$ticker_pid" 2>/dev/null || true
+        wait "$ticker_pid" 2>/dev/null || true
+        ticker_pid=""
+    fi
+}
+
 # k3d sometimes hangs after the cluster is up; a timeout then only means
 # failure when some node is not running.
 create_cluster() {
     local cluster=$1 config=$2 timeout_seconds=$3 status=0 rows
     echo "creating k3d cluster $cluster (timeout ${timeout_seconds}s)"
+    start_ticker "$cluster" "$timeout_seconds"
     timeout --kill-after=30 "$timeout_seconds" k3d cluster create --config "$config" || status=$?
+    stop_ticker
     case $status in
         0)
             echo "created k3d cluster $cluster"
@@ -81,7 +122,7 @@ main() {
     umask 077
     mkdir -p -- "$state_dir"
     new_config=$(mktemp "$state_dir/.k3d-$cluster.XXXXXX")
-    trap 'rm -f -- "$new_config"' EXIT
+    trap 'stop_ticker; rm -f -- "$new_config"' EXIT
     cat >"$new_config"
     [[ -s $new_config ]] || die "the k3d config on stdin is empty"
 

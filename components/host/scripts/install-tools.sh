@@ -8,9 +8,30 @@
 # cannot supply a matching sum. A mismatch stops the script before anything is
 # installed. Re-running is safe: a tool whose installed version already matches is
 # left alone.
+#
+# Environment (optional):
+#   INSTALL_DIR             where the tools go (default /usr/local/bin)
+#   TOOLS_PROGRESS_SECONDS  longest silence during a download (default 30; decimals allowed)
+#   TOOLS_POLL_SECONDS      how often a download is checked on (default 1; decimals allowed)
 set -euo pipefail
 
 install_dir="${INSTALL_DIR:-/usr/local/bin}"
+progress_seconds="${TOOLS_PROGRESS_SECONDS:-30}"
+poll_seconds="${TOOLS_POLL_SECONDS:-1}"
+max_time=900
+
+# Seconds ("30", "0.2") to milliseconds, in bash alone.
+to_ms() {
+  local whole="${1%%.*}" frac=""
+  case "$1" in *.*) frac="${1#*.}" ;; esac
+  frac="${frac}000"
+  echo $(( 10#${whole:-0} * 1000 + 10#${frac:0:3} ))
+}
+# Milliseconds since the epoch (bash 5 EPOCHREALTIME; the decimal point may be a comma in some locales).
+now_ms() {
+  local t="${EPOCHREALTIME/[.,]/}"
+  echo $(( t / 1000 ))
+}
 
 die() {
   echo "install-tools: $*" >&2
@@ -39,11 +60,36 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-fetch() { # <url> <file>
+fetch() { # <url> <file> <what, for progress lines>
   # HTTPS only, also after redirects (GitHub release assets redirect to a CDN).
+  # curl runs in the background so that a slow download still prints a line every progress
+  # interval (pulumi-command streams this script's stdout to `pulumi up` as it comes): the
+  # bytes so far and the time against curl's limit of max_time per attempt.
   curl --fail --silent --show-error --location --proto '=https' --proto-redir '=https' \
-    --retry 5 --retry-delay 3 --retry-connrefused --connect-timeout 20 --max-time 900 \
-    --output "$2" "$1" || die "download failed: $1"
+    --retry 5 --retry-delay 3 --retry-connrefused --connect-timeout 20 --max-time "$max_time" \
+    --output "$2" "$1" &
+  local pid=$! status=0 start now next nap quick=20 bytes poll_ms progress_ms
+  poll_ms="$(to_ms "$poll_seconds")"
+  progress_ms="$(to_ms "$progress_seconds")"
+  start="$(now_ms)"
+  next=$(( start + progress_ms ))
+  # Bounded: curl itself gives up after its retries, each at most max_time.
+  while kill -0 "$pid" 2>/dev/null; do
+    now="$(now_ms)"
+    if (( now >= next )); then
+      bytes="$(wc -c <"$2" 2>/dev/null || echo 0)"
+      echo "tools: downloading $3: $(( bytes / 1024 )) KiB so far, $(( (now - start) / 1000 ))s (limit ${max_time}s per attempt, 5 retries)"
+      next=$(( now + progress_ms ))
+    fi
+    # Short naps first, so that a quick download is not held up by a whole poll interval.
+    nap=$(( quick < poll_ms ? quick : poll_ms ))
+    quick=$(( quick * 2 ))
+    (( next - now < nap )) && nap=$(( next - now ))
+    (( nap < 10 )) && nap=10
+    sleep "$(( nap / 1000 )).$(printf '%03d' $(( nap % 1000 )))"
+  done
+  wait "$pid" || status=$?
+  [ "$status" -eq 0 ] || die "download failed: $1"
 }
 
 verify() { # <file> <expected-sha256> <name>
@@ -71,21 +117,21 @@ place() { # <file> <tool>; a rename, so a running copy of the old binary is neve
 
 download_k3d() { # <version>
   local name="k3d-linux-$arch" base="https://github.com/k3d-io/k3d/releases/download/$1"
-  fetch "$base/$name" "$work/$name"
+  fetch "$base/$name" "$work/$name" "k3d $1 ($arch)"
   verify "$work/$name" "$k3d_sha256" "$name"
   place "$work/$name" k3d
 }
 
 download_kubectl() { # <version>
   local base="https://dl.k8s.io/release/$1/bin/linux/$arch"
-  fetch "$base/kubectl" "$work/kubectl"
+  fetch "$base/kubectl" "$work/kubectl" "kubectl $1 ($arch)"
   verify "$work/kubectl" "$kubectl_sha256" kubectl
   place "$work/kubectl" kubectl
 }
 
 download_helm() { # <version>
   local name="helm-$1-linux-$arch.tar.gz"
-  fetch "https://get.helm.sh/$name" "$work/$name"
+  fetch "https://get.helm.sh/$name" "$work/$name" "helm $1 ($arch)"
   verify "$work/$name" "$helm_sha256" "$name"
   mkdir -p "$work/helm"
   tar -xzf "$work/$name" -C "$work/helm" "linux-$arch/helm"
@@ -99,10 +145,11 @@ ensure() { # <tool> <version>
     echo "$1 $2 is already installed"
     return 0
   fi
-  echo "installing $1 $2 for linux/$arch${have:+ (replacing $have)}"
+  echo "tools: downloading $1 $2 ($arch)${have:+, replacing $have}"
   "download_$1" "$2"
   have="$(installed_version "$1")"
   [ "$have" = "$2" ] || die "$1 reports version '${have}' after installing $2"
+  echo "tools: $1 $2 installed, SHA-256 checked"
 }
 
 ensure k3d "$k3d_version"
