@@ -15,7 +15,6 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -24,7 +23,7 @@ import { registry1CacheConfigYaml } from "../../components/registry/cacheSetting
 import { registrySettings } from "../../components/registry/registrySettings";
 import { createOciClient, OCI_IMAGE_MANIFEST_MEDIA_TYPE, sha256Digest } from "../support/ociClient";
 import { createTestPki, TestCertificate, TestPki } from "../support/pki";
-import { DOCKER_REGISTRY_BINARY, findOnPath } from "../support/registryServer";
+import { delay, DOCKER_REGISTRY_BINARY, findOnPath, freePort } from "../support/registryServer";
 
 const UPSTREAM_HOSTNAME = "registry1.test";
 const SERVICE = "registry1.test";
@@ -57,26 +56,6 @@ function get(port: number, urlPath: string, headers: Record<string, string> = {}
         req.on("error", reject);
         req.end();
     });
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            if (address === null || typeof address === "string") {
-                server.close();
-                reject(new Error("could not read the port of a probe socket"));
-                return;
-            }
-            server.close(() => resolve(address.port));
-        });
-    });
-}
-
-function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString("base64url");

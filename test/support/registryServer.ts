@@ -54,7 +54,8 @@ export interface RunningRegistry {
     stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A port on the loopback address nothing listens on right now. */
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.unref();
@@ -71,7 +72,7 @@ function freePort(): Promise<number> {
     });
 }
 
-function delay(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
