@@ -781,7 +781,14 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
                 p("network.registryAddress", "must be outside the MetalLB range x.x.1.240-249 that Big Bang uses", cfg.network.registryAddress);
             }
             // The Registry1 cache: next to the registry, under the same rules (issue 19).
-            cfg.network.cacheAddress ||= intToIp(subnet.base + 2 * 256 + 11);
+            // The default is x.x.2.11, or the next address when the stack already uses that one for the
+            // registry or the gateway: a default must never refuse a stack that does not even use the cache.
+            if (!cfg.network.cacheAddress) {
+                const taken = new Set([reg, ipToInt(cfg.network.gateway)]);
+                let candidate = subnet.base + 2 * 256 + 11;
+                while (taken.has(candidate)) candidate++;
+                cfg.network.cacheAddress = intToIp(candidate);
+            }
             const cache = ipToInt(cfg.network.cacheAddress);
             if (!cidrContains(cfg.network.subnet, cfg.network.cacheAddress) || cache === subnet.base || cache === subnet.base + size - 1) {
                 p("network.cacheAddress", `expected a host address inside network.subnet ${cfg.network.subnet}`, cfg.network.cacheAddress);
@@ -900,7 +907,7 @@ function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     if (rawCache === undefined) {
         bb.registry1Cache = loginSet;
     } else if (bb.registry1Cache && !loginSet) {
-        p("bigbang.registry1Cache", "the cache pulls from Registry1 with bigbang.registry1.username and password; set both, or set registry1Cache to false", bb.registry1Cache);
+        p("bigbang.registry1Cache", "the cache pulls from Registry1 with bigbang.registry1.username and bigbang.registry1.password; set both, or set registry1Cache to false", bb.registry1Cache);
     }
     if (bb.install) {
         if (!bb.registry1.username) p("bigbang.registry1.username", "bigbang.install needs your Registry1 user name: Flux, MetalLB and every package pull Iron Bank images", bb.registry1.username);
@@ -1139,7 +1146,8 @@ function toolSha256Problems(cfg: StackConfig): string[] {
             problems.push(`${key}: host.${tool}Version ${version} is not pinned by this program, so its download needs a SHA-256 to be checked against: `
                 + `set the ${host.architecture} sum its project publishes for ${TOOL_ARTIFACT[tool](version, host.architecture)}, got nothing`);
         } else if (pinned && given !== pinned) {
-            problems.push(`${key}: differs from the SHA-256 pinned for ${tool} ${version} ${host.architecture} (${pinned}); remove it to use the pin, got "${given}"`);
+            // Names host.<tool>Version, so the line is dropped when that value was refused (checkStackConfig, mentionsKey).
+            problems.push(`${key}: differs from the SHA-256 pinned for ${tool} ${version} ${host.architecture} (host.${tool}Version, ${pinned}); remove it to use the pin, got "${given}"`);
         }
     }
     return problems;

@@ -724,7 +724,7 @@ describe("config: the Registry1 cache (issue 19)", () => {
     it("refuses registry1Cache true without a login, naming the key", () => {
         assert.throws(() => parseWith({ registry1Cache: true }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);
-            assert.match(err.message, /bigbang-oci-dev:bigbang\.registry1Cache: the cache pulls from Registry1 with bigbang\.registry1\.username and password/);
+            assert.match(err.message, /bigbang-oci-dev:bigbang\.registry1Cache: the cache pulls from Registry1 with bigbang\.registry1\.username and bigbang\.registry1\.password/);
             return true;
         });
     });
