@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kubeToolOrSkip } from "../support/kubeTools";
+import { kubeTool } from "../support/kubeTools";
 import { SCHEDULING_SLACK_MS, longestSilenceMs, runTimed } from "../support/progress";
 import { findOnPath as findOnPathIn, runScriptFile, ScriptRun, scriptNamed } from "../support/scripts";
 
@@ -150,10 +150,10 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
     const scriptCase = (title: string, body: (sandbox: Sandbox) => Promise<void>) => cases.push({ title, body });
     const running = new Map<string, Promise<void>>();
 
-    before(function () {
+    before(() => {
         // kubectl 1.32 from bin/ (npm run kube-tools), not Debian 12's kubernetes-client (1.20): the host runs
         // the pinned kubectl (pins.ts), so the templates are checked by a kubectl near it.
-        const realKubectl = kubeToolOrSkip(this, "kubectl");
+        const realKubectl = kubeTool("kubectl");
         let slots = CONCURRENT_CASES;
         const queue: (() => void)[] = [];
         const slot = () => new Promise<void>((resolve) => {

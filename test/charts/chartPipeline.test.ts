@@ -28,7 +28,7 @@ import { ChartInfo, readChart, readChartFiles } from "../../components/charts/ch
 import { htpasswdLine } from "../../components/registry/htpasswd";
 import { defaultStackConfig } from "../support/fixtures";
 import { readChartArchive } from "../support/helmChartArchive";
-import { kubeToolOrSkip } from "../support/kubeTools";
+import { kubeTool } from "../support/kubeTools";
 import { createTestPki, TestPki } from "../support/pki";
 import { findOnPath, REGISTRY_TEST_HOSTNAME, RunningRegistry, startRegistry } from "../support/registryServer";
 
@@ -80,11 +80,8 @@ describe("chart pipeline: the program's push command with the real helm and dock
     }
 
     before(async function () {
-        helm = kubeToolOrSkip(this, "helm");
-        if (!findOnPath("docker-registry")) {
-            console.error("skipped: docker-registry is not on PATH (Debian package docker-registry; scripts/test.sh installs it)");
-            this.skip();
-        }
+        helm = kubeTool("helm");
+        if (!findOnPath("docker-registry")) assert.fail("docker-registry is not on PATH (Debian package docker-registry; scripts/test.sh installs it)");
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-pipeline-"));
         home = path.join(tmp, "home");
         fs.mkdirSync(home);

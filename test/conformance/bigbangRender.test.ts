@@ -18,7 +18,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { BIGBANG_NAMESPACE, BIGBANG_RELEASE } from "../../components/bigbang/bigbang";
 import { DEFAULT_K3S_IMAGE } from "../../components/config/pins";
-import { kubeToolOrSkip } from "../support/kubeTools";
+import { kubeTool } from "../support/kubeTools";
 import { BASE_CONFIG, MOCK, ProgramRun, resolve, runProgram } from "../support/program";
 import { referenceFile } from "./reference";
 
@@ -73,7 +73,7 @@ describe("conformance: Big Bang 3.30.0's chart renders the release the program d
     const kubeVersion = /:v?(\d+\.\d+\.\d+)/.exec(DEFAULT_K3S_IMAGE)?.[1] ?? "";
 
     before(function () {
-        helm = kubeToolOrSkip(this, "helm");
+        helm = kubeTool("helm");
         chartDir = referenceFile("bigbang-3.30.0/chart");
         bigbangDir = path.dirname(chartDir);
         assert.match(kubeVersion, /^\d+\.\d+\.\d+$/, DEFAULT_K3S_IMAGE);

@@ -44,14 +44,3 @@ export function kubeTool(tool: KubeTool): string {
     if (!file) throw new Error(kubeToolMissing(tool));
     return file;
 }
-
-/**
- * For a mocha `before`: bin/<tool>, or skips the suite with the reason printed (mocha shows skipped
- * tests as pending; the reason goes to stderr so it is in the log).
- */
-export function kubeToolOrSkip(ctx: Mocha.Context, tool: KubeTool): string {
-    const file = kubeToolPath(tool);
-    if (file) return file;
-    console.error(`skipped: ${kubeToolMissing(tool)}`);
-    ctx.skip();
-}
