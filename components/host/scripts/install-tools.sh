@@ -13,6 +13,9 @@
 #   INSTALL_DIR             where the tools go (default /usr/local/bin)
 #   TOOLS_PROGRESS_SECONDS  longest silence during a download (default 30; decimals allowed)
 #   TOOLS_POLL_SECONDS      how often a download is checked on (default 1; decimals allowed)
+#   TOOLS_ACCEPT_ON_PATH    non-empty: a tool found on PATH outside INSTALL_DIR at the pinned version
+#                           is used as it is (the ssh backend: a machine's own tools are never
+#                           replaced; INSTALL_DIR is the program's own folder there)
 set -euo pipefail
 
 install_dir="${INSTALL_DIR:-/usr/local/bin}"
@@ -99,8 +102,8 @@ verify() { # <file> <expected-sha256> <name>
   echo "  $3: SHA-256 $actual matches the pinned checksum"
 }
 
-installed_version() { # <tool>; prints nothing when the tool is absent or broken
-  local bin="$install_dir/$1"
+installed_version() { # <tool> [<binary>]; prints nothing when the tool is absent or broken
+  local bin="${2:-$install_dir/$1}"
   [ -x "$bin" ] || return 0
   case "$1" in
     k3d) { "$bin" version 2>/dev/null || true; } | awk '$1 == "k3d" && $2 == "version" { print $3; exit }' ;;
@@ -138,12 +141,33 @@ download_helm() { # <version>
   place "$work/helm/linux-$arch/helm" helm
 }
 
+on_path() { # <tool>; the first one on PATH that is not (a link to) ours, or nothing
+  local dir real
+  local IFS=:
+  for dir in $PATH; do
+    if [ -z "$dir" ] || [ ! -x "$dir/$1" ] || [ -d "$dir/$1" ]; then continue; fi
+    real="$(readlink -f "$dir/$1" 2>/dev/null || echo "$dir/$1")"
+    case "$real" in "$install_dir"/*) continue ;; esac
+    echo "$dir/$1"
+    return 0
+  done
+}
+
 ensure() { # <tool> <version>
-  local have
+  local have found
   have="$(installed_version "$1")"
   if [ "$have" = "$2" ]; then
     echo "$1 $2 is already installed"
     return 0
+  fi
+  if [ -n "${TOOLS_ACCEPT_ON_PATH:-}" ]; then
+    found="$(on_path "$1")"
+    if [ -n "$found" ] && [ "$(installed_version "$1" "$found")" = "$2" ]; then
+      # A copy of ours at another version would come first on the commands' PATH.
+      rm -f "$install_dir/$1"
+      echo "$1 $2 is already installed ($found)"
+      return 0
+    fi
   fi
   echo "tools: downloading $1 $2 ($arch)${have:+, replacing $have}"
   "download_$1" "$2"
