@@ -87,7 +87,8 @@ export function knownHostsAlias(stack: string): string {
 /** The per-stack known_hosts file's one line: the alias and the host's public key. */
 export function knownHostsLine(alias: string, hostPublicKey: string): string {
     const fields = hostPublicKey.trim().split(/\s+/);
-    if (fields.length < 2 || !/^ssh-[a-z0-9-]+$/.test(fields[0])) throw new Error(`not an OpenSSH public key: ${JSON.stringify(hostPublicKey.slice(0, 40))}`);
+    // ssh-* and ecdsa-sha2-* key types: the aws host's is ed25519, an ssh machine's may be ECDSA (issue 20).
+    if (fields.length < 2 || !/^(ssh-[a-z0-9-]+|ecdsa-sha2-nistp(256|384|521))$/.test(fields[0])) throw new Error(`not an OpenSSH public key: ${JSON.stringify(hostPublicKey.slice(0, 40))}`);
     return `${alias} ${fields[0]} ${fields[1]}\n`;
 }
 

@@ -19,7 +19,8 @@
 #          [--sysctl <key>=<value>]... [--module <name>]... [--docker-daemon-json <json>]
 # Environment (tests): OS_RELEASE (/etc/os-release), SYSCTL_DIR (/etc/sysctl.d),
 #   MODULES_DIR (/etc/modules-load.d), LINK_DIR (/usr/local/bin),
-#   DOCKER_DAEMON_JSON (/etc/docker/daemon.json), CA_BUNDLE (/etc/ssl/certs/ca-certificates.crt).
+#   DOCKER_DAEMON_JSON (/etc/docker/daemon.json), CA_BUNDLE (/etc/ssl/certs/ca-certificates.crt),
+#   SYS_MODULE_DIR (/sys/module: a module listed there is loaded already).
 set -euo pipefail
 
 os_release="${OS_RELEASE:-/etc/os-release}"
@@ -28,6 +29,7 @@ modules_dir="${MODULES_DIR:-/etc/modules-load.d}"
 link_dir="${LINK_DIR:-/usr/local/bin}"
 daemon_json="${DOCKER_DAEMON_JSON:-/etc/docker/daemon.json}"
 ca_bundle="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+sys_module_dir="${SYS_MODULE_DIR:-/sys/module}"
 # k3d v5 needs Docker 20.10.5 or newer (runc >= 1.0.0-rc93): k3d-io/k3d docs/index.md, "Requirements".
 docker_minimum="20.10.5"
 apt_lock_timeout=600
@@ -161,11 +163,13 @@ fi
 # already holds, so a second run does not drop a value the first one raised.
 sysctl_file="$sysctl_dir/90-bigbang-oci-dev.conf"
 wanted_lines=()
+apply=""
 for setting in "${sysctls[@]}"; do
   key="${setting%%=*}"
   value="${setting#*=}"
-  [[ "$key" =~ ^[a-z0-9_.]+$ && "$value" =~ ^[0-9]+$ ]] || die "not a kernel setting: $setting"
+  [[ "$key" =~ ^[a-z0-9_.-]+$ && "$value" =~ ^[0-9]+$ ]] || die "not a kernel setting: $setting"
   current="$(sysctl -n "$key" 2>/dev/null || echo 0)"
+  [ "$current" -ge "$value" ] || apply=1
   if { [ -f "$sysctl_file" ] && grep -q "^$key = " "$sysctl_file"; } || [ "$current" -lt "$value" ]; then
     wanted_lines+=("$key = $value")
   fi
@@ -178,7 +182,9 @@ if [ ${#wanted_lines[@]} -gt 0 ]; then
     echo "install-host: kernel settings in $sysctl_file"
   fi
   remember "kernel-file $sysctl_file"
-  sysctl -q -p "$sysctl_file" >/dev/null || die "sysctl -p $sysctl_file failed"
+  if [ -n "$apply" ]; then
+    sysctl -q -p "$sysctl_file" >/dev/null || die "sysctl -p $sysctl_file failed"
+  fi
 fi
 for setting in "${sysctls[@]}"; do
   key="${setting%%=*}"
@@ -195,7 +201,8 @@ if [ ${#modules[@]} -gt 0 ]; then
   fi
   remember "kernel-file $modules_file"
   for module in "${modules[@]}"; do
-    [[ "$module" =~ ^[a-z0-9_]+$ ]] || die "not a module name: $module"
+    [[ "$module" =~ ^[A-Za-z0-9_-]+$ ]] || die "not a module name: $module"
+    [ -e "$sys_module_dir/$module" ] && continue
     modprobe "$module" || die "could not load the kernel module $module"
   done
 fi
@@ -213,10 +220,13 @@ for tool in k3d kubectl helm; do
 done
 
 # --- The user's work folder (staged charts).
-group="$(id -gn "$user")"
-mkdir -p "$work_dir"
-chown "$user:$group" "$work_dir"
-chmod 0700 "$work_dir"
+if [ ! -d "$work_dir" ]; then
+  group="$(id -gn "$user")"
+  mkdir -p "$work_dir.new"
+  chmod 0700 "$work_dir.new"
+  chown "$user:$group" "$work_dir.new"
+  mv "$work_dir.new" "$work_dir"
+fi
 
 remember "stack $stack"
 echo "install-host: ready for stack $stack ($os_name, $machine_arch)"

@@ -16,6 +16,7 @@
 # Idempotent: a second run, or a run on a machine with no record, changes nothing.
 #
 # Usage: uninstall-host.sh --user <user> --stack <stack> --work-dir <dir> --tools-dir <dir> --record <file>
+# Environment (tests): HOME_ROOT (/home), where the work folder's guard expects it.
 set -euo pipefail
 
 die() {
@@ -40,7 +41,7 @@ for name in user stack work_dir tools_dir record; do
   [ -n "${!name}" ] || die "--${name//_/-} is required"
 done
 # Guards for the two recursive removals: only folders named as the program names them.
-[ "$work_dir" = "/home/$user/.bigbang-oci-dev" ] || die "refusing to remove $work_dir: not $user's bigbang-oci-dev work folder"
+[ "$work_dir" = "${HOME_ROOT:-/home}/$user/.bigbang-oci-dev" ] || die "refusing to remove $work_dir: not $user's bigbang-oci-dev work folder"
 
 case "$tools_dir" in */bigbang-oci-dev/bin) ;; *) die "refusing to remove $tools_dir: not the bigbang-oci-dev tools folder" ;; esac
 

@@ -4,7 +4,7 @@
 // puts there, and the one SSH read it makes at every run (the boot id). No Pulumi
 // resources here; test/host/sshPlan.test.ts tests it directly.
 import { Architecture, PROJECT } from "../../config/config";
-import { KERNEL_MODULES, KERNEL_SETTINGS } from "../cloudInit";
+import { DEFAULT_DOCKER_DAEMON_CONFIG, KERNEL_MODULES, KERNEL_SETTINGS } from "../cloudInit";
 import { shellQuote, sshClientOptions } from "../hostPlan";
 import { HOST_SCRIPTS } from "../remoteScript";
 
@@ -95,6 +95,8 @@ export function sshBaseInstallCommand(args: Pick<SshInstallArgs, "user" | "stack
         "--work-dir", sshWorkDir(args.user), "--tools-dir", SSH_TOOLS_DIR, "--record", SSH_INSTALL_RECORD,
         ...kernelSettingWords().flatMap((w) => ["--sysctl", w]),
         ...KERNEL_MODULES.flatMap((m) => ["--module", m]),
+        // Written only where the program installs Docker itself (the machine then has no daemon.json).
+        "--docker-daemon-json", JSON.stringify(DEFAULT_DOCKER_DAEMON_CONFIG),
     ];
     return `sudo -n ${HOST_SCRIPTS.command("install-host", words)}`;
 }
