@@ -30,7 +30,8 @@ link_dir="${LINK_DIR:-/usr/local/bin}"
 daemon_json="${DOCKER_DAEMON_JSON:-/etc/docker/daemon.json}"
 ca_bundle="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 sys_module_dir="${SYS_MODULE_DIR:-/sys/module}"
-# k3d v5 needs Docker 20.10.5 or newer (runc >= 1.0.0-rc93): k3d-io/k3d docs/index.md, "Requirements".
+# k3d v5 needs Docker 20.10.5 or newer (runc >= 1.0.0-rc93): k3d-io/k3d README.md "Requirements",
+# docs/faq/compatibility.md ("<= 20.10.4 expected to fail", k3d-io/k3d#807).
 docker_minimum="20.10.5"
 apt_lock_timeout=600
 

@@ -34,8 +34,8 @@ export const SSH_INSTALL_RECORD = `/var/lib/${PROJECT}/installed`;
  * A new value is a new machine (DevHost.machineId): the login, address and port the program
  * reaches it at. A changed address is another machine, so everything is built there, and the old
  * resources' deletes clean the old one: pulumi-command runs a Delete with the connection recorded
- * in the old state (provider/pkg/provider/remote/command.go Delete uses the old inputs), whose
- * pinned host key refuses any other machine that now answers at the old address.
+ * in the old state (provider/pkg/provider/remote/commandController.go Delete: `props := req.State`,
+ * then props.run), whose pinned host key refuses any other machine that now answers at the old address.
  */
 export function sshMachineId(ssh: Pick<SshSettings, "user" | "address" | "port">): string {
     return `${ssh.user}@${ssh.address}:${ssh.port}`;
