@@ -89,7 +89,7 @@ describe("SshHost under mocks", function () {
     });
 
     it("connects with the configured port, user, key and pinned host key, and keeps the connection secret", async () => {
-        assert.equal(await host.connection.isSecret, true);
+        assert.equal(await pulumi.isSecret(host.connection), true);
         for (const c of commands()) {
             const conn = unsecret(c.inputs.connection);
             assert.equal(conn.host, "192.0.2.10", c.name);

@@ -180,6 +180,8 @@ export const MOCK = {
     instanceId: "i-0123456789abcdef0",
     /** EC2's LaunchTime of the instance: the time of its last start. */
     launchTime: "2026-12-01T08:00:00Z",
+    /** The ssh backend's machine's boot id (/proc/sys/kernel/random/boot_id), read by a command.local.run invoke. */
+    bootId: "0b5d1a0e-6a3c-4f5e-9d2b-7c8e9f0a1b2c",
     defaultVpcId: "vpc-0123456789abcdef0",
     sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nbW9jaw==\n-----END OPENSSH PRIVATE KEY-----\n",
     sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMock",
@@ -357,6 +359,9 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                     };
                 case "aws:ec2/getInstances:getInstances":
                     return { ...inputs, ids: opts.existingHost ? [opts.existingHost.instanceId] : [], id: "instances" };
+                case "command:local:run":
+                    // The ssh backend's boot-id read (components/host/ssh/sshPlan.ts bootIdReadScript).
+                    return { ...inputs, stdout: `${MOCK.bootId}\n`, stderr: "" };
                 case "aws:ec2/getInstance:getInstance": {
                     const existing = opts.existingHost?.instanceId === inputs.instanceId ? opts.existingHost : undefined;
                     return {
