@@ -85,6 +85,7 @@ describe("SshHost under mocks", function () {
         assert.deepEqual(registered.filter((r) => r.type.startsWith("aws:")), []);
         assert.equal(host.machine, undefined);
         assert.deepEqual(host.onHostOptions(), {});
+        assert.equal(registered.find((r) => r.name === "host")?.type, "bigbang-oci-dev:index:DevHost", "the aws host's type: known-hosts-file keeps its URN across a switch");
         assert.deepEqual(registered.map((r) => r.name).sort(), ["build", "chart", "host", "host-setup", "known-hosts-file", "probe", "pull-images", "tools"].sort());
     });
 

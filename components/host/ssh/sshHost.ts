@@ -87,7 +87,11 @@ export class SshHost extends pulumi.ComponentResource implements DevHost {
     readonly sshCommand: pulumi.Output<string>;
 
     constructor(name: string, args: SshHostArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bigbang-oci-dev:index:SshHost", name, {}, opts);
+        // The aws host's type token: the children's URNs then match where they mean the same thing.
+        // On a switch between aws and ssh the per-stack known_hosts file (`known-hosts-file`, the same
+        // path for both) is then one resource, updated in place; under two URNs the old one's delete
+        // (rm) would run after the new one's create and leave Docker and sshCommand without the key.
+        super("bigbang-oci-dev:index:DevHost", name, {}, opts);
         const { ssh, stack } = args;
         const files = workstationSshFiles(args.homeDir ?? os.homedir(), stack);
         const alias = knownHostsAlias(stack);
