@@ -8,7 +8,7 @@ import { ChartPushes } from "./components/charts/charts";
 import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
-import { AwsHost } from "./components/host/aws/awsHost";
+import { createDevHost } from "./components/host/createDevHost";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
@@ -33,7 +33,7 @@ export = async () => {
     const hosted = reg.target === "hosted";
     if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
-    const host = new AwsHost("host", { config, stack, allowedCidrs: prepared.host.allowedCidrs, placement: prepared.host.placement });
+    const host = createDevHost("host", { config, stack, prepared: prepared.host });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
     const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
