@@ -1,5 +1,6 @@
-// Docker on the dev host, driven over SSH, and the bridge network the cluster
-// and the registry share (Big Bang's dev script calls it k3d-network).
+// Docker on the dev host, at the backend's endpoint (`host.docker`: over SSH on
+// aws), and the bridge network the cluster and the registry share (Big Bang's
+// dev script calls it k3d-network).
 //
 // The provider never dials the host when it is configured, only when a
 // resource operation needs a client: pulumi/pulumi-docker provider/hybrid.go

@@ -423,7 +423,7 @@ describe("install-tools.sh", function () {
         return root;
     }
 
-    /** Four arguments (arch and versions) get the release's true sums appended, as host.ts passes the pins. */
+    /** Four arguments (arch and versions) get the release's true sums appended, as awsHost.ts passes the pins. */
     function install(releases: string, installDir: string, args: string[]): RunResult & { downloads: string[] } {
         const curlLog = path.join(freshDir("curl-log"), "curl.log");
         fs.writeFileSync(curlLog, "");
