@@ -10,7 +10,8 @@ import { checkStackConfig, ConfigError, configWarnings, PROJECT, StackConfig } f
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
-import { awsPlacement, awsWorkstationCidr, LookupPlacement, PreparedAwsHost } from "./host/aws/prepareAwsHost";
+import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/prepareAwsHost";
+import { PreparedHost } from "./host/createDevHost";
 import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
@@ -28,7 +29,7 @@ export interface PreparedChart extends ChartInfo {
 export interface Prepared {
     config: StackConfig;
     /** What the host backend checked and found (aws: the allowed CIDRs and the subnet); createDevHost takes it. */
-    host: PreparedAwsHost;
+    host: PreparedHost;
     /** The hosted registry's certificate. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
