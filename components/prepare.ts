@@ -11,7 +11,7 @@ import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/prepareAwsHost";
-import { PreparedHost } from "./host/createDevHost";
+import type { PreparedHost } from "./host/createDevHost";
 import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
 import { pushTarget, snippetRepository } from "./charts/chartsPlan";
