@@ -8,7 +8,7 @@ import { ChartPushes } from "./components/charts/charts";
 import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
-import { DevHost } from "./components/host/host";
+import { createDevHost } from "./components/host/createDevHost";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
@@ -33,7 +33,7 @@ export = async () => {
     const hosted = reg.target === "hosted";
     if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
-    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs, placement: prepared.placement });
+    const host = createDevHost("host", { config, stack, prepared: prepared.host });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
     const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
@@ -98,11 +98,8 @@ export = async () => {
 
     return {
         ...bigbangOutputs,
-        instanceId: host.instanceId,
-        publicIp: host.publicIp,
-        privateIp: host.privateIp,
-        sshCommand: host.sshCommand,
-        sshPrivateKey: host.generatedPrivateKey,
+        // The backend's own (aws: instanceId, publicIp, privateIp, sshCommand, sshPrivateKey).
+        ...host.outputs,
         registryHostname: reg.hostname,
         registryEndpoint: target.ociUrl,
         registryAddressInCluster: registry?.addressInCluster,

@@ -8,7 +8,7 @@ import { SnippetChart, valuesSnippet } from "../charts/valuesSnippet";
 import { K3dCluster } from "../cluster/cluster";
 import { StackConfig } from "../config/config";
 import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
-import { DevHost } from "../host/host";
+import { DevHost } from "../host/devHost";
 import { shellQuote } from "../host/hostPlan";
 import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
 import { BigBangRelease } from "./bigbang";
@@ -109,8 +109,10 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         waitAlsoFor: [...(metallb?.pools ?? []), ...(args.dns ? [args.dns] : [])],
     });
 
-    const sshAccess = pulumi.all([host.address, host.sshOpts]).apply(([address, opts]) => ({
-        sshUser: host.sshUser, address, sshOptions: opts.map(shellQuote).join(" "),
+    // Only where the workstation reaches the host over SSH (not on local, where the gateways are its own).
+    const ssh = host.ssh;
+    const sshAccess = ssh && pulumi.all([ssh.address, ssh.options]).apply(([address, opts]) => ({
+        sshUser: ssh.user, address, sshOptions: opts.map(shellQuote).join(" "),
     }));
     return {
         bigbang: {
@@ -131,9 +133,9 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
                 addresses: ingress.addresses,
             })
             : undefined,
-        sshuttleCommand: ingress ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
+        sshuttleCommand: ingress && sshAccess ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
         // The proxy resolves names on the host, whose /etc/hosts maps them to the MetalLB gateways.
-        socksProxyCommand: ingress ? sshAccess.apply((a) => socksCommand(a)) : undefined,
+        socksProxyCommand: ingress && sshAccess ? sshAccess.apply((a) => socksCommand(a)) : undefined,
         bigbangStatusCommand: bigbangStatusCommands({ kubeContext: `k3d-${cluster.clusterName}` }),
     };
 }
