@@ -25,3 +25,12 @@ export const KERNEL_MODULES: readonly string[] = ["br_netfilter", "nf_nat_redire
 export const DOCKER_PACKAGES: readonly string[] = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin"];
 /** curl and ca-certificates for the tool downloads, jq for scripts that read JSON on the host. */
 export const BASE_PACKAGES: readonly string[] = ["ca-certificates", "curl", "jq"];
+
+/**
+ * Container logs of the k3d nodes grow for as long as the host runs; json-file
+ * with rotation keeps `docker logs` working and the disk from filling.
+ */
+export const DEFAULT_DOCKER_DAEMON_CONFIG: Readonly<Record<string, unknown>> = {
+    "log-driver": "json-file",
+    "log-opts": { "max-size": "50m", "max-file": "3" },
+};

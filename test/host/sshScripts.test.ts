@@ -10,7 +10,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { KERNEL_MODULES, KERNEL_SETTINGS } from "../../components/host/cloudInit";
+import { KERNEL_MODULES, KERNEL_SETTINGS } from "../../components/host/hostSetup";
 import {
     kernelSettingWords, sshBaseInstallCommand, sshToolsInstallCommand, sshUninstallCommand, SSH_INSTALL_RECORD, SSH_TOOLS_DIR, sshWorkDir,
 } from "../../components/host/ssh/sshPlan";

@@ -12,7 +12,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import type { HostConfig } from "../../config/config";
-import { BASE_PACKAGES, DOCKER_PACKAGES, KERNEL_MODULES, KERNEL_SETTINGS } from "../hostSetup";
+import { BASE_PACKAGES, DEFAULT_DOCKER_DAEMON_CONFIG, DOCKER_PACKAGES, KERNEL_MODULES, KERNEL_SETTINGS } from "../hostSetup";
 
 /** EC2 refuses user-data above 16 KiB (before base64). */
 export const EC2_USER_DATA_LIMIT_BYTES = 16384;
@@ -103,14 +103,8 @@ YT90qFF93M3v01BbxP+EIY2/9tiIPbrd
 -----END PGP PUBLIC KEY BLOCK-----
 `;
 
-/**
- * Container logs of the k3d nodes grow for as long as the host runs; json-file
- * with rotation keeps `docker logs` working and the disk from filling.
- */
-export const DEFAULT_DOCKER_DAEMON_CONFIG: Readonly<Record<string, unknown>> = {
-    "log-driver": "json-file",
-    "log-opts": { "max-size": "50m", "max-file": "3" },
-};
+/** In hostSetup.ts: the ssh backend writes the same file where it installs Docker itself. */
+export { DEFAULT_DOCKER_DAEMON_CONFIG };
 
 export interface CloudInitOptions {
     /**

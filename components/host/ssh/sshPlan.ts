@@ -4,7 +4,7 @@
 // puts there, and the one SSH read it makes at every run (the boot id). No Pulumi
 // resources here; test/host/sshPlan.test.ts tests it directly.
 import { Architecture, PROJECT } from "../../config/config";
-import { DEFAULT_DOCKER_DAEMON_CONFIG, KERNEL_MODULES, KERNEL_SETTINGS } from "../cloudInit";
+import { DEFAULT_DOCKER_DAEMON_CONFIG, KERNEL_MODULES, KERNEL_SETTINGS } from "../hostSetup";
 import { shellQuote, sshClientOptions } from "../hostPlan";
 import { HOST_SCRIPTS } from "../remoteScript";
 
