@@ -265,7 +265,7 @@ export interface LifecycleOptions {
     cwd?: string;
     /** Simulate the instance replaced outside Pulumi: after refresh it has a new ID and private IP. */
     instanceReplacedOutside?: boolean;
-    /** The host was stopped and is started (again) before or during the second run: EC2 reports a new LaunchTime. */
+    /** The host was stopped and is started (again) before or during the second run: EC2 reports a new LaunchTime, an ssh machine a new boot id. */
     startedBetween?: boolean;
     /** What AWS offers in the second run, when it differs from the first (MOCK.offeredZones by default). */
     offeredZones?: { before?: string[]; after?: string[] };
@@ -276,6 +276,8 @@ export interface LifecycleOptions {
 export const REPLACED_INSTANCE = { id: "i-0replacedoutside0", privateIp: "10.0.1.77" };
 /** The LaunchTime EC2 reports after the host was started again. */
 export const NEXT_START = "2026-12-02T08:00:00Z";
+/** The boot id an ssh machine reports after it was rebooted. */
+export const NEXT_BOOT_ID = "9e8d7c6b-5a49-4e3d-8c2b-1a0f9e8d7c6b";
 
 /** replacementId, but the instance has the ID it got when it was replaced outside Pulumi. */
 function replacedInstanceId(type: string, name: string, inputs: Record<string, unknown>): string {
@@ -300,6 +302,7 @@ export async function lifecycleDiff(before: Record<string, string>, after: Recor
         offeredZones: opts.offeredZones?.after,
         existingHost,
         launchTime: opts.startedBetween ? NEXT_START : undefined,
+        bootId: opts.startedBetween ? NEXT_BOOT_ID : undefined,
         ...(opts.instanceReplacedOutside
             ? {
                 idOf: replacedInstanceId,

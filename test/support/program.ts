@@ -300,6 +300,8 @@ export interface RunOptions {
     invokeOverrides?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
     /** EC2's LaunchTime of the instance (MOCK.launchTime by default): another value is a host started since. */
     launchTime?: string;
+    /** The ssh backend's machine's boot id (MOCK.bootId by default): another value is a machine rebooted since. */
+    bootId?: string;
     /** The stack's host as EC2 describes it (found by its tags); none by default, as before the first up. */
     existingHost?: { instanceId: string; subnetId: string; instanceType: string };
 }
@@ -361,7 +363,7 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                     return { ...inputs, ids: opts.existingHost ? [opts.existingHost.instanceId] : [], id: "instances" };
                 case "command:local:run":
                     // The ssh backend's boot-id read (components/host/ssh/sshPlan.ts bootIdReadScript).
-                    return { ...inputs, stdout: `${MOCK.bootId}\n`, stderr: "" };
+                    return { ...inputs, stdout: `${opts.bootId ?? MOCK.bootId}\n`, stderr: "" };
                 case "aws:ec2/getInstance:getInstance": {
                     const existing = opts.existingHost?.instanceId === inputs.instanceId ? opts.existingHost : undefined;
                     return {
