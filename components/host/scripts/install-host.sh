@@ -121,7 +121,12 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "install-host: installing ${need[*]} from $os_name's archive"
   export DEBIAN_FRONTEND=noninteractive
   # The lock timeout waits for unattended-upgrades instead of failing on its lock.
-  apt-get -o DPkg::Lock::Timeout="$apt_lock_timeout" update -q || die "apt-get update failed"
+  # The lists lock is not covered by DPkg::Lock::Timeout: a few bounded tries.
+  for attempt in 1 2 3; do
+    apt-get -o DPkg::Lock::Timeout="$apt_lock_timeout" update -q && break
+    [ "$attempt" -lt 3 ] || die "apt-get update failed 3 times"
+    sleep 10
+  done
   apt-get -o DPkg::Lock::Timeout="$apt_lock_timeout" install -y -q --no-upgrade "${need[@]}" || die "apt-get install ${need[*]} failed"
   for package in "${need[@]}"; do remember "package $package"; done
 fi
