@@ -13,9 +13,10 @@
 //   bigbangSection.ts  one schema a section, with its own checks
 //   stackSection.ts    the top-level keys, the whole schema and the typed StackConfig built from it
 //   crossChecks.ts     rules across sections and the security guardrails (issue 21)
-//   removedOptions.ts  options no longer offered, refused with the reason
+//   removedOptions.ts  options no longer offered (tls.source self-signed, tls.caFile), refused with the reason
 import { crossCheck, plaintextCredentialProblems } from "./crossChecks";
 import { ConfigError, PROJECT } from "./problems";
+import { removedOptions } from "./removedOptions";
 import { mentionsKey, ParseContext, pruneInvalid, readRawConfig, zodProblems } from "./readConfig";
 import { buildConfig, stackSchema, StackConfig } from "./stackSection";
 
@@ -61,9 +62,13 @@ export function parseStackConfig(allConfig: Record<string, string>, ctx: ParseCo
 
 /** Like parseStackConfig, but returns the problems instead of throwing, for checks that go on to other inputs. */
 export function checkStackConfig(allConfig: Record<string, string>, ctx: ParseContext = {}): StackConfigCheck {
-    const { raw, problems } = readRawConfig(allConfig);
+    const read = readRawConfig(allConfig);
+    const problems = read.problems;
+    const removed = removedOptions(read.raw);
+    const raw = removed.rest;
     const result = stackSchema.safeParse(raw);
     if (!result.success) problems.push(...zodProblems(result.error.issues, raw));
+    problems.push(...removed.problems);
     // Only the values that fail fall back to their defaults (pruneInvalid), so the cross-key rules
     // still see every other value, within a section too; should that not converge, whole sections do.
     const pruned = result.success ? undefined : pruneInvalid(raw);

@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { asRecord, Report } from "./problems";
 import { DEFAULT_REGISTRY_IMAGE } from "./pins";
-import { removedTlsProblems } from "./removedOptions";
 import { bool, dnsLabel, hostname, HOSTNAME, imageRef, integer, ipv4, nonEmpty } from "./scalars";
 
 export const REGISTRY1_STAGING_URL = "oci://registry1.dso.mil/bigbang-staging";
@@ -11,14 +10,13 @@ export const BIGBANG_INGRESS_CERTS_URL =
     "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml";
 
 export type RegistryTarget = "hosted" | "registry1-staging" | "external";
-export type TlsSource = "bigbang" | "files" | "self-signed";
+export type TlsSource = "bigbang" | "files";
 
 export interface RegistryTlsConfig {
     source: TlsSource;
     url: string;
     certFile?: string;
     keyFile?: string;
-    caFile?: string;
 }
 
 export interface RegistryConfig {
@@ -40,13 +38,12 @@ export interface RegistryConfig {
 }
 
 export const tlsSchema = z.strictObject({
-    source: z.enum(["bigbang", "files", "self-signed"], { error: "expected bigbang, files or self-signed" }).default("bigbang"),
+    source: z.enum(["bigbang", "files"], { error: "expected bigbang or files" }).default("bigbang"),
     url: z.string().regex(/^(https:\/\/[^\s/]+|file:\/\/)\S*$/, {
         error: "expected an https:// URL, or file://<path> to a local Big Bang checkout's chart/ingress-certs.yaml",
     }).default(BIGBANG_INGRESS_CERTS_URL),
     certFile: nonEmpty("a path to a PEM certificate").optional(),
     keyFile: nonEmpty("a path to a PEM private key").optional(),
-    caFile: nonEmpty("a path to a PEM CA certificate").optional(),
 }, { error: "expected an object" });
 
 export const registrySchema = z.strictObject({
@@ -104,9 +101,8 @@ export function registryChecks(registry: RegistryConfig, raw: Record<string, unk
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
             }
-            removedTlsProblems(reg.tls, p);
-            if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile || reg.tls.caFile)) {
-                p("registry.tls.source", "certFile, keyFile and caFile need source files", reg.tls.source);
+            if (reg.tls.source !== "files" && (reg.tls.certFile || reg.tls.keyFile)) {
+                p("registry.tls.source", "certFile and keyFile need source files", reg.tls.source);
             }
             if (reg.tls.source !== "bigbang" && asRecord(rawRegistry.tls).url !== undefined) {
                 p("registry.tls.url", `is only read with registry.tls.source bigbang, not ${reg.tls.source}`, reg.tls.url);

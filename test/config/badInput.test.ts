@@ -84,11 +84,11 @@ describe("config: bad input that used to slip through", () => {
         },
         {
             name: "url, image, tls and exposePublicly with registry1-staging",
-            keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", url: "oci://x.example.com", image: "registry:2", exposePublicly: true, tls: { source: "self-signed" } }) },
+            keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", url: "oci://x.example.com", image: "registry:2", exposePublicly: true, tls: { source: "files" } }) },
             problems: [
                 `${P}registry.image: is not used with registry.target registry1-staging, got "registry:2"`,
                 `${P}registry.exposePublicly: is not used with registry.target registry1-staging, got true`,
-                `${P}registry.tls: is not used with registry.target registry1-staging, got {"source":"self-signed"}`,
+                `${P}registry.tls: is not used with registry.target registry1-staging, got {"source":"files"}`,
                 `${P}registry.url: is not used with registry.target registry1-staging, got "oci://x.example.com"`,
             ],
         },

@@ -290,7 +290,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "registry.tls.source x",
                 keys: { registry: json({ tls: { source: "x" } }) },
-                problems: [`${P}registry.tls.source: expected bigbang, files or self-signed, got "x"`],
+                problems: [`${P}registry.tls.source: expected bigbang or files, got "x"`],
             },
             {
                 name: "tls source files without certFile",
@@ -298,9 +298,14 @@ describe("config: parseStackConfig", () => {
                 problems: [`${P}registry.tls: source files needs certFile and keyFile, got {"keyFile":"k.pem"}`],
             },
             {
-                name: "tls caFile without source files",
+                name: "tls certFile without source files",
+                keys: { registry: json({ tls: { source: "bigbang", certFile: "c.pem" } }) },
+                problems: [`${P}registry.tls.source: certFile and keyFile need source files, got "bigbang"`],
+            },
+            {
+                name: "tls caFile (removed: Flux could not trust that CA), whatever the source",
                 keys: { registry: json({ tls: { source: "bigbang", caFile: "ca.pem" } }) },
-                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "bigbang"`],
+                problems: [`${P}registry.tls.caFile: a certificate that needs caFile: ${PRIVATE_CA}, got "ca.pem"`],
             },
             {
                 name: "tls self-signed (Flux could not trust its CA)",

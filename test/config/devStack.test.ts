@@ -123,7 +123,7 @@ describe("stack-config.example.yaml", () => {
             }
             if (key === `${PROJECT}:registry`) {
                 const hosted = without(value, ["url", "dnsAlias", "username", "password"]);
-                section = { ...hosted, tls: without(hosted.tls, ["certFile", "keyFile", "caFile"]) };
+                section = { ...hosted, tls: without(hosted.tls, ["certFile", "keyFile"]) };
             }
             if (key === `${PROJECT}:bigbang`) {
                 // The example shows both sources; a stack sets one.
