@@ -24,7 +24,10 @@ import { buildConfig, stackSchema, StackConfig } from "./stackSection";
 export { DEFAULT_K3S_IMAGE, DEFAULT_TOOL_VERSIONS } from "./pins";
 export { ConfigError, PROJECT } from "./problems";
 export { cidrContains, firstSlash24, HOSTNAME, intToIp, ipToInt, IPV4, LINUX_USER, parseCidr } from "./scalars";
-export { architectureOf, type Architecture, type HostConfig, type Market, type UbuntuRelease } from "./hostSection";
+export {
+    architectureOf, type Architecture, type AwsHostConfig, type HostBackendName, type HostConfig, type HostToolsConfig, type LocalHostConfig, type Market,
+    type SshHostConfig, type UbuntuRelease,
+} from "./hostSection";
 export { type NetworkConfig } from "./networkSection";
 export {
     BIGBANG_INGRESS_CERTS_URL, REGISTRY1_STAGING_URL, type RegistryConfig, type RegistryTarget, type RegistryTlsConfig, type TlsSource,

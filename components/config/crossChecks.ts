@@ -6,7 +6,7 @@ import { chartsChecks } from "./chartsSection";
 import { clusterChecks } from "./clusterSection";
 import { hostChecks, toolSha256Problems } from "./hostSection";
 import { networkChecks } from "./networkSection";
-import { PROJECT, reporter, valueAt } from "./problems";
+import { asRecord, PROJECT, Report, reporter, valueAt } from "./problems";
 import { registryChecks } from "./registrySection";
 import { parseCidr } from "./scalars";
 import { StackConfig } from "./stackSection";
@@ -48,7 +48,8 @@ const PUBLIC_KEY_RISK = "its TLS key is Big Bang's dev key, whose private half i
 
 /** Ports opened to allowedCidrs while the certificate they serve has a published private key. */
 function publicKeyExposureProblems(cfg: StackConfig): string[] {
-    if (cfg.acceptPublicKeyRisk) return [];
+    // Only aws opens ports to allowedCidrs; on another backend the exposePublicly keys are refused as unused.
+    if (cfg.acceptPublicKeyRisk || cfg.host.backend !== "aws") return [];
     const problems: string[] = [];
     const reg = cfg.registry;
     // The hosted registry serves registry.tls; the gateways serve the same certificate (Big Bang's values
@@ -72,6 +73,28 @@ export function configWarnings(cfg: StackConfig): string[] {
         + "SSH, the Kubernetes API and every exposed port answer that whole range; list your own addresses instead if you can"];
 }
 
+/**
+ * Keys outside `host` that only the aws backend reads: the security group's sources and the ports it
+ * opens. On ssh and local nothing opens a port to them, so a stack that sets one is told so.
+ */
+function awsOnlyKeyProblems(cfg: StackConfig, raw: Record<string, unknown>, p: Report): void {
+    const backend = cfg.host.backend;
+    if (backend === "aws") return;
+    const why = `not used with host.backend ${backend}`;
+    for (const key of ["allowedCidrs", "allowAnywhere", "acceptPublicKeyRisk"]) {
+        if (raw[key] !== undefined) p(key, why, raw[key]);
+    }
+    const registry = asRecord(raw.registry);
+    if (registry.exposePublicly !== undefined) p("registry.exposePublicly", why, registry.exposePublicly);
+    const ports = asRecord(raw.cluster).ports;
+    if (Array.isArray(ports)) {
+        for (const [i, port] of ports.entries()) {
+            const exposed = asRecord(port).exposePublicly;
+            if (exposed !== undefined) p(`cluster.ports[${i}].exposePublicly`, why, exposed);
+        }
+    }
+}
+
 /** Rules that span sections, and defaults derived from other keys, in the order the problems are listed. Fills cfg in place. */
 export function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): string[] {
     const problems: string[] = [];
@@ -87,6 +110,7 @@ export function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): stri
     problems.push(...publicKeyExposureProblems(cfg), ...toolSha256Problems(cfg.host));
     bigbangSourceChecks(cfg.bigbang, p);
     hostChecks(cfg.host, raw, p);
+    awsOnlyKeyProblems(cfg, raw, p);
     networkChecks(cfg.network, p);
     registryChecks(cfg.registry, raw, p);
     clusterChecks(cfg.cluster, p);

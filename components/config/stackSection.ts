@@ -5,7 +5,7 @@ import { z } from "zod";
 import { BigbangConfig, bigbangSchema } from "./bigbangSection";
 import { CHART_VERSION_SCHEMES, ChartEntry, chartSchema, ChartVersionScheme } from "./chartsSection";
 import { ClusterConfig, clusterSchema } from "./clusterSection";
-import { architectureOf, HostConfig, hostSchema } from "./hostSection";
+import { buildHostConfig, HostConfig, hostSchema } from "./hostSection";
 import { NetworkConfig, networkSchema } from "./networkSection";
 import { RegistryConfig, registrySchema } from "./registrySection";
 import { bool, cidrv4 } from "./scalars";
@@ -67,25 +67,7 @@ export function buildConfig(parsed: z.output<typeof stackSchema>, userName: stri
         allowedCidrs: [...new Set(parsed.allowedCidrs)],
         allowAnywhere: parsed.allowAnywhere,
         acceptPublicKeyRisk: parsed.acceptPublicKeyRisk,
-        host: {
-            instanceType: parsed.host.instanceType,
-            architecture: parsed.host.architecture ?? architectureOf(parsed.host.instanceType),
-            market: parsed.host.market,
-            spotMaxPrice: parsed.host.spotMaxPrice,
-            volumeSizeGiB: parsed.host.volumeSizeGiB,
-            ubuntuRelease: parsed.host.ubuntuRelease,
-            amiId: parsed.host.amiId,
-            vpcId: parsed.host.vpcId,
-            subnetId: parsed.host.subnetId,
-            sshPublicKey: parsed.host.sshPublicKey,
-            sshPrivateKeyFile: parsed.host.sshPrivateKeyFile,
-            sshUser: parsed.host.sshUser,
-            autoShutdownHours: parsed.host.autoShutdownHours,
-            usePrivateIp: parsed.host.usePrivateIp,
-            running: parsed.host.running,
-            tools: { k3d: parsed.host.k3dVersion, kubectl: parsed.host.kubectlVersion, helm: parsed.host.helmVersion },
-            toolSha256: { k3d: parsed.host.k3dSha256 ?? "", kubectl: parsed.host.kubectlSha256 ?? "", helm: parsed.host.helmSha256 ?? "" },
-        },
+        host: buildHostConfig(parsed.host),
         network: {
             name: parsed.network.name,
             subnet: parsed.network.subnet,

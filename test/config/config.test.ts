@@ -55,6 +55,7 @@ describe("config: parseStackConfig", () => {
             allowAnywhere: false,
             acceptPublicKeyRisk: false,
             host: {
+                backend: "aws",
                 instanceType: "t3.2xlarge",
                 architecture: "amd64",
                 market: "spot",
