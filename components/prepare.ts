@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
-import { AwsHostConfig, checkStackConfig, ConfigError, configWarnings, HostBackendName, PROJECT, StackConfig } from "./config/config";
+import { AwsHostConfig, checkStackConfig, HostedRegistryConfig, ConfigError, configWarnings, HostBackendName, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { detectWorkstationCidr } from "./host/workstationIp";
@@ -84,7 +84,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     const wantsIp = sectionOk("allowedCidrs") && config.allowedCidrs.length === 0 && config.host.backend === "aws";
     // Each returns its problems rather than pushing them, so the report's order does not depend on which finishes first.
     const [certificateResult, ipResult] = await Promise.all([
-        wantsCertificate ? loadCertificate(config, opts).then(
+        wantsCertificate ? loadCertificate(reg, opts).then(
             (loaded) => ({ value: loaded, problems: [] }),
             (err: unknown) => {
                 if (!(err instanceof CertificateError)) throw err;
@@ -221,8 +221,8 @@ async function sshProblems(host: AwsHostConfig, projectDir: string, env: NodeJS.
 }
 
 /** `tls.url` may also be a file: URL or path, for a developer's local Big Bang checkout. */
-async function loadCertificate(config: StackConfig, opts: PrepareOptions): Promise<LoadedCertificate> {
-    const { tls, hostname } = config.registry;
+async function loadCertificate(registry: HostedRegistryConfig, opts: PrepareOptions): Promise<LoadedCertificate> {
+    const { tls, hostname } = registry;
     const url = tls.url;
     if (tls.source === "bigbang" && url.startsWith("file:")) {
         const file = url.slice("file://".length);

@@ -30,7 +30,8 @@ export {
 } from "./hostSection";
 export { type NetworkConfig } from "./networkSection";
 export {
-    BIGBANG_INGRESS_CERTS_URL, REGISTRY1_STAGING_URL, type RegistryConfig, type RegistryTarget, type RegistryTlsConfig, type TlsSource,
+    BIGBANG_INGRESS_CERTS_URL, type ExternalRegistryConfig, type HostedRegistryConfig, REGISTRY1_STAGING_URL, type Registry1StagingRegistryConfig,
+    type RegistryConfig, type RegistryTarget, type RegistryTlsConfig, type TlsSource,
 } from "./registrySection";
 export { type ClusterConfig, type ClusterPort, type K3sArg, k3sArgProblem, nodeFilterProblem } from "./clusterSection";
 export { CHART_VERSION_SCHEMES, type ChartEntry, type ChartVersionScheme } from "./chartsSection";

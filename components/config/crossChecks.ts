@@ -138,7 +138,7 @@ export function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): stri
         // claim the same LoadBalancer Services (Big Bang's dev script adds --disable=servicelb with -m).
         if (bb.metallb && !cfg.cluster.disable.includes("servicelb")) cfg.cluster.disable = [...cfg.cluster.disable, "servicelb"];
         // Both go into coredns-custom under `<first label>.server`; one key cannot hold two blocks.
-        if (bb.metallb && reg.hostname.split(".")[0] === "bigbang" && (reg.target === "hosted" || reg.dnsAlias)) {
+        if (bb.metallb && reg.hostname.split(".")[0] === "bigbang" && (reg.target === "hosted" || (reg.target === "external" && reg.dnsAlias))) {
             p("registry.hostname", "its first label gives the coredns-custom key bigbang.server, which Big Bang's ingress DNS uses; pick another name", reg.hostname);
         }
     }

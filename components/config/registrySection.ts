@@ -9,33 +9,6 @@ export const REGISTRY1_STAGING_URL = "oci://registry1.dso.mil/bigbang-staging";
 export const BIGBANG_INGRESS_CERTS_URL =
     "https://repo1.dso.mil/big-bang/bigbang/-/raw/master/chart/ingress-certs.yaml";
 
-export type RegistryTarget = "hosted" | "registry1-staging" | "external";
-export type TlsSource = "bigbang" | "files";
-
-export interface RegistryTlsConfig {
-    source: TlsSource;
-    url: string;
-    certFile?: string;
-    keyFile?: string;
-}
-
-export interface RegistryConfig {
-    target: RegistryTarget;
-    hostname: string;
-    port: number;
-    image: string;
-    repoName: string;
-    exposePublicly: boolean;
-    tls: RegistryTlsConfig;
-    auth: { enabled: boolean; username: string };
-    /** `external`: the OCI URL charts are pushed to (`oci://host[:port][/path]`). */
-    url?: string;
-    /** Credentials for `registry1-staging` (required) and `external` (optional). */
-    username?: string;
-    password?: string;
-    /** `external`: an IP the cluster's CoreDNS answers for the registry host. */
-    dnsAlias?: string;
-}
 
 export const tlsSchema = z.strictObject({
     source: z.enum(["bigbang", "files"], { error: "expected bigbang or files" }).default("bigbang"),
@@ -66,6 +39,48 @@ export const registrySchema = z.strictObject({
     dnsAlias: ipv4.optional(),
 }, { error: "expected an object" });
 
+// ---------------------------------------------------------------------------
+// Types, from the schema. The schema holds every target's keys in one strict object, so that a key of
+// another target is reported as "is not used with registry.target <target>" (registryChecks).
+
+type RegistryFields = z.output<typeof registrySchema>;
+export type RegistryTarget = RegistryFields["target"];
+export type RegistryTlsConfig = RegistryFields["tls"];
+export type TlsSource = RegistryTlsConfig["source"];
+
+/** What every target has once checked: where charts go (hostname and port derived for the remote targets). */
+interface RegistryCommon {
+    hostname: string;
+    port: number;
+    repoName: string;
+    /** The registry image: the hosted registry's container, and the Registry1 cache's with any target. */
+    image: string;
+}
+
+/** registry.target hosted (the default): a registry container on the host. */
+export type HostedRegistryConfig = RegistryCommon & { target: "hosted" } & Pick<RegistryFields, "exposePublicly" | "tls" | "auth">;
+
+/** registry.target registry1-staging: Registry1's staging area, with the developer's Registry1 login. */
+export type Registry1StagingRegistryConfig = RegistryCommon & { target: "registry1-staging"; url: string } & Pick<RegistryFields, "username" | "password">;
+
+/** registry.target external: a registry the developer runs (`oci://host[:port][/path]`), and optionally the IP the cluster resolves it to. */
+export type ExternalRegistryConfig = RegistryCommon & { target: "external"; url: string } & Pick<RegistryFields, "username" | "password" | "dnsAlias">;
+
+export type RegistryConfig = HostedRegistryConfig | Registry1StagingRegistryConfig | ExternalRegistryConfig;
+
+/** The typed registry config of the parsed section: the target's variant (hostname, port and url are filled by registryChecks). */
+export function buildRegistryConfig(parsed: RegistryFields): RegistryConfig {
+    const common = { hostname: parsed.hostname ?? "", port: parsed.port, repoName: parsed.repoName, image: parsed.image };
+    switch (parsed.target) {
+        case "hosted":
+            return { target: "hosted", ...common, exposePublicly: parsed.exposePublicly, tls: { ...parsed.tls }, auth: { ...parsed.auth } };
+        case "registry1-staging":
+            return { target: "registry1-staging", ...common, url: REGISTRY1_STAGING_URL, username: parsed.username, password: parsed.password };
+        case "external":
+            return { target: "external", ...common, url: parsed.url ?? "", username: parsed.username, password: parsed.password, dnsAlias: parsed.dnsAlias };
+    }
+}
+
 // Big Bang's chart/values.schema.json (anyOf on helmRepositories[] items), which Helm enforces on install and upgrade.
 export const BIGBANG_NEEDS_CREDENTIALS = "Big Bang's values schema requires credentials on every helmRepositories entry";
 export const EXTERNAL_NEEDS_CREDENTIALS = `registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: ${BIGBANG_NEEDS_CREDENTIALS}`;
@@ -76,14 +91,14 @@ export function registryChecks(registry: RegistryConfig, raw: Record<string, unk
     const rawRegistry = (raw.registry ?? {}) as Record<string, unknown>;
     // A key the chosen target never reads would be silently ignored: refuse it instead.
     const unused: Record<RegistryTarget, string[]> = {
-        hosted: [],
-        "registry1-staging": ["hostname", "port", "image", "exposePublicly", "tls", "auth", "url"],
+        hosted: ["url", "username", "password", "dnsAlias"],
+        "registry1-staging": ["hostname", "port", "image", "exposePublicly", "tls", "auth", "url", "dnsAlias"],
         external: ["port", "image", "exposePublicly", "tls", "auth"],
     };
     for (const key of unused[reg.target]) {
         if (rawRegistry[key] !== undefined) {
             const hint = reg.target === "external" && key === "port" ? "; put the port in registry.url" : "";
-            p(`registry.${key}`, `is not used with registry.target ${reg.target}${hint}`, rawRegistry[key]);
+            p(`registry.${key}`, `is not used with registry.target ${reg.target}${hint}`, key === "password" ? "[secret]" : rawRegistry[key]);
         }
     }
     const rawNetwork = asRecord(raw.network);
@@ -93,10 +108,6 @@ export function registryChecks(registry: RegistryConfig, raw: Record<string, unk
     switch (reg.target) {
         case "hosted":
             reg.hostname ||= "oci.dev.bigbang.mil";
-            for (const key of ["url", "username", "password"] as const) {
-                if (rawRegistry[key] !== undefined) p(`registry.${key}`, "only applies to registry.target external or registry1-staging", key === "password" ? "[secret]" : rawRegistry[key]);
-            }
-            if (rawRegistry.dnsAlias !== undefined) p("registry.dnsAlias", "only applies to registry.target external", rawRegistry.dnsAlias);
             if (!reg.auth.enabled) p("registry.auth.enabled", `must stay true: ${BIGBANG_NEEDS_CREDENTIALS}, so Big Bang cannot install from an anonymous registry`, reg.auth.enabled);
             if (reg.tls.source === "files" && (!reg.tls.certFile || !reg.tls.keyFile)) {
                 p("registry.tls", "source files needs certFile and keyFile", { certFile: reg.tls.certFile, keyFile: reg.tls.keyFile });
@@ -109,16 +120,14 @@ export function registryChecks(registry: RegistryConfig, raw: Record<string, unk
             }
             break;
         case "registry1-staging":
-            reg.url = REGISTRY1_STAGING_URL;
             reg.hostname = "registry1.dso.mil";
             reg.port = 443;
             if (!reg.username) p("registry.username", "registry1-staging needs your Registry1 user name", reg.username);
             if (!reg.password) p("registry.password", "registry1-staging needs your Registry1 CLI token (pulumi config set --path --secret registry.password)", reg.password);
-            if (reg.dnsAlias) p("registry.dnsAlias", "only applies to registry.target external", reg.dnsAlias);
             break;
         case "external": {
             if (!reg.url) {
-                p("registry.url", "registry.target external needs an OCI URL such as oci://harbor.dev.bigbang.mil/library", reg.url);
+                p("registry.url", "registry.target external needs an OCI URL such as oci://harbor.dev.bigbang.mil/library", undefined);
                 break;
             }
             const authority = reg.url.slice("oci://".length).split("/")[0];

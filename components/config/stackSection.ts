@@ -7,7 +7,7 @@ import { CHART_VERSION_SCHEMES, ChartEntry, chartSchema, ChartVersionScheme } fr
 import { ClusterConfig, clusterSchema } from "./clusterSection";
 import { buildHostConfig, HostConfig, hostSchema } from "./hostSection";
 import { NetworkConfig, networkSchema } from "./networkSection";
-import { RegistryConfig, registrySchema } from "./registrySection";
+import { buildRegistryConfig, RegistryConfig, registrySchema } from "./registrySection";
 import { bool, cidrv4 } from "./scalars";
 
 export interface StackConfig {
@@ -75,12 +75,7 @@ export function buildConfig(parsed: z.output<typeof stackSchema>, userName: stri
             registryAddress: parsed.network.registryAddress ?? "",
             cacheAddress: parsed.network.cacheAddress ?? "",
         },
-        registry: {
-            ...parsed.registry,
-            hostname: parsed.registry.hostname ?? "",
-            tls: { ...parsed.registry.tls },
-            auth: { ...parsed.registry.auth },
-        },
+        registry: buildRegistryConfig(parsed.registry),
         cluster: {
             ...parsed.cluster,
             ports: parsed.cluster.ports.map((p) => ({ ...p, containerPort: p.containerPort ?? p.port })),
