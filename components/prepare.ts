@@ -14,8 +14,7 @@ import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/pr
 import type { PreparedHost } from "./host/createDevHost";
 import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
-import { pushTarget, snippetRepository } from "./charts/chartsPlan";
-import { valuesSnippet } from "./charts/valuesSnippet";
+import { pushTarget, snippetCharts, stackValuesSnippet } from "./charts/chartsPlan";
 
 // The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
 const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
@@ -140,10 +139,8 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
  */
 function plannedSnippet(config: StackConfig, charts: PreparedChart[]): Record<string, unknown> {
     const reg = config.registry;
-    const target = pushTarget(reg);
     const password = reg.target === "hosted" ? "generated-at-deploy" : reg.password;
-    return valuesSnippet(snippetRepository(reg, target, password),
-        charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey })));
+    return stackValuesSnippet({ registry: reg, target: pushTarget(reg), charts: snippetCharts(charts) }, password);
 }
 
 function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: string[]): PreparedChart[] {
