@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { architectureOf, checkStackConfig, ConfigError, k3sArgProblem, nodeFilterProblem, parseStackConfig } from "../../components/config/config";
-import { cloudInitConfig } from "../../components/host/cloudInit";
+import { cloudInitConfig } from "../../components/host/aws/cloudInit";
 import { awsHost } from "../support/fixtures";
 
 const P = "bigbang-oci-dev:";
