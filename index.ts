@@ -4,8 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
-import { ChartPushes } from "./components/charts/charts";
-import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
+import { ChartPushes, valuesSnippetOutput } from "./components/charts/charts";
+import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetCharts } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
 import { createDevHost } from "./components/host/createDevHost";
@@ -13,7 +13,6 @@ import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
 import { RegistryCache } from "./components/registry/registryCache";
-import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
 // The engine's list of secret config keys (PULUMI_CONFIG_SECRET_KEYS), which a credential set without
@@ -45,7 +44,7 @@ export = async () => {
         ? new RegistryCache("registry1-cache", { config, host, docker: hostDocker, username: r1.username, password: pulumi.secret(r1.password) })
         : undefined;
 
-    const dnsAddress = hosted ? config.network.registryAddress : reg.dnsAlias;
+    const dnsAddress = reg.target === "hosted" ? config.network.registryAddress : reg.target === "external" ? reg.dnsAlias : undefined;
     const cluster = new K3dCluster("cluster", {
         config,
         stack,
@@ -74,7 +73,7 @@ export = async () => {
         : undefined;
 
     const target = pushTarget(reg);
-    const password = registry?.password ?? (reg.password === undefined ? undefined : pulumi.secret(reg.password));
+    const password = registry?.password ?? (reg.target === "hosted" || reg.password === undefined ? undefined : pulumi.secret(reg.password));
     const pushes = new ChartPushes("charts", {
         host,
         charts: prepared.charts,
@@ -84,15 +83,12 @@ export = async () => {
         archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
-    // The pushed version, so a changed chart is a new HelmChart version that Flux fetches.
-    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey }));
-    const valuesSnippet = reg.target === "registry1-staging"
-        ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
-        : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));
+    const snippet = { registry: reg, target, charts: snippetCharts(prepared.charts) };
+    const valuesSnippet = valuesSnippetOutput(snippet, password);
 
     const bigbangOutputs = prepared.bigbang
         ? installBigbang({
-            config, prepared: prepared.bigbang, host, cluster, ingress, target, registryPassword: password, charts: snippetCharts, pushes: pushes.pushes, dns,
+            config, prepared: prepared.bigbang, host, cluster, ingress, snippet, registryPassword: password, pushes: pushes.pushes, dns,
         })
         : {};
 

@@ -127,6 +127,17 @@ describe("layering: components/ imports flow one way", () => {
         assert.deepEqual(found, []);
     });
 
+    it("the values snippet has one builder: only chartsPlan.ts assembles it from the registry and the charts", () => {
+        // prepare's schema check, the release's values and the valuesSnippet output all go through
+        // stackValuesSnippet, so they cannot drift apart.
+        const builders = new Set([path.join(COMPONENTS, "charts", "chartsPlan.ts"), path.join(COMPONENTS, "charts", "valuesSnippet.ts")]);
+        const found = [...files, path.join(ROOT, "index.ts")].filter((f) => !builders.has(f))
+            .flatMap((f) => fs.readFileSync(f, "utf8").split("\n").map((line, i) => ({ f, line, i })))
+            .filter(({ line }) => /\b(valuesSnippet|valuesSnippetYaml|snippetRepository)\(/.test(line))
+            .map(({ f, line, i }) => `${path.relative(ROOT, f)}:${i + 1}: ${line.trim()}`);
+        assert.deepEqual(found, []);
+    });
+
     it("catches a backend imported by host/, by another concept, and by a sibling backend", () => {
         const fake: Record<string, string> = {
             [path.join(COMPONENTS, "host", "hostDocker.ts")]: 'import { AwsHost } from "./aws/awsHost";\n',

@@ -9,7 +9,8 @@ import * as path from "path";
 import { pruneChartArchives, writeChartArchive } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
 import { DevHost, HostCommand } from "../host/devHost";
-import { chartPushPlan, PushTarget } from "./chartsPlan";
+import { chartPushPlan, PushTarget, StackSnippet, stackValuesSnippet } from "./chartsPlan";
+import { snippetYaml } from "./valuesSnippet";
 import { scriptFolder } from "../host/remoteScript";
 
 export interface ChartPushesArgs {
@@ -67,3 +68,12 @@ export class ChartPushes extends pulumi.ComponentResource {
 }
 
 export const CHART_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+
+/**
+ * The values snippet as the stack output: a secret whenever it can hold a password (every target
+ * but registry1-staging, whose entry names Big Bang's Secret instead).
+ */
+export function valuesSnippetOutput(snippet: StackSnippet, password: pulumi.Input<string | undefined>): pulumi.Output<string> {
+    if (snippet.registry.target === "registry1-staging") return pulumi.output(snippetYaml(stackValuesSnippet(snippet, undefined)));
+    return pulumi.secret(pulumi.output(password).apply((p) => snippetYaml(stackValuesSnippet(snippet, p))));
+}
