@@ -11,6 +11,7 @@ import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/prepareAwsHost";
+import { prepareSshHost, PreparedSshHost } from "./host/ssh/prepareSshHost";
 import type { PreparedHost } from "./host/createDevHost";
 import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
@@ -18,7 +19,7 @@ import { pushTarget, snippetCharts, stackValuesSnippet } from "./charts/chartsPl
 
 // host.backend values the config accepts but whose backend is not wired in yet (issue 20): refused here,
 // before anything is built, so nothing half-built runs. A backend's branch removes its name when it wires in.
-const UNAVAILABLE_BACKENDS: ReadonlySet<HostBackendName> = new Set<HostBackendName>(["ssh", "local"]);
+const UNAVAILABLE_BACKENDS: ReadonlySet<HostBackendName> = new Set<HostBackendName>(["local"]);
 
 // The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
 const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
@@ -74,6 +75,14 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         if (config.host.sshPublicKey && !config.host.sshPrivateKeyFile && !env.SSH_AUTH_SOCK) {
             warnings.push(`${PROJECT}:host.sshPrivateKeyFile: is not set and SSH_AUTH_SOCK is empty, so remote commands have no key to log in with; set it, or start ssh-agent and add the key of host.sshPublicKey`);
         }
+    }
+
+    // ssh: the key remote commands log in with, and the pinned host key's form (host/ssh/sshChecks.ts).
+    let sshHost: PreparedSshHost | undefined;
+    if (sectionOk("host") && config.host.backend === "ssh") {
+        const checkedSsh = await prepareSshHost(config.host.ssh, env);
+        problems.push(...checkedSsh.problems);
+        sshHost = checkedSsh.value;
     }
 
     // The network checks are independent: run them together, report every one.
@@ -133,9 +142,16 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     const detectedCidr = ipResult.value;
     if (certificate) warnings.push(...certificate.warnings);
 
-    if (problems.length > 0 || placement === undefined) throw new ConfigError(problems);
-    const allowedCidrs = detectedCidr ? [detectedCidr] : config.allowedCidrs;
-    return { config, host: { backend: "aws", allowedCidrs, placement }, certificate, charts, bigbang, warnings };
+    if (problems.length > 0) throw new ConfigError(problems);
+    let host: PreparedHost;
+    if (config.host.backend === "ssh" && sshHost !== undefined) {
+        host = sshHost;
+    } else if (config.host.backend === "aws" && placement !== undefined) {
+        host = { backend: "aws", allowedCidrs: detectedCidr ? [detectedCidr] : config.allowedCidrs, placement };
+    } else {
+        throw new ConfigError([`${PROJECT}:host.backend: ${config.host.backend} was not prepared`]);
+    }
+    return { config, host, certificate, charts, bigbang, warnings };
 }
 
 /**

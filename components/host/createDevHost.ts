@@ -7,9 +7,11 @@ import { StackConfig } from "../config/config";
 import { AwsHost } from "./aws/awsHost";
 import { PreparedAwsHost } from "./aws/prepareAwsHost";
 import { DevHost } from "./devHost";
+import { PreparedSshHost } from "./ssh/prepareSshHost";
+import { SshHost } from "./ssh/sshHost";
 
 /** What prepare found for the backend: one variant per backend, tagged like `host.backend`. */
-export type PreparedHost = PreparedAwsHost;
+export type PreparedHost = PreparedAwsHost | PreparedSshHost;
 
 export interface CreateDevHostArgs {
     config: StackConfig;
@@ -23,5 +25,18 @@ export function createDevHost(name: string, args: CreateDevHostArgs, opts?: pulu
     switch (prepared.backend) {
         case "aws":
             return new AwsHost(name, { config: args.config, stack: args.stack, allowedCidrs: prepared.allowedCidrs, placement: prepared.placement }, opts);
+        case "ssh": {
+            const { config } = args;
+            if (config.host.backend !== "ssh") throw new Error(`prepared for host.backend ssh, but the config says ${config.host.backend}`);
+            return new SshHost(name, {
+                stack: args.stack,
+                ssh: config.host.ssh,
+                architecture: config.host.architecture,
+                tools: config.host.tools,
+                toolSha256: config.host.toolSha256,
+                // As on aws: the k3s node image and the registry image, pulled while the tools install.
+                images: [config.cluster.k3sImage, config.registry.image],
+            }, opts);
+        }
     }
 }

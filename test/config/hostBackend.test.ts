@@ -154,7 +154,7 @@ describe("prepare: host.backend not wired in yet", () => {
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    for (const [backend, host] of [["ssh", { backend: "ssh", ssh: SSH }], ["local", { backend: "local" }]] as const) {
+    for (const [backend, host] of [["local", { backend: "local" }]] as const) {
         it(`refuses host.backend ${backend} with one problem, before asking AWS anything`, async () => {
             const lookupPlacement = () => Promise.reject(new Error("AWS was asked"));
             // An external registry: no certificate to load, so nothing leaves the machine.
@@ -166,4 +166,37 @@ describe("prepare: host.backend not wired in yet", () => {
             });
         });
     }
+});
+
+describe("prepare: host.backend ssh", () => {
+    let tmp: string;
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-backend-ssh-"));
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const lookupPlacement = () => Promise.reject(new Error("AWS was asked"));
+    // An external registry: no certificate to load, so nothing leaves the machine.
+    const configOf = (ssh: Record<string, unknown>) => ({
+        [`${P}host`]: json({ backend: "ssh", ssh }),
+        [`${P}registry`]: json({ target: "external", url: "oci://harbor.example.com/library", username: "robot", password: "token" }),
+    });
+    const opts = (env: NodeJS.ProcessEnv) => ({ projectDir: tmp, env, lookupPlacement, ipCheckUrl: "http://127.0.0.1:9/unused" });
+
+    it("prepares an ssh host without asking AWS or the network anything", async () => {
+        const key = path.join(tmp, "clear");
+        fs.writeFileSync(key, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n");
+        const prepared = await prepare(configOf({ ...SSH, privateKeyFile: key }), opts({}));
+        assert.deepEqual(prepared.host, { backend: "ssh" });
+    });
+
+    it("refuses no key file and no agent, and a mislabelled host key, naming both keys at once", async () => {
+        const [, blob] = HOST_KEY.split(" ");
+        await assert.rejects(prepare(configOf({ ...SSH, hostKey: `ssh-rsa ${blob}` }), opts({})), (err: unknown) => {
+            assert.ok(err instanceof ConfigError, String(err));
+            assert.deepEqual(err.problems.map((line) => line.split(": ")[0]), [`${P}host.ssh.hostKey`, `${P}host.ssh.privateKeyFile`]);
+            assert.match(err.problems[0], /the key's own type is "ssh-ed25519", not ssh-rsa/);
+            assert.match(err.problems[1], /no ssh-agent is running/);
+            return true;
+        });
+    });
 });
