@@ -10,7 +10,7 @@ import * as path from "path";
 import { BASE_CONFIG, ProgramRun, runProgram, sharedRun } from "../support/program";
 import { createTestPki, ingressCertsYaml, TestPki } from "../support/pki";
 import { classify, destroyDeleteCalls, LifecycleDiff, lifecycleDiff, replacementId } from "../support/lifecycle";
-import { BIGBANG, HOST, LIFECYCLE_ROWS, LifecycleRow } from "./rows";
+import { BIGBANG, HOST, LIFECYCLE_ROWS, LifecycleRow, SSH } from "./rows";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** The README's on-demand column where an on-demand host costs the same as a spot one. */
@@ -137,7 +137,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
     // LIFECYCLE_DUMP=1 prints what every row does now, to update rows.ts after a change to the program.
     if (process.env.LIFECYCLE_DUMP) {
         it("dumps every row", async () => {
-            for (const row of LIFECYCLE_ROWS) {
+            for (const row of LIFECYCLE_ROWS.filter((r) => !process.env.LIFECYCLE_ONLY || r.key.includes(process.env.LIFECYCLE_ONLY))) {
                 try {
                     const market = (process.env.LIFECYCLE_DUMP === "on-demand" ? "on-demand" : "spot");
                     const diff = await diffOf(fx, row, market);
@@ -154,7 +154,11 @@ describe("lifecycle: what a second pulumi up costs", function () {
     }
 
     const plain = (cell: string) => cell.replace(/`/g, "");
-    const SCENARIOS = ["instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped"];
+    const SCENARIOS = [
+        "instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped",
+        // The ssh backend (issue 20): its keys are in their own README table (Configuration, host backends).
+        "host.backend aws → ssh", "host.backend ssh → aws", "host.ssh.address", "ssh machine rebooted",
+    ];
 
     it("has a row for every key of the README configuration table, and no other", () => {
         const keys = readmeTable("## Configuration").map((cells) => plain(cells[0]));
@@ -173,6 +177,29 @@ describe("lifecycle: what a second pulumi up costs", function () {
             const calls = destroyDeleteCalls(run);
             assert.deepEqual(calls.filter((name) => ON_HOST_TYPE.test(run.resources.find((r) => r.custom && r.name === name)?.type ?? "")), []);
             assert.ok(calls.includes("instance"), "terminating the instance is what removes everything on it");
+        }
+    });
+
+    it("ssh: destroy runs every delete on the machine (the program does not own it), the uninstall after everything that needs the tools", async () => {
+        const run = await sharedRun(configOf(fx, SSH), { cwd: fx.dir });
+        const calls = destroyDeleteCalls(run);
+        for (const name of ["k3d-cluster", "registry", "registry-data", "cluster-network", "etc-hosts", "staging-dir", "host-setup"]) assert.ok(calls.includes(name), name);
+        const setup = run.one("command:remote:Command", "host-setup");
+        for (const r of [...run.all("command:remote:Command"), ...run.all("command:remote:CopyToRemote")].filter((x) => x !== setup)) {
+            assert.ok(run.dependsOnTransitively(r, setup), `${r.name} is deleted after the uninstall removed the tools`);
+        }
+    });
+
+    it("ssh: a switch from aws dials nothing on the EC2 host; a switch back or another address cleans the old machine", async () => {
+        const toSsh = await diffOf(fx, { key: "", after: SSH, expect: {}, cost: "" });
+        for (const c of toSsh.byName.values()) {
+            if (c.change === "replace" && ON_HOST_TYPE.test(c.type)) assert.equal(c.deleteCallsProvider, false, `${c.name}: the old one goes with the instance`);
+        }
+        for (const after of [{}, { ...SSH, "host.ssh.address": "192.0.2.11" }]) {
+            const away = await diffOf(fx, { key: "", before: SSH, after, expect: {}, cost: "" });
+            for (const name of ["k3d-cluster", "registry", "registry-data", "etc-hosts", "host-setup"]) {
+                assert.equal(away.byName.get(name)?.deleteCallsProvider, true, `${name}: the old machine's delete runs`);
+            }
         }
     });
 

@@ -52,6 +52,27 @@ const EXTERNAL = {
 const MY_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmine me@laptop";
 const REMOTE_COMMANDS = ["api-ready", "auto-shutdown", "chart-kiali-copy", "chart-kiali-push", "coredns-custom-exists", "etc-hosts", "k3d-cluster", "kubeconfig", "pull-images", "ready", "staging-dir", "tools", "wait-ready"];
 
+/** The machine's public host key of the ssh backend's rows (issue 20). */
+const LAB_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBlab root@lab1";
+/**
+ * From the aws baseline to an existing machine (host.backend ssh): the aws-only keys go (the market, which
+ * every row's on-demand variant sets, and allowedCidrs), the key file is a real one.
+ */
+export const SSH = {
+    "host.backend": "ssh", "host.market": undefined, allowedCidrs: undefined,
+    "host.ssh": { address: "192.0.2.10", user: "jdoe", hostKey: LAB_KEY }, "host.ssh.privateKeyFile": "<key file>",
+};
+
+/** Everything the program builds on an ssh machine: replaced when the machine changes (host.ssh.address, a switch). */
+const ON_MACHINE = [
+    "api-ready", "chart-kiali-copy", "chart-kiali-push", "cluster-network", "coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "k3d",
+    "k3d-cluster", "kubeconfig", "local-registry-hosting", "pull-images", "ready", "registry", "registry-data", "registry-image", "staging-dir", "tools",
+];
+/** The EC2 host's own resources, which a switch to ssh deletes (terminating the instance takes everything on it). */
+const AWS_HOST = [
+    "auto-shutdown", "host-key", "instance", "instance-state", "key-pair", "public-ip", "public-ip-association", "security-group", "ssh-key", "ssh-key-file", "wait-ready",
+];
+
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
 const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
@@ -303,6 +324,29 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "bigbang.waitMinutes", before: BIGBANG, after: { ...BIGBANG, "bigbang.waitMinutes": 10 },
         expect: { update: [WAIT] },
         cost: "Only the wait runs again, with the new bound (`0` removes it); the release is not touched.",
+    },
+    {
+        // Same URNs where the two backends mean the same thing (the component is `host` of the same type), so
+        // what lives on the machine is replaced (its triggers and labels carry the machine's identity).
+        key: "host.backend aws → ssh", after: SSH,
+        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: ["host-setup"], delete: AWS_HOST },
+        cost: "A new environment on the machine in the same run: it is set up (Docker where missing, the pinned tools, the kernel settings) and everything is built there; the EC2 host is deleted, and everything on it goes with the instance without being dialled. The per-stack `known_hosts` is rewritten with the machine's key.",
+    },
+    {
+        key: "host.backend ssh → aws", before: SSH, after: {},
+        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: AWS_HOST, delete: ["host-setup"] },
+        cost: "A new EC2 host with everything on it, in the same run. On the machine, every old delete runs (the cluster, the registry and its volume, the `/etc/hosts` blocks), the uninstall last: the program's tools, kernel settings files and work folder go; Docker stays (see Choosing where it runs).",
+    },
+    {
+        key: "host.ssh.address", before: SSH, after: { ...SSH, "host.ssh.address": "192.0.2.11" },
+        expect: { replace: [...ON_MACHINE, "host-setup"], update: ["docker"] },
+        cost: "Another machine (so are `host.ssh.user` and `host.ssh.port`): it is set up and everything is built there in the same run; the old machine is cleaned by the old resources' deletes, the uninstall last. The old machine must still answer, with its pinned key.",
+    },
+    {
+        // The machine rebooted (its owner, a kernel update): /proc/sys/kernel/random/boot_id is new.
+        key: "ssh machine rebooted", before: SSH, after: SSH, startedBetween: true,
+        expect: { replace: ["api-ready", "ready"] },
+        cost: "Only the readiness steps run again (the machine's boot id changed): the registry must answer and the cluster's API be ready before anything is pushed or applied; nothing is rebuilt.",
     },
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,
