@@ -8,6 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { HOST_INSTANCE_LABEL, HOST_INSTANCE_TRIGGER } from "../components/host/onHost";
 import { BASE_TLS, MOCK, RecordedResource, resolve, runProgram, sharedRun } from "./support/program";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "program-ssh-test-"));
@@ -93,6 +94,19 @@ for (const preview of [false, true]) {
             const tools = r.one(T.remote, "tools");
             assert.ok(r.dependsOnTransitively(cluster, tools));
             assert.ok(r.dependsOn(tools, setup));
+        });
+
+        it("ties every Docker object on the machine to it (labels, image triggers), so another machine rebuilds them", async () => {
+            if (preview) return;
+            const r = await run();
+            const docker = r.resources.filter((x) => x.custom && x.type.startsWith("docker:index/") && !x.type.startsWith("docker:index/provider"));
+            assert.ok(docker.length >= 4, docker.map((x) => x.type).join(", "));
+            for (const x of docker) {
+                const identity = x.type === "docker:index/remoteImage:RemoteImage"
+                    ? [(x.inputs.triggers as Record<string, unknown> | undefined)?.[HOST_INSTANCE_TRIGGER]]
+                    : ((x.inputs.labels as { label: string; value: string }[] | undefined) ?? []).filter((l) => l.label === HOST_INSTANCE_LABEL).map((l) => l.value);
+                assert.deepEqual(identity, [MACHINE], `${x.type} ${x.name}`);
+            }
         });
 
         it("keeps every secret secret", async () => {
