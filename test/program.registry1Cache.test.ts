@@ -49,6 +49,20 @@ describe("program: the Registry1 pull-through cache", function () {
         assert.equal(run.outputs.registry1CacheEndpoint, "http://172.20.2.11:5000");
     });
 
+    it("checks the login on the host once the cache is up: Registry1's URL and the user name in the command, the token only on stdin, a secret", async () => {
+        const run = await runProgram({ ...BASE_CONFIG, ...LOGIN }, { secretKeys: [`${P}bigbang`] });
+        const check = run.one(T.remote, "registry1-login-check");
+        assert.ok(String(check.inputs.create).endsWith(" registry1-login-check https://registry1.dso.mil jdoe"), String(check.inputs.create).slice(-120));
+        assert.ok(!String(check.inputs.create).includes(R1_PASSWORD));
+        assert.equal(check.inputs.stdin, R1_PASSWORD);
+        assert.ok(check.secretInputs.has("stdin") && check.additionalSecretOutputs.includes("stdin"), "the token stays secret in state");
+        // Not at every up: only a new machine (its instance ID in the triggers) or a new login (create, stdin).
+        assert.deepEqual(check.inputs.triggers, ["i-0123456789abcdef0"]);
+        assert.ok(run.dependsOn(check, run.one(T.container, "registry1-cache")), "after the cache starts");
+        assert.equal(check.deletedWith, run.one("aws:ec2/instance:Instance").urn);
+        assert.ok(!run.dependsOnTransitively(run.one(T.remote, "k3d-cluster"), check), "the cluster does not wait for it");
+    });
+
     it("sends every node's registry1.dso.mil pulls to the cache, with Registry1 as the fallback, and k3d does not wait for it", async () => {
         const run = await runProgram({ ...BASE_CONFIG, ...LOGIN }, { secretKeys: [`${P}bigbang`] });
         const cluster = run.one(T.remote, "k3d-cluster");
@@ -82,6 +96,7 @@ describe("program: the Registry1 pull-through cache", function () {
             const run = await runProgram(config, { secretKeys: [`${P}bigbang`] });
             assert.equal(run.find(T.container, "registry1-cache"), undefined);
             assert.equal(run.find(T.volume, "registry1-cache-data"), undefined);
+            assert.equal(run.find(T.remote, "registry1-login-check"), undefined);
             assert.equal(registriesOf(run.one(T.remote, "k3d-cluster").inputs.stdin), undefined);
         }
     });

@@ -44,7 +44,7 @@ const CLUSTER = ["k3d-cluster", "kubeconfig", "api-ready", "k3d", "coredns-custo
 /** The registry container and its readiness gate. */
 const REGISTRY = ["registry", "ready"];
 /** The Registry1 pull-through cache (issue 19): on with BIGBANG, whose Registry1 login it pulls with. */
-const CACHE = ["registry1-cache", "registry1-cache-data", "registry1-cache-image"];
+const CACHE = ["registry1-cache", "registry1-cache-data", "registry1-cache-image", "registry1-login-check"];
 // The hosted registry's tls section is refused with an external target, so the edit removes it.
 const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
@@ -265,8 +265,8 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "bigbang.registry1.username / password", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1.password": "token2" },
-        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT, "registry1-cache"], update: [RELEASE] },
-        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The Registry1 cache's container is replaced with the new login; its data volume stays. The cluster stays.",
+        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT, "registry1-cache"], update: [RELEASE, "registry1-login-check"] },
+        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The Registry1 cache's container is replaced with the new login and the login check runs again on the host (a refused login fails the run naming these keys); its data volume stays. The cluster stays.",
     },
     {
         key: "bigbang.registry1Cache", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1Cache": false },
