@@ -33,6 +33,12 @@ grep -qxF "$1" "$STATE/mounts" 2>/dev/null
 echo "mount $*" >>"$STATE/calls"
 echo "$1" >>"$STATE/mounts"
 `,
+    systemctl: `#!/bin/bash
+echo "systemctl $*" >>"$STATE/calls"
+`,
+    resize2fs: `#!/bin/bash
+echo "resize2fs $*" >>"$STATE/calls"
+`,
     umount: `#!/bin/bash
 echo "umount $*" >>"$STATE/calls"
 grep -vxF "$1" "$STATE/mounts" >"$STATE/mounts.new" || true
@@ -81,6 +87,7 @@ describe("host script: cache-volume.sh", function () {
         assert.ok(calls().includes(`mkfs.ext4 -q -L bbod-r1cache ${device}`), calls().join("\n"));
         assert.equal(fs.readFileSync(fstab, "utf8"), `${OTHER_FSTAB}UUID=3f0c1e9a-0000-4000-8000-00000000cafe ${mountPoint} ext4 defaults,nofail,x-systemd.device-timeout=30s,x-systemd.before=docker.service 0 2\n`);
         assert.ok(calls().includes(`mount ${mountPoint}`));
+        assert.ok(calls().includes(`resize2fs ${device}`), "grows the file system to a larger volume");
         assert.ok(fs.statSync(path.join(mountPoint, "data")).isDirectory());
 
         const before = calls().length;
@@ -88,7 +95,7 @@ describe("host script: cache-volume.sh", function () {
         const second = await run(["mount", VOLUME, "/dev/sdf", mountPoint]);
         assert.equal(second.code, 0, second.stderr);
         const again = calls().slice(before);
-        assert.ok(!again.some((c) => c.startsWith("mkfs") || c.startsWith("mount")), again.join("\n"));
+        assert.ok(!again.some((c) => c.startsWith("mkfs") || c.startsWith("mount ")), again.join("\n"));
         assert.equal(fs.readFileSync(fstab, "utf8"), fstabBefore);
     });
 

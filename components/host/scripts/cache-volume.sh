@@ -94,10 +94,16 @@ case "$action" in
     # nofail: a boot without the volume still comes up (and the cache stays down);
     # x-systemd.before: Docker starts the cache only after the mount was tried.
     write_fstab "$mount_point" "UUID=${uuid} ${mount_point} ext4 defaults,nofail,x-systemd.device-timeout=30s,x-systemd.before=docker.service 0 2"
+    # systemd reads fstab through its generator: reload, so the next boot's units and
+    # `mount` agree (systemd-fstab-generator, x-systemd.before since systemd 233).
+    if command -v systemctl >/dev/null 2>&1; then as_root systemctl daemon-reload || true; fi
     as_root mkdir -p "$mount_point"
     if ! mountpoint -q "$mount_point"; then
       as_root mount "$mount_point"
     fi
+    # A larger host.cacheVolumeGiB grows the volume in place (ModifyVolume); ext4 grows online
+    # to fill it, and resize2fs does nothing when it already does.
+    as_root resize2fs "$device" >/dev/null 2>&1 || echo "cache-volume: resize2fs ${device} failed; the file system keeps its size" >&2
     as_root mkdir -p "${mount_point}/data"
     echo "cache-volume: ${volume_id} mounted at ${mount_point}"
     ;;
