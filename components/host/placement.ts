@@ -152,6 +152,28 @@ export async function findExistingHost(identity: { owner: string; stack: string 
     return { instanceId: found.ids[0], subnetId: instance.subnetId, instanceType: instance.instanceType };
 }
 
+/** The tag that marks the Registry1 cache's EBS volume among the stack's resources (with resourceTags'). */
+export const CACHE_VOLUME_PURPOSE = { Purpose: "registry1-cache" } as const;
+
+/**
+ * The stack's Registry1 cache volume, found by its tags (Project, Stack, Owner, Purpose), deleted
+ * ones aside. Where there are several (one kept by host.keepCacheVolume from an earlier stack of
+ * the same name), the attached one counts, else the first by ID, so the choice is stable.
+ */
+export async function findCacheVolume(identity: { owner: string; stack: string }): Promise<CacheVolumeFacts | undefined> {
+    const tags = resourceTags(identity.owner, identity.stack);
+    const byStatus = async (status: string[]): Promise<string[]> => (await aws.ebs.getEbsVolumes({
+        tags: { Project: tags.Project, Stack: tags.Stack, Owner: tags.Owner, ...CACHE_VOLUME_PURPOSE },
+        filters: [{ name: "status", values: status }],
+    })).ids ?? [];
+    const attached = await byStatus(["in-use"]);
+    const ids = attached.length > 0 ? attached : await byStatus(["creating", "available"]);
+    const first = [...ids].sort()[0];
+    if (first === undefined) return undefined;
+    const volume = await aws.ebs.getVolume({ filters: [{ name: "volume-id", values: [first] }] });
+    return { volumeId: first, availabilityZone: volume.availabilityZone };
+}
+
 /** A subnet with no explicit route table association uses its VPC's main route table (EC2 behaviour). */
 async function routesToInternetGateway(subnetId: string, vpcId: string): Promise<boolean> {
     const explicit = await aws.ec2.getRouteTables({ filters: [{ name: "association.subnet-id", values: [subnetId] }] });
