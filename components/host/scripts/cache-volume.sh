@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Registry1 cache's own EBS volume on the host (host.cacheVolumeGiB, issue 19).
-#   cache-volume.sh mount <volume-id> <device-name> <mount-point>
+#   cache-volume.sh mount <volume-id> <device-name> <mount-point> [<size-GiB>]
 #   cache-volume.sh unmount <mount-point>
+# (the size is not used: it is in the command so that a new size runs it again,
+# which grows the file system).
 #
 # mount: finds the attached volume's block device, formats it only when it is
 # blank, mounts it at <mount-point> through an /etc/fstab line (by UUID, nofail,
