@@ -18,7 +18,7 @@
 //     instance goes the attachment is `deletedWith` it (no DetachVolume: the
 //     termination detaches the volume).
 //   - ebs_volume.go resourceEBSVolumeDelete retries DeleteVolume while EC2 says
-//     VolumeInUse, up to the delete timeout (5 min): a destroy deletes the volume
+//     VolumeInUse, up to the delete timeout (10 min): a destroy deletes the volume
 //     once the terminating instance has let it go. availability_zone is ForceNew.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
