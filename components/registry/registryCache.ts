@@ -8,14 +8,13 @@
 // the cluster and the push registry's container. A login check on the host
 // (scripts/registry1-login-check.sh) tells the developer of a wrong Registry1
 // login, which the cache itself never reports.
-import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { StackConfig } from "../config/config";
-import { DevHost } from "../host/host";
+import { DevHost, HostCommand } from "../host/devHost";
 import { HostDocker, networkLabels } from "../host/hostDocker";
-import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions } from "../host/onHost";
+import { HOST_INSTANCE_TRIGGER } from "../host/onHost";
 import { scriptFolder } from "../host/remoteScript";
 import { CACHE_CONTAINER_PATHS, REGISTRY1_URL, registry1CacheConfigYaml, registry1MirrorEndpoint } from "./cacheSettings";
 
@@ -39,20 +38,20 @@ export class RegistryCache extends pulumi.ComponentResource {
     readonly mirrorEndpoint: string;
     readonly container: docker.Container;
     /** Fails `pulumi up` with one line naming bigbang.registry1.username/password when Registry1 refuses the login. */
-    readonly loginCheck: command.remote.Command;
+    readonly loginCheck: HostCommand;
 
     constructor(name: string, args: RegistryCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:RegistryCache", name, {}, opts);
         const { config, host } = args;
         this.mirrorEndpoint = registry1MirrorEndpoint(config.network.cacheAddress);
-        const onHost = { parent: this, provider: args.docker.provider, ...onHostOptions(host) };
+        const onHost = { parent: this, provider: args.docker.provider, ...host.onHostOptions() };
 
         // Delete-before-replace, as the registry's volume: Docker identifies a volume by its name.
-        const volume = new docker.Volume("registry1-cache-data", { name: CACHE_VOLUME_NAME, labels: hostLabels(host) }, { ...onHost, deleteBeforeReplace: true });
+        const volume = new docker.Volume("registry1-cache-data", { name: CACHE_VOLUME_NAME, labels: host.dockerLabels() }, { ...onHost, deleteBeforeReplace: true });
         const image = new docker.RemoteImage("registry1-cache-image", {
             name: config.registry.image,
             keepLocally: true,
-            triggers: { [HOST_INSTANCE_TRIGGER]: host.instanceId },
+            triggers: { [HOST_INSTANCE_TRIGGER]: host.machineId },
         }, onHost);
 
         // The login goes in the config file, uploaded like the registry's TLS key: an env var would
@@ -69,7 +68,7 @@ export class RegistryCache extends pulumi.ComponentResource {
             volumes: [{ volumeName: volume.name, containerPath: CACHE_CONTAINER_PATHS.data }],
             // No published port: the nodes and the host reach it on the bridge, nothing else does.
             networksAdvanced: [{ name: args.docker.network.name, ipv4Address: config.network.cacheAddress }],
-            labels: hostLabels(host, { label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
+            labels: host.dockerLabels({ label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
 
         // distribution 2.8 answers a pull "manifest unknown" when Registry1 refuses its login
@@ -80,12 +79,10 @@ export class RegistryCache extends pulumi.ComponentResource {
         // and a new password a new `stdin`, both an update that runs `create` again
         // (pulumi-command: `update` unset runs `create`); a new instance replaces it (triggers).
         // Unreachable is a warning, not a failure: a Registry1 outage must not stop an up.
-        this.loginCheck = new command.remote.Command("registry1-login-check", {
-            connection: host.connection,
+        this.loginCheck = host.command("registry1-login-check", {
             create: CACHE_SCRIPTS.command("registry1-login-check", [REGISTRY1_URL, args.username]),
             stdin: args.password,
-            triggers: hostTriggers(host),
-        }, { parent: this, ...onHostOptions(host), dependsOn: [this.container, host.ready], additionalSecretOutputs: ["stdin"] });
+        }, { parent: this, dependsOn: [this.container, host.ready], additionalSecretOutputs: ["stdin"] });
 
         this.registerOutputs({ mirrorEndpoint: this.mirrorEndpoint });
     }

@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { HostCommand, HostCommandArgs, HostResourceOptions, RegistryCacheDisk } from "../devHost";
 import { scriptFolder } from "../remoteScript";
-import { CACHE_VOLUME_PURPOSE } from "../placement";
+import { CACHE_VOLUME_PURPOSE } from "./placement";
 
 const CACHE_VOLUME_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
 
