@@ -289,8 +289,8 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
      * `registry1-login-check`), against the same upstream URL and login as the cache's config:
      * the password on stdin, the test CA as the host's roots (curl's CURL_CA_BUNDLE).
      */
-    function loginCheck(remoteUrl: string, password: string, extraArgs: string[] = []): Promise<ScriptRun> {
-        return runScriptFile(LOGIN_CHECK, [remoteUrl, USERNAME, ...extraArgs], {
+    function loginCheck(remoteUrl: string, password: string): Promise<ScriptRun> {
+        return runScriptFile(LOGIN_CHECK, [remoteUrl, USERNAME], {
             PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: workDir, CURL_CA_BUNDLE: pki.ca.certFile,
             REGISTRY1_CHECK_ATTEMPTS: "2", REGISTRY1_CHECK_DELAY: "0",
         }, { stdin: password, timeoutMs: 45_000 });
@@ -302,7 +302,7 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
 
     it("login check: passes with the right login: the token service grants a pull token, as it does the cache", async () => {
         if (!upstream) throw new Error("the upstream is stopped");
-        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, PASSWORD, [REPOSITORY]);
+        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, PASSWORD);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /^Registry1 login of 'jdoe' checked: its token service https:\/\/127\.0\.0\.1:\d+\/token accepted the login\n$/);
         assert.equal(run.stderr, "");
@@ -312,7 +312,7 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
     it("login check: fails with one line naming bigbang.registry1.username and password when the token service refuses the login", async function () {
         if (!upstream) throw new Error("the upstream is stopped");
         const refusedBefore = tokens.refused;
-        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, "not-the-token", [REPOSITORY]);
+        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, "not-the-token");
         assert.equal(run.code, 1, run.stdout + run.stderr);
         assert.match(run.stderr, REFUSED_LINE);
         assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
@@ -372,7 +372,7 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
         await pullThrough(c);
 
         // The login check against the stopped upstream: the other message, and no failure.
-        const offline = await loginCheck(stoppedUrl, PASSWORD, [REPOSITORY]);
+        const offline = await loginCheck(stoppedUrl, PASSWORD);
         assert.equal(offline.code, 0, offline.stderr);
         assert.match(offline.stderr, /^warning: could not check the Registry1 login .* did not answer .*This is not a wrong login/);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Check the Registry1 login the pull-through cache pulls with, from the host,
 # against the same URL the cache's proxy.remoteurl names.
-#   registry1-login-check.sh <registry-url> <username> [<repository>]
+#   registry1-login-check.sh <registry-url> <username>
 #   stdin: the password (Registry1 CLI token); never an argument, never printed.
 #
 # Why: distribution 2.8's proxy swallows the upstream's refusal. A wrong login
@@ -13,9 +13,12 @@
 #   goes only to the realm of a `Bearer` challenge;
 #   registry/client/auth/session.go fetchTokenWithBasicAuth: GET <realm> with
 #   service=, scope=repository:<name>:pull and account=<user>, HTTP basic auth.
-# Registry1 is Harbor: its token service answers a wrong login with 401, as
-# `docker login` shows. A `Basic` challenge (an htpasswd registry) is checked
-# with basic auth on /v2/ itself.
+# Registry1 is Harbor, whose token service treats a wrong login as anonymous:
+# with a scope it still answers 200, with a token that grants nothing; only a
+# request without scope (what `docker login` sends) gets 401 (goharbor/harbor
+# src/core/service/token/creator.go, generalCreator.Create: "for docker login").
+# So the check asks without a scope. A `Basic` challenge (an htpasswd registry)
+# is checked with basic auth on /v2/ itself.
 #
 # Outcomes, on one line each:
 #   exit 0  the login works, or the registry asks none;
@@ -30,7 +33,6 @@ set -euo pipefail
 url=${1:?registry url}
 url=${url%/}
 username=${2:?username}
-repository=${3:-}
 attempts=${REGISTRY1_CHECK_ATTEMPTS:-3}
 pause=${REGISTRY1_CHECK_DELAY:-5}
 keys="bigbang-oci-dev:bigbang.registry1.username and bigbang-oci-dev:bigbang.registry1.password"
@@ -107,7 +109,6 @@ check_once() {
       fi
       local params=(--get --data-urlencode "account=${username}")
       if [ -n "$service" ]; then params+=(--data-urlencode "service=${service}"); fi
-      if [ -n "$repository" ]; then params+=(--data-urlencode "scope=repository:${repository}:pull"); fi
       status=$(request "user = $(quoted "${username}:${password}")" "${params[@]}" "$realm")
       case "$status" in
         200) outcome="ok:its token service ${realm} accepted the login" ;;
