@@ -12,7 +12,7 @@
 // usePrivateIp, and the instance type being offered in its zone when the type
 // changes).
 import * as aws from "@pulumi/aws";
-import { HostConfig, PROJECT } from "../../config/config";
+import { AwsHostConfig, PROJECT } from "../../config/config";
 import { resourceTags } from "./awsPlan";
 
 export interface SubnetFacts {
@@ -44,7 +44,7 @@ export interface CacheVolumeFacts {
 }
 
 /** Whichever key the user would change to fix it: the subnet they named, else the VPC, else the instance type. */
-function keyFor(host: Pick<HostConfig, "subnetId" | "vpcId">): string {
+function keyFor(host: Pick<AwsHostConfig, "subnetId" | "vpcId">): string {
     return host.subnetId ? "host.subnetId" : host.vpcId ? "host.vpcId" : "host.instanceType";
 }
 
@@ -54,7 +54,7 @@ function keyFor(host: Pick<HostConfig, "subnetId" | "vpcId">): string {
  * zones that offer it when none fits.
  */
 export function choosePlacement(
-    host: Pick<HostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
     offeredZones: readonly string[],
     subnets: readonly SubnetFacts[],
     existing?: ExistingHost,
@@ -124,7 +124,7 @@ function placementWithVolume(
  * AWS stopped offering it in is no reason to move a running host).
  */
 function keptPlacement(
-    host: Pick<HostConfig, "instanceType" | "usePrivateIp">,
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp">,
     offered: ReadonlySet<string>,
     subnets: readonly SubnetFacts[],
     existing: ExistingHost,
@@ -188,7 +188,7 @@ async function routesToInternetGateway(subnetId: string, vpcId: string): Promise
 }
 
 /** Reads the offerings, the candidate subnets and the stack's existing host from AWS, then chooses. */
-export async function lookupPlacement(host: HostConfig, identity: { owner: string; stack: string }): Promise<Placement> {
+export async function lookupPlacement(host: AwsHostConfig, identity: { owner: string; stack: string }): Promise<Placement> {
     const existing = await findExistingHost(identity);
     const offerings = await aws.ec2.getInstanceTypeOfferings({
         locationType: "availability-zone",
