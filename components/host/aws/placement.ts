@@ -94,7 +94,7 @@ export function choosePlacement(
  * zone and both ways out instead of moving.
  */
 function placementWithVolume(
-    host: Pick<HostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
     offeredZones: readonly string[],
     subnets: readonly SubnetFacts[],
     existing: ExistingHost | undefined,
