@@ -47,7 +47,16 @@ export class RegistryCache extends pulumi.ComponentResource {
         const onHost = { parent: this, provider: args.docker.provider, ...host.onHostOptions() };
 
         // Delete-before-replace, as the registry's volume: Docker identifies a volume by its name.
-        const volume = new docker.Volume("registry1-cache-data", { name: CACHE_VOLUME_NAME, labels: host.dockerLabels() }, { ...onHost, deleteBeforeReplace: true });
+        // With the host's own cache disk (aws, host.cacheVolumeGiB), the volume binds its data folder
+        // (the `local` driver's bind mount: moby volume/local/local_linux.go, type none, o bind, device),
+        // after it is mounted; the folder exists only on the mounted disk, so a missing disk leaves the
+        // cache down (the nodes fall back to Registry1) instead of filling the root disk.
+        const disk = host.registry1CacheDisk;
+        const volume = new docker.Volume("registry1-cache-data", {
+            name: CACHE_VOLUME_NAME,
+            labels: host.dockerLabels(),
+            ...(disk ? { driver: "local", driverOpts: { type: "none", o: "bind", device: disk.dataPath } } : {}),
+        }, { ...onHost, deleteBeforeReplace: true, dependsOn: disk ? [disk.mounted] : [] });
         const image = new docker.RemoteImage("registry1-cache-image", {
             name: config.registry.image,
             keepLocally: true,

@@ -212,7 +212,9 @@ export async function lookupPlacement(host: AwsHostConfig, identity: { owner: st
             routesToInternetGateway: !host.usePrivateIp && !mapPublicIpOnLaunch ? await routesToInternetGateway(id, subnet.vpcId) : false,
         });
     }
-    return choosePlacement(host, offerings.locations, subnets, existing);
+    // With host.cacheVolumeGiB, the host stays in its cache volume's zone (placementWithVolume).
+    const cacheVolume = host.cacheVolumeGiB !== undefined ? await findCacheVolume(identity) : undefined;
+    return choosePlacement(host, offerings.locations, subnets, existing, cacheVolume);
 }
 
 // The texts the AWS provider puts in a failed look-up, matched loosely because the engine wraps
