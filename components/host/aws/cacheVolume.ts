@@ -4,8 +4,9 @@
 // volume's zone), attached to each new instance, mounted by cache-volume.sh,
 // and deleted with the stack unless host.keepCacheVolume keeps it.
 //
-// What the AWS provider does (terraform-provider-aws, internal/service/ec2,
-// as pulumi-aws 7.x bridges it):
+// What the AWS provider does (hashicorp/terraform-provider-aws internal/service/ec2,
+// read at ebs_volume_attachment.go 0620f2a6 and ebs_volume.go 0073593e, the code
+// pulumi-aws 7.x bridges):
 //   - ebs_volume_attachment.go resourceVolumeAttachmentCreate waits for the
 //     instance to be running (or stopped), AttachVolume, waits for `attached`;
 //     instance_id, volume_id and device_name are ForceNew, so a new instance is
