@@ -161,6 +161,15 @@ describe("program: the Registry1 cache on its own EBS volume (host.cacheVolumeGi
         assert.deepEqual(resources.filter((r) => r.custom).map((r) => r.type), []);
     });
 
+    it("is refused with host.backend ssh or local before any resource: an EBS volume needs the aws backend", async () => {
+        const ssh = { address: "192.0.2.10", user: "dev", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyHostKeyHostKeyHostKeyHostKeyHostKey" };
+        for (const host of [{ backend: "ssh", ssh }, { backend: "local" }]) {
+            const { error, resources } = await runProgramFailure(withVolume({ ...host, cacheVolumeGiB: 50 }), { secretKeys: [`${P}bigbang`] });
+            assert.match(String(error), new RegExp(`bigbang-oci-dev:host\\.cacheVolumeGiB: not used with host\\.backend ${host.backend}`));
+            assert.deepEqual(resources.filter((r) => r.custom).map((r) => r.type), []);
+        }
+    });
+
     it("without it, the cache's Docker volume is a plain one on the host's disk and no aws:ebs resource exists", async () => {
         const run = await runProgram({ ...BASE_CONFIG, ...LOGIN }, { secretKeys: [`${P}bigbang`] });
         assert.equal(run.find(VOLUME), undefined);
