@@ -155,7 +155,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
 
     const plain = (cell: string) => cell.replace(/`/g, "");
     const SCENARIOS = [
-        "instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped",
+        "instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped", "host replacement with host.cacheVolumeGiB", "cluster recreate with host.cacheVolumeGiB",
         // The ssh backend (issue 20): its keys are in their own README table (Configuration, host backends).
         "host.backend aws → ssh", "host.backend ssh → aws", "host.ssh.address", "ssh machine rebooted",
     ];
