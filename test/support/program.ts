@@ -9,6 +9,8 @@ import * as path from "path";
 import { renderKustomization } from "./kustomize";
 import { createHash } from "crypto";
 import { createTestPki } from "./pki";
+// Loads the program's modules from code compiled once per process (see there).
+import "./programModules";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
