@@ -8,8 +8,12 @@ import { ScriptFolder, scriptFolder } from "../../components/host/remoteScript";
 export const COMPONENTS_DIR = path.resolve(__dirname, "../../components");
 
 export const SCRIPT_FOLDERS: ScriptFolder[] = fs.readdirSync(COMPONENTS_DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(COMPONENTS_DIR, e.name, "scripts")))
-    .map((e) => scriptFolder(path.join(COMPONENTS_DIR, e.name, "scripts")))
+    .filter((e) => e.isDirectory())
+    // A concept's scripts/, and those of its subfolders (host/<backend>/scripts, issue 20).
+    .flatMap((e) => [path.join(COMPONENTS_DIR, e.name), ...fs.readdirSync(path.join(COMPONENTS_DIR, e.name), { withFileTypes: true })
+        .filter((sub) => sub.isDirectory() && sub.name !== "scripts").map((sub) => path.join(COMPONENTS_DIR, e.name, sub.name))])
+    .filter((dir) => fs.existsSync(path.join(dir, "scripts")))
+    .map((dir) => scriptFolder(path.join(dir, "scripts")))
     .sort((a, b) => a.dir.localeCompare(b.dir));
 
 /** Every host script as [name, folder], by file name without `.sh`. */

@@ -131,6 +131,27 @@ export async function checkLocalWorkstation(input: LocalCheckInput, probe: Local
         }
     }
     const started = await probe.startedAt(input.startContainers);
-    const lastStart = started.every((s) => s === "") ? "not started" : started.join(" ");
+    // Before the first create none exists: a constant, so runs before it agree.
+    const lastStart = started.every((s) => s === "") ? "not started"
+        : input.startContainers.map((name, i) => `${name}=${started[i] || "none"}`).join(" ");
     return { problems, warnings, facts: { engineId: engine.id, lastStart, helmContainer } };
+}
+
+/**
+ * Where whole-program tests put a probe of their own (test/support/program.ts runs index.ts in the
+ * test process, and reloads the program's modules on every run: a registry symbol survives that).
+ */
+export const LOCAL_PROBE_OVERRIDE = Symbol.for("bigbang-oci-dev/local-probe");
+
+function isLocalProbe(value: unknown): value is LocalProbe {
+    return typeof value === "object" && value !== null
+        && typeof Reflect.get(value, "engine") === "function"
+        && typeof Reflect.get(value, "startedAt") === "function"
+        && typeof Reflect.get(value, "resolve") === "function";
+}
+
+/** The probe prepare uses: a test's, else the workstation's docker and resolver. */
+export function workstationProbe(env: NodeJS.ProcessEnv = process.env): LocalProbe {
+    const injected: unknown = Reflect.get(globalThis, LOCAL_PROBE_OVERRIDE);
+    return isLocalProbe(injected) ? injected : dockerProbe(env);
 }
