@@ -176,3 +176,19 @@ export function noEngineProblem(detail: string, env: NodeJS.ProcessEnv): string 
     return `${PROJECT}:host.backend: local needs a running Docker Engine, and \`docker version\` found none at ${where}${oneLine ? ` (${oneLine})` : ""}; `
         + "start Docker (Docker Desktop, or `sudo systemctl start docker`), make sure your user may use it (the docker group), or set DOCKER_HOST";
 }
+
+/**
+ * A problem when DOCKER_HOST points at another machine: the local backend binds the registry, the k3d
+ * API and the cluster ports to this workstation's 127.0.0.1, and the Helm container mounts this
+ * workstation's folders, so the engine must run here (a unix socket, Docker Desktop, colima, rootless
+ * Docker). An engine elsewhere is what host.backend ssh is for.
+ */
+export function remoteEngineProblem(dockerHost: string | undefined): string | undefined {
+    if (!dockerHost) return undefined;
+    const m = /^(tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^:/]*)/.exec(dockerHost);
+    if (!m) return undefined;
+    const host = m[2].replace(/^\[|\]$/g, "");
+    if (m[1] !== "ssh" && (host === "127.0.0.1" || host === "localhost" || host === "::1")) return undefined;
+    return `${PROJECT}:host.backend: local needs a Docker Engine on this workstation, but DOCKER_HOST=${dockerHost} is another machine's `
+        + "(the registry, the k3d API and the cluster ports bind to this workstation's 127.0.0.1); unset DOCKER_HOST, or use host.backend ssh for that machine";
+}

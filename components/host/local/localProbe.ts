@@ -6,7 +6,9 @@
 import { execFile } from "child_process";
 import * as dns from "dns";
 import { PROJECT } from "../../config/config";
-import { BigbangPackagesPlan, engineVersionProblem, HelmContainer, localToolsMode, memoryProblem, noEngineProblem, registryResolutionWarning } from "./localPlan";
+import {
+    BigbangPackagesPlan, engineVersionProblem, HelmContainer, localToolsMode, memoryProblem, noEngineProblem, registryResolutionWarning, remoteEngineProblem,
+} from "./localPlan";
 
 export interface EngineFacts {
     serverVersion: string;
@@ -110,6 +112,8 @@ export async function checkLocalWorkstation(input: LocalCheckInput, probe: Local
     if (localToolsMode(input.platform) === undefined) {
         problems.push(`${PROJECT}:host.backend: local runs on Linux and macOS workstations, not on ${input.platform}; use host.backend aws or ssh`);
     }
+    const remote = remoteEngineProblem(input.env.DOCKER_HOST);
+    if (remote) problems.push(remote);
     const [engine, resolved] = await Promise.all([
         probe.engine(),
         input.registryHostname === undefined ? Promise.resolve(undefined) : probe.resolve(input.registryHostname),

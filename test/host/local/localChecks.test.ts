@@ -94,8 +94,8 @@ describe("local backend: prepare's checks against a stub docker", () => {
         assert.match(result.problems[0], /the default socket \(DOCKER_HOST is not set\)/);
         assert.match(result.problems[0], /start Docker .* or set DOCKER_HOST/);
         assert.equal(result.facts, undefined);
-        const elsewhere = await checkLocalWorkstation(input({ ...env, DOCKER_HOST: "tcp://10.0.0.9:2376" }), probe(env));
-        assert.match(elsewhere.problems[0], /at DOCKER_HOST=tcp:\/\/10\.0\.0\.9:2376/);
+        const elsewhere = await checkLocalWorkstation(input({ ...env, DOCKER_HOST: "unix:///run/user/1000/docker.sock" }), probe(env));
+        assert.match(elsewhere.problems[0], /at DOCKER_HOST=unix:\/\/\/run\/user\/1000\/docker\.sock/);
     });
 
     it(`refuses an engine older than k3d's minimum (${K3D_MIN_DOCKER_VERSION})`, async () => {
@@ -119,6 +119,19 @@ describe("local backend: prepare's checks against a stub docker", () => {
         assert.match(result.problems[0], /^bigbang-oci-dev:bigbang\.packages: the local Docker Engine has 16\.6 GB .* less than the 18\.0 GB estimated for Big Bang \(16 GB for its default packages, per Big Bang's prerequisites\) and 1 more package at 2 GB each \(addons\.gitlab\)/);
         const defaultsOnly = await checkLocalWorkstation(input(laptop, { bigbang: { enabled: bigbang.defaults, defaults: bigbang.defaults } }), probe(laptop));
         assert.deepEqual(defaultsOnly.problems, []);
+    });
+
+    it("refuses a DOCKER_HOST on another machine (that is what host.backend ssh is for)", async () => {
+        const env = stubDocker(dir, { version: "27.3.1" });
+        for (const remote of ["ssh://dev@lab-vm", "tcp://10.0.0.9:2376", "tcp://[2001:db8::1]:2376", "ssh://localhost"]) {
+            const result = await checkLocalWorkstation(input({ ...env, DOCKER_HOST: remote }), probe(env));
+            assert.equal(result.problems.length, 1, remote);
+            assert.match(result.problems[0], /^bigbang-oci-dev:host\.backend: local needs a Docker Engine on this workstation, but DOCKER_HOST=.* use host\.backend ssh/);
+        }
+        for (const here of ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "tcp://localhost:2375", "npipe:////./pipe/docker_engine"]) {
+            const result = await checkLocalWorkstation(input({ ...env, DOCKER_HOST: here }), probe(env));
+            assert.deepEqual(result.problems, [], here);
+        }
     });
 
     it("reports every refusal at once", async () => {
