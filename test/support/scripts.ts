@@ -7,13 +7,14 @@ import { ScriptFolder, scriptFolder } from "../../components/host/remoteScript";
 
 export const COMPONENTS_DIR = path.resolve(__dirname, "../../components");
 
-export const SCRIPT_FOLDERS: ScriptFolder[] = fs.readdirSync(COMPONENTS_DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    // A concept's scripts/, and those of its subfolders (host/<backend>/scripts, issue 20).
-    .flatMap((e) => [path.join(COMPONENTS_DIR, e.name), ...fs.readdirSync(path.join(COMPONENTS_DIR, e.name), { withFileTypes: true })
-        .filter((sub) => sub.isDirectory() && sub.name !== "scripts").map((sub) => path.join(COMPONENTS_DIR, e.name, sub.name))])
-    .filter((dir) => fs.existsSync(path.join(dir, "scripts")))
-    .map((dir) => scriptFolder(path.join(dir, "scripts")))
+/** Every `scripts/` folder under components/, a concept's or a host backend's (components/host/aws/scripts). */
+function scriptDirs(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) =>
+        e.name === "scripts" ? [path.join(dir, e.name)] : scriptDirs(path.join(dir, e.name)));
+}
+
+export const SCRIPT_FOLDERS: ScriptFolder[] = scriptDirs(COMPONENTS_DIR)
+    .map((dir) => scriptFolder(dir))
     .sort((a, b) => a.dir.localeCompare(b.dir));
 
 /** Every host script as [name, folder], by file name without `.sh`. */
