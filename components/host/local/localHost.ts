@@ -112,15 +112,16 @@ export class LocalHost extends pulumi.ComponentResource implements DevHost {
             }, { parent: this, dependsOn: [folder], deleteBeforeReplace: true }));
         }
 
-        // Docker answers, then the tools: installed pinned and checksum-verified into binDir (Linux,
-        // install-tools.sh with INSTALL_DIR, no sudo), then checked as PATH finds them (both systems).
+        // The tools: installed pinned and checksum-verified into binDir (Linux, install-tools.sh with
+        // INSTALL_DIR, no sudo), then checked as PATH finds them (both systems, with bash 5 and timeout,
+        // which the other checks use too); then Docker answers.
         const { k3d, kubectl, helm: helmVersion } = args.tools;
         const sums = args.toolSha256;
-        const steps = [LOCAL_SCRIPTS.command("local-ready", ["docker"])];
+        const steps: string[] = [];
         if (mode === "install") {
             steps.push(`INSTALL_DIR=${shellQuote(this.paths.binDir)} ${HOST_SCRIPTS.command("install-tools", [args.architecture, k3d, kubectl, helmVersion, sums.k3d, sums.kubectl, sums.helm])}`);
         }
-        steps.push(LOCAL_SCRIPTS.command("local-ready", ["tools", k3d, kubectl, helmVersion]));
+        steps.push(LOCAL_SCRIPTS.command("local-ready", ["tools", k3d, kubectl, helmVersion]), LOCAL_SCRIPTS.command("local-ready", ["docker"]));
         this.ready = this.own("tools", {
             create: steps.join(" && "),
             triggers: [this.machineId, mode, args.architecture, k3d, kubectl, helmVersion, sums.k3d, sums.kubectl, sums.helm],

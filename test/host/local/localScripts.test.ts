@@ -97,11 +97,21 @@ describe("local backend scripts", () => {
             assert.match(run.stdout, /k3d v5\.8\.3: .*\/bin\/k3d/);
         });
 
+        it("tools: names a missing timeout (macOS without coreutils)", async () => {
+            tools({ k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" });
+            const noTimeout = toolsEnv();
+            fs.rmSync(path.join(dir, "base", "timeout"));
+            const run = await runScriptFile(SCRIPT("local-ready"), ["tools", "v5.8.3", "v1.36.2", "v3.18.6"], noTimeout, { timeoutMs: 20_000 });
+            assert.equal(run.code, 1);
+            assert.match(run.stderr, /needed on PATH at these versions: timeout \(found: none\);.*brew install .*coreutils/);
+        });
+
         it("tools: names each one missing or at another version, and curl", async () => {
             tools({ k3d: "v5.7.0", helm: "v3.18.6", curl: false });
             const run = await runScriptFile(SCRIPT("local-ready"), ["tools", "v5.8.3", "v1.36.2", "v3.18.6"], toolsEnv(), { timeoutMs: 20_000 });
             assert.equal(run.code, 1);
             assert.match(run.stderr, /needed on PATH at these versions: k3d v5\.8\.3 \(found: v5\.7\.0 at [^)]*\/k3d\); kubectl v1\.36\.2 \(found: none\); curl \(found: none\);/);
+            assert.doesNotMatch(run.stderr, /bash 5|timeout/, "this machine's bash and timeout are fine");
             assert.doesNotMatch(run.stderr, /helm v3/);
         });
     });

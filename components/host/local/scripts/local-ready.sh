@@ -6,7 +6,8 @@
 #       k3d, kubectl and Helm are the first on PATH at exactly these versions, and curl is there
 #       (the registry's readiness probe uses it). On Linux the program installs them first
 #       (install-tools.sh into ~/.bigbang-oci-dev/<stack>/bin, first on PATH); on macOS they are
-#       the developer's own, so this is where a missing or other version is reported.
+#       the developer's own, so this is where a missing or other version is reported. Also bash 5
+#       and timeout, which the host scripts use.
 # Changes nothing, so it is safe to run again at any time.
 set -euo pipefail
 
@@ -46,7 +47,11 @@ check_tools() {
     fi
   done
   command -v curl >/dev/null 2>&1 || wrong="$wrong curl (found: none);"
-  [ -z "$wrong" ] || die "needed on PATH at these versions:$wrong install them (Homebrew: brew install k3d kubernetes-cli helm, then the versions above), or set host.k3dVersion, host.kubectlVersion, host.helmVersion to the ones you have"
+  # The host scripts run with the first bash on PATH and use bash 5 (EPOCHREALTIME) and coreutils'
+  # timeout: macOS ships bash 3.2 and no timeout (Homebrew: brew install bash coreutils).
+  [ "${BASH_VERSINFO[0]}" -ge 5 ] || wrong="$wrong bash 5 or newer (found: $BASH_VERSION at $(command -v bash));"
+  command -v timeout >/dev/null 2>&1 || wrong="$wrong timeout (found: none);"
+  [ -z "$wrong" ] || die "needed on PATH at these versions:$wrong install them (Homebrew: brew install k3d kubernetes-cli helm bash coreutils, then the versions above), or set host.k3dVersion, host.kubectlVersion, host.helmVersion to the ones you have"
 }
 
 [ $# -ge 1 ] || die "usage: local-ready.sh docker | tools <k3d-version> <kubectl-version> <helm-version>"
