@@ -4,16 +4,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
-import { ChartPushes } from "./components/charts/charts";
-import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetRepository } from "./components/charts/chartsPlan";
+import { ChartPushes, valuesSnippetOutput } from "./components/charts/charts";
+import { chartsOutput, etcHostsLine, helmPushCommand, pushTarget, snippetCharts } from "./components/charts/chartsPlan";
 import { K3dCluster } from "./components/cluster/cluster";
 import { RegistryDns } from "./components/dns/coredns";
-import { DevHost } from "./components/host/host";
+import { createDevHost } from "./components/host/createDevHost";
 import { HostDocker } from "./components/host/hostDocker";
 import { prepare } from "./components/prepare";
 import { Registry } from "./components/registry/registry";
 import { RegistryCache } from "./components/registry/registryCache";
-import { valuesSnippetYaml } from "./components/charts/valuesSnippet";
 import { ingressPlan, installBigbang } from "./components/bigbang/install";
 
 // The engine's list of secret config keys (PULUMI_CONFIG_SECRET_KEYS), which a credential set without
@@ -33,7 +32,7 @@ export = async () => {
     const hosted = reg.target === "hosted";
     if (hosted && !prepared.certificate) throw new Error("the hosted registry's certificate was not loaded before the Registry component");
 
-    const host = new DevHost("host", { config, stack, allowedCidrs: prepared.allowedCidrs, placement: prepared.placement });
+    const host = createDevHost("host", { config, stack, prepared: prepared.host });
     const hostDocker = new HostDocker("docker", { host, network: config.network });
     const registry = hosted && prepared.certificate
         ? new Registry("registry", { config, stack, host, docker: hostDocker, certificate: prepared.certificate })
@@ -84,25 +83,19 @@ export = async () => {
         archiveDir: path.join(process.cwd(), ".bigbang-oci-dev", stack, "charts"),
     });
 
-    // The pushed version, so a changed chart is a new HelmChart version that Flux fetches.
-    const snippetCharts = prepared.charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey }));
-    const valuesSnippet = reg.target === "registry1-staging"
-        ? pulumi.output(valuesSnippetYaml(snippetRepository(reg, target, undefined), snippetCharts))
-        : pulumi.secret(pulumi.output(password).apply((p) => valuesSnippetYaml(snippetRepository(reg, target, p), snippetCharts)));
+    const snippet = { registry: reg, target, charts: snippetCharts(prepared.charts) };
+    const valuesSnippet = valuesSnippetOutput(snippet, password);
 
     const bigbangOutputs = prepared.bigbang
         ? installBigbang({
-            config, prepared: prepared.bigbang, host, cluster, ingress, target, registryPassword: password, charts: snippetCharts, pushes: pushes.pushes, dns,
+            config, prepared: prepared.bigbang, host, cluster, ingress, snippet, registryPassword: password, pushes: pushes.pushes, dns,
         })
         : {};
 
     return {
         ...bigbangOutputs,
-        instanceId: host.instanceId,
-        publicIp: host.publicIp,
-        privateIp: host.privateIp,
-        sshCommand: host.sshCommand,
-        sshPrivateKey: host.generatedPrivateKey,
+        // The backend's own (aws: instanceId, publicIp, privateIp, sshCommand, sshPrivateKey).
+        ...host.outputs,
         registryHostname: reg.hostname,
         registryEndpoint: target.ociUrl,
         registryAddressInCluster: registry?.addressInCluster,

@@ -9,12 +9,12 @@ import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError
 import { checkStackConfig, ConfigError, configWarnings, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
-import { detectWorkstationCidr } from "./host/workstationIp";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
-import { awsLookupProblem, lookupPlacement, Placement } from "./host/placement";
+import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/prepareAwsHost";
+import type { PreparedHost } from "./host/createDevHost";
+import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
-import { pushTarget, snippetRepository } from "./charts/chartsPlan";
-import { valuesSnippet } from "./charts/valuesSnippet";
+import { pushTarget, snippetCharts, stackValuesSnippet } from "./charts/chartsPlan";
 
 // The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
 const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
@@ -27,13 +27,11 @@ export interface PreparedChart extends ChartInfo {
 
 export interface Prepared {
     config: StackConfig;
-    /** allowedCidrs, or the detected workstation IP as a /32. */
-    allowedCidrs: string[];
+    /** What the host backend checked and found (aws: the allowed CIDRs and the subnet); createDevHost takes it. */
+    host: PreparedHost;
     /** The hosted registry's certificate. */
     certificate?: LoadedCertificate;
     charts: PreparedChart[];
-    /** The subnet the host goes in: its zone offers the instance type and, unless usePrivateIp, it is reachable. */
-    placement: Placement;
     /** With bigbang.install: the source, values and package plan, checked. */
     bigbang?: PreparedBigbang;
     warnings: string[];
@@ -50,7 +48,7 @@ export interface PrepareOptions {
     /** The Pulumi stack: the existing host is found by its tags (placement.ts). */
     stack?: string;
     /** Asks AWS where the host can go; lookupPlacement by default. */
-    lookupPlacement?: (host: StackConfig["host"], identity: { owner: string; stack: string }) => Promise<Placement>;
+    lookupPlacement?: LookupPlacement;
     /** Big Bang's git URL for `bigbang.source.version` (tests point it at a local repository). */
     bigbangGitUrl?: string;
     /** pulumi.runtime.isConfigSecret: a credential not set with --secret is refused. */
@@ -85,12 +83,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
                 if (!(err instanceof CertificateError)) throw err;
                 return { value: undefined, problems: [`${PROJECT}:registry.tls: ${err.message}${err.reason === "fetch" ? CERTIFICATE_FETCH_FIX : ""}`] };
             }) : { value: undefined, problems: [] },
-        wantsIp ? detectWorkstationCidr(opts.ipCheckUrl).then(
-            (cidr) => ({ value: cidr, problems: [] }),
-            (err: unknown) => {
-                if (!(err instanceof ConfigError)) throw err;
-                return { value: undefined, problems: err.problems };
-            }) : { value: undefined, problems: [] },
+        awsWorkstationCidr(config, { wanted: wantsIp, ipCheckUrl: opts.ipCheckUrl }),
     ]);
     problems.push(...certificateResult.problems, ...ipResult.problems);
 
@@ -127,16 +120,9 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     // so a config mistake is never hidden behind an AWS error (no credentials, another region).
     let placement: Placement | undefined;
     if (problems.length === 0) {
-        try {
-            placement = await (opts.lookupPlacement ?? lookupPlacement)(config.host, { owner: config.owner, stack: opts.stack ?? "dev" });
-        } catch (err) {
-            // A placement verdict, or an AWS error the developer fixes on the workstation (region,
-            // credentials, a permission), is a config problem; any other error stays as it is.
-            const awsProblem = awsLookupProblem(err);
-            if (awsProblem !== undefined) problems.push(awsProblem);
-            else if (err instanceof Error && err.message.startsWith(`${PROJECT}:`)) problems.push(err.message);
-            else throw err;
-        }
+        const placed = await awsPlacement(config, { stack: opts.stack, lookupPlacement: opts.lookupPlacement });
+        placement = placed.value;
+        problems.push(...placed.problems);
     }
     const certificate = certificateResult.value;
     const detectedCidr = ipResult.value;
@@ -144,7 +130,7 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 
     if (problems.length > 0 || placement === undefined) throw new ConfigError(problems);
     const allowedCidrs = detectedCidr ? [detectedCidr] : config.allowedCidrs;
-    return { config, allowedCidrs, certificate, charts, placement, bigbang, warnings };
+    return { config, host: { backend: "aws", allowedCidrs, placement }, certificate, charts, bigbang, warnings };
 }
 
 /**
@@ -153,10 +139,8 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
  */
 function plannedSnippet(config: StackConfig, charts: PreparedChart[]): Record<string, unknown> {
     const reg = config.registry;
-    const target = pushTarget(reg);
     const password = reg.target === "hosted" ? "generated-at-deploy" : reg.password;
-    return valuesSnippet(snippetRepository(reg, target, password),
-        charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey })));
+    return stackValuesSnippet({ registry: reg, target: pushTarget(reg), charts: snippetCharts(charts) }, password);
 }
 
 function prepareCharts(config: StackConfig, opts: PrepareOptions, problems: string[]): PreparedChart[] {

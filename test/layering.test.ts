@@ -1,6 +1,11 @@
 // The concepts under components/ import one way: config <- host <- registry,
 // cluster, charts <- dns <- bigbang <- prepare and index. A lower concept importing a
-// higher one (or two siblings importing each other) fails here.
+// higher one (or two siblings importing each other) fails here. Inside `host`, the
+// backends (host/aws, host/ssh, host/local) are part of the concept: a backend
+// may import host/'s shared files, host/'s files import no backend (except the
+// factory, createDevHost.ts), backends do not import each other, and no other
+// concept reaches into a backend (prepare.ts and index.ts may: they run a
+// backend's checks and call the factory).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -21,6 +26,17 @@ export const CONCEPT_RANK: Record<string, number> = {
     // Files directly in components/ (prepare.ts) and index.ts use every concept.
     "(top)": 9,
 };
+
+/** The host backends' folders under components/host/. */
+export const HOST_BACKENDS = ["aws", "ssh", "local"];
+/** The one file in host/ that imports the backends. */
+const HOST_FACTORY = path.join(COMPONENTS, "host", "createDevHost.ts");
+
+/** The backend folder a file is in ("aws", ...), or undefined outside components/host/<backend>/. */
+function backendOf(file: string): string | undefined {
+    const parts = path.relative(COMPONENTS, file).split(path.sep);
+    return parts[0] === "host" && parts.length > 2 && HOST_BACKENDS.includes(parts[1]) ? parts[1] : undefined;
+}
 
 function conceptOf(file: string): string {
     const rel = path.relative(COMPONENTS, file);
@@ -61,6 +77,23 @@ export function layeringViolations(files: string[], read: (f: string) => string 
     return out;
 }
 
+/** Every import that breaks the backend rules, as "from -> to". */
+export function backendViolations(files: string[], read: (f: string) => string = (f) => fs.readFileSync(f, "utf8")): string[] {
+    const out: string[] = [];
+    for (const file of files) {
+        const fromBackend = backendOf(file);
+        const from = conceptOf(file);
+        for (const target of relativeImports(file, read(file))) {
+            const toBackend = backendOf(target);
+            if (toBackend === undefined || toBackend === fromBackend) continue;
+            // Into a backend from outside it: only the factory and the top (prepare.ts, index.ts).
+            const allowed = fromBackend === undefined && (file === HOST_FACTORY || from === "(top)");
+            if (!allowed) out.push(`${path.relative(ROOT, file)} (${fromBackend ?? from}) -> ${path.relative(ROOT, target)} (host/${toBackend})`);
+        }
+    }
+    return out;
+}
+
 describe("layering: components/ imports flow one way", () => {
     const files = [...tsFiles(COMPONENTS), path.join(ROOT, "index.ts")];
 
@@ -74,11 +107,55 @@ describe("layering: components/ imports flow one way", () => {
         assert.deepEqual(layeringViolations(files), []);
     });
 
+    it("every folder under host/ is a known backend (or scripts)", () => {
+        const folders = fs.readdirSync(path.join(COMPONENTS, "host"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+        const unknown = folders.filter((f) => f !== "scripts" && !HOST_BACKENDS.includes(f));
+        assert.deepEqual(unknown, [], `add these folders to HOST_BACKENDS in ${path.relative(ROOT, __filename)}`);
+    });
+
+    it("host backends: only the factory and the top import a backend; backends do not import each other", () => {
+        assert.deepEqual(backendViolations(files), []);
+    });
+
+    it("outside host/, nothing builds a remote command or copy, or reads the machine's identity: DevHost does", () => {
+        // host.command / host.copyFile put the machine's identity in the triggers, deletedWith and the
+        // on-machine guard on the delete by construction (devHost.ts); a direct command.remote.* would not.
+        const outside = files.filter((f) => !path.relative(COMPONENTS, f).startsWith(`host${path.sep}`));
+        const found = outside.flatMap((f) => fs.readFileSync(f, "utf8").split("\n").map((line, i) => ({ f, line, i }))
+            .filter(({ line }) => /\bcommand\.remote\.|@pulumi\/command|(?<![.\w])host\.(connection|instanceId|lastStart|state|sshUser|sshOpts)\b/.test(line))
+            .map(({ f, line, i }) => `${path.relative(ROOT, f)}:${i + 1}: ${line.trim()}`));
+        assert.deepEqual(found, []);
+    });
+
+    it("the values snippet has one builder: only chartsPlan.ts assembles it from the registry and the charts", () => {
+        // prepare's schema check, the release's values and the valuesSnippet output all go through
+        // stackValuesSnippet, so they cannot drift apart.
+        const builders = new Set([path.join(COMPONENTS, "charts", "chartsPlan.ts"), path.join(COMPONENTS, "charts", "valuesSnippet.ts")]);
+        const found = [...files, path.join(ROOT, "index.ts")].filter((f) => !builders.has(f))
+            .flatMap((f) => fs.readFileSync(f, "utf8").split("\n").map((line, i) => ({ f, line, i })))
+            .filter(({ line }) => /\b(valuesSnippet|valuesSnippetYaml|snippetRepository)\(/.test(line))
+            .map(({ f, line, i }) => `${path.relative(ROOT, f)}:${i + 1}: ${line.trim()}`);
+        assert.deepEqual(found, []);
+    });
+
+    it("catches a backend imported by host/, by another concept, and by a sibling backend", () => {
+        const fake: Record<string, string> = {
+            [path.join(COMPONENTS, "host", "hostDocker.ts")]: 'import { AwsHost } from "./aws/awsHost";\n',
+            [path.join(COMPONENTS, "registry", "r.ts")]: 'import { AwsHost } from "../host/aws/awsHost";\n',
+            [path.join(COMPONENTS, "host", "ssh", "sshHost.ts")]: 'import { cloudInitConfig } from "../aws/cloudInit";\nimport { shellQuote } from "../hostPlan";\n',
+            [path.join(COMPONENTS, "host", "local", "localHost.ts")]: 'import { x } from "./own";\nimport { DevHost } from "../devHost";\n',
+            [HOST_FACTORY]: 'import { AwsHost } from "./aws/awsHost";\nimport { SshHost } from "./ssh/sshHost";\n',
+            [path.join(COMPONENTS, "prepare.ts")]: 'import { awsPlacement } from "./host/aws/prepareAwsHost";\n',
+        };
+        const found = backendViolations(Object.keys(fake), (f) => fake[f]);
+        assert.deepEqual(found.map((v) => v.split(" ")[0]).sort(), ["components/host/hostDocker.ts", "components/host/ssh/sshHost.ts", "components/registry/r.ts"], found.join("\n"));
+    });
+
     it("catches an upward import and a sibling import", () => {
         const fake: Record<string, string> = {
             [path.join(COMPONENTS, "host", "x.ts")]: 'import { Registry } from "../registry/registry";\n',
             [path.join(COMPONENTS, "cluster", "y.ts")]: 'import type { ChartInfo } from "../charts/chartSource";\n',
-            [path.join(COMPONENTS, "config", "z.ts")]: 'export { DevHost } from "../host/host";\n',
+            [path.join(COMPONENTS, "config", "z.ts")]: 'export { DevHost } from "../host/devHost";\n',
             [path.join(COMPONENTS, "dns", "ok.ts")]: 'import { K3dCluster } from "../cluster/cluster";\nimport { x } from "./own";\n',
         };
         const found = layeringViolations(Object.keys(fake), (f) => fake[f]);

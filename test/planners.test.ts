@@ -11,20 +11,14 @@ import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "../componen
 import { ClusterPort, firstSlash24, parseStackConfig, RegistryConfig } from "../components/config/config";
 import { corednsBlockHash, corednsCustomKey, corednsServerBlock, localRegistryHostingYaml } from "../components/dns/corednsPlan";
 import {
-    canonicalOwner,
-    ec2Architecture,
-    ingressRules,
     knownHostsAlias,
     knownHostsLine,
-    resourceTags,
     shellQuote,
     sshClientOptions,
     sshCommand,
-    ubuntuAmiNameFilter,
-    ubuntuAmiNameRegex,
-    digitsAtMost,
     workstationSshFiles,
 } from "../components/host/hostPlan";
+import { canonicalOwner, digitsAtMost, ec2Architecture, ingressRules, resourceTags, ubuntuAmiNameFilter, ubuntuAmiNameRegex } from "../components/host/aws/awsPlan";
 import { readinessProbeArgs } from "../components/registry/registryPlan";
 import { defaultStackConfig } from "./support/fixtures";
 import { allScripts, scriptNamed } from "./support/scripts";

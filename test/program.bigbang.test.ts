@@ -360,6 +360,18 @@ describe("program: Big Bang on the dev host (bigbang.install)", function () {
             assert.deepEqual(values.helmRepositories, [{ name: "k3d", repository: "oci://oci.dev.bigbang.mil:5000", type: "oci", username: "bigbang", password: MOCK.password }]);
         });
 
+        it("merges exactly the exported valuesSnippet (one builder for the output, the release and prepare's schema check)", async () => {
+            const values = valuesOf(run);
+            const exported = (await resolve<string>(run.outputs.valuesSnippet)).value;
+            assert.ok(exported !== undefined, "valuesSnippet output");
+            const snippet = parse(exported) as Record<string, unknown>;
+            assert.deepEqual(values.helmRepositories, snippet.helmRepositories);
+            for (const key of Object.keys(snippet).filter((k) => k !== "helmRepositories")) {
+                const entry = snippet[key] as Record<string, unknown>;
+                for (const [field, value] of Object.entries(entry)) assert.deepEqual(at(values, key, field), value, `${key}.${field}`);
+            }
+        });
+
         it("turns the developer's package on at its pushed version, and follows the default package plan", () => {
             const values = valuesOf(run);
             assert.deepEqual(values.kiali, { enabled: true, sourceType: "helmRepo", helmRepo: { repoName: "k3d", chartName: "kiali", tag: pushVersion } });

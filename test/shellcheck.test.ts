@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/host/cloudInit";
+import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/host/aws/cloudInit";
 import { HostConfig } from "../components/config/config";
 import { defaultStackConfig } from "./support/fixtures";
 import { allScripts } from "./support/scripts";

@@ -6,13 +6,11 @@
 // Concept `bigbang` (the highest; only prepare.ts and index.ts use it):
 // exports FluxInstall, MetalLbInstall, BigBangRelease, and the planners for
 // values, packages, MetalLB pools, access and the source checkout.
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { K3dCluster } from "../cluster/cluster";
-import { DevHost } from "../host/host";
-import { hostTriggers, onHostOptions } from "../host/onHost";
+import { DevHost, HostCommand } from "../host/devHost";
 import { scriptFolder } from "../host/remoteScript";
 
 export const BIGBANG_NAMESPACE = "bigbang";
@@ -46,7 +44,7 @@ export interface BigBangReleaseArgs {
 
 export class BigBangRelease extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
-    readonly wait?: command.remote.Command;
+    readonly wait?: HostCommand;
 
     constructor(name: string, args: BigBangReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:BigBangRelease", name, {}, opts);
@@ -66,15 +64,14 @@ export class BigBangRelease extends pulumi.ComponentResource {
         if (args.waitMinutes > 0 && args.awaited.length > 0) {
             const triples = args.awaited.flatMap((c) => [c.repoName, c.chartName, c.version]);
             const revision = this.release.status.apply((s) => s?.revision ?? 0);
-            this.wait = new command.remote.Command("helmreleases-ready", {
-                connection: host.connection,
+            this.wait = host.command("helmreleases-ready", {
                 // The revision is also the script's reconcile request token: a values-only upgrade leaves the
                 // HelmReleases' generation alone, so the script asks Flux to reconcile them and waits until
                 // they have handled this very request (see the script's "On-demand reconcile").
                 create: revision.apply((r) => BIGBANG_SCRIPTS.command("wait-helmreleases", [`k3d-${cluster.clusterName}`, args.waitMinutes * 60, r, ...triples])),
                 // Every upgrade of the release (a new revision) waits again; so does a new cluster or host.
-                triggers: hostTriggers(host, cluster.cluster.id, revision),
-            }, { parent: this, ...onHostOptions(host), dependsOn: [this.release, ...args.waitAlsoFor] });
+                triggers: [cluster.cluster.id, revision],
+            }, { parent: this, dependsOn: [this.release, ...args.waitAlsoFor] });
         }
         this.registerOutputs({});
     }

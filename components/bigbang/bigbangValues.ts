@@ -18,7 +18,7 @@ export interface BigbangValuesArgs {
     /** The public gateway's TLS certificate and key (PEM), e.g. from Big Bang's chart/ingress-certs.yaml. */
     gateway: { cert: string; key: string };
     registry1: { username: string; password: string };
-    /** valuesSnippet(): the dev registry and the developer's charts. */
+    /** stackValuesSnippet() (charts/chartsPlan.ts): the dev registry and the developer's charts. */
     snippet: Values;
     /** packageToggles(). */
     toggles: Values;

@@ -3,12 +3,11 @@
 // with the chart pushes), the Big Bang release and its wait, and the outputs a
 // developer uses to watch and reach it.
 import * as pulumi from "@pulumi/pulumi";
-import { PushTarget, snippetRepository } from "../charts/chartsPlan";
-import { SnippetChart, valuesSnippet } from "../charts/valuesSnippet";
+import { StackSnippet, stackValuesSnippet } from "../charts/chartsPlan";
 import { K3dCluster } from "../cluster/cluster";
 import { StackConfig } from "../config/config";
 import { bigbangServerBlock, BIGBANG_SERVER_KEY } from "../dns/corednsPlan";
-import { DevHost } from "../host/host";
+import { DevHost } from "../host/devHost";
 import { shellQuote } from "../host/hostPlan";
 import { bigbangStatusCommands, etcHostsLines, hostIngressNames, PASSTHROUGH_SUBDOMAINS, socksCommand, sshuttleCommand } from "./access";
 import { BigBangRelease } from "./bigbang";
@@ -50,10 +49,10 @@ export interface InstallBigbangArgs {
     host: DevHost;
     cluster: K3dCluster;
     ingress?: IngressPlan;
-    /** The registry the charts are pushed to, its password (secret; generated for the hosted registry), and the charts. */
-    target: PushTarget;
+    /** The registry the charts are pushed to and the charts, as the values snippet names them. */
+    snippet: StackSnippet;
+    /** The registry's password (secret; generated for the hosted registry). */
     registryPassword: pulumi.Input<string | undefined>;
-    charts: SnippetChart[];
     /** The chart pushes: Flux's first reconcile fetches what they pushed. */
     pushes: pulumi.Resource[];
     /** What the HelmReleases also need before the wait can end: the DNS entries. */
@@ -69,7 +68,7 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
 
     // Flux and MetalLB need only the cluster: they install while the charts are pushed.
     const flux = new FluxInstall("flux", { cluster, fluxDir: prepared.source.fluxDir, registry1 });
-    const developerPackages = args.charts.map((c) => c.packageKey);
+    const developerPackages = args.snippet.charts.map((c) => c.packageKey);
     // prepare() vendors the kustomization whenever bigbang.metallb is on, which ingressPlan also needs.
     if (ingress && !prepared.metallbDir) throw new Error("bigbang.metallb is on but prepare() made no MetalLB kustomization");
     const metallb = ingress && prepared.metallbDir
@@ -87,7 +86,7 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         domain: bigbang.domain,
         registry1: { username: registry1.username, password: registry1Password },
         // Registry1 staging names its Secret instead of a password (snippetRepository).
-        snippet: valuesSnippet(snippetRepository(reg, args.target, registryPassword), args.charts),
+        snippet: stackValuesSnippet(args.snippet, registryPassword),
     }));
     // registry1-staging: the snippet names Big Bang's `private-registry` Secret (the commented registry1 entry in
     // chart/values.yaml), which the chart itself renders in the release's namespace from registryCredentials
@@ -104,13 +103,15 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
         values,
         // Flux's CRDs and controllers, and the charts its first reconcile fetches; not MetalLB.
         dependsOn: flux.objects.apply((objects) => [...objects, ...releaseNeeds]),
-        awaited: args.charts.map((c) => ({ repoName: reg.repoName, chartName: c.name, version: c.version })),
+        awaited: args.snippet.charts.map((c) => ({ repoName: reg.repoName, chartName: c.name, version: c.version })),
         waitMinutes: bigbang.waitMinutes,
         waitAlsoFor: [...(metallb?.pools ?? []), ...(args.dns ? [args.dns] : [])],
     });
 
-    const sshAccess = pulumi.all([host.address, host.sshOpts]).apply(([address, opts]) => ({
-        sshUser: host.sshUser, address, sshOptions: opts.map(shellQuote).join(" "),
+    // Only where the workstation reaches the host over SSH (not on local, where the gateways are its own).
+    const ssh = host.ssh;
+    const sshAccess = ssh && pulumi.all([ssh.address, ssh.options]).apply(([address, opts]) => ({
+        sshUser: ssh.user, address, sshOptions: opts.map(shellQuote).join(" "),
     }));
     return {
         bigbang: {
@@ -131,9 +132,9 @@ export function installBigbang(args: InstallBigbangArgs): Record<string, unknown
                 addresses: ingress.addresses,
             })
             : undefined,
-        sshuttleCommand: ingress ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
+        sshuttleCommand: ingress && sshAccess ? sshAccess.apply((a) => sshuttleCommand({ ...a, lanCidr: ingress.addresses.lanCidr })) : undefined,
         // The proxy resolves names on the host, whose /etc/hosts maps them to the MetalLB gateways.
-        socksProxyCommand: ingress ? sshAccess.apply((a) => socksCommand(a)) : undefined,
+        socksProxyCommand: ingress && sshAccess ? sshAccess.apply((a) => socksCommand(a)) : undefined,
         bigbangStatusCommand: bigbangStatusCommands({ kubeContext: `k3d-${cluster.clusterName}` }),
     };
 }

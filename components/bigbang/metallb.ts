@@ -9,12 +9,10 @@
 // The dev host's own
 // /etc/hosts maps Big Bang's names to the gateway addresses, as the script's
 // fix_etc_hosts does, so a SOCKS proxy through the host reaches them.
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K3dCluster } from "../cluster/cluster";
-import { DevHost } from "../host/host";
-import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
+import { DevHost } from "../host/devHost";
 import { BIGBANG_SCRIPTS } from "./bigbang";
 import { HOST_SCRIPTS } from "../host/remoteScript";
 import { kustomizeInstall, Registry1Login } from "./kustomizeInstall";
@@ -53,11 +51,10 @@ export class MetalLbInstall extends pulumi.ComponentResource {
         const { host } = args;
         // On the host, so it follows the host (deletedWith the machine, the instance ID in its triggers), and
         // with the cluster's ID in its triggers, so a new cluster waits again.
-        const webhookReady = new command.remote.Command("metallb-webhook-ready", {
-            connection: host.connection,
+        const webhookReady = host.command("metallb-webhook-ready", {
             create: BIGBANG_SCRIPTS.command("wait-metallb-webhook", [`k3d-${cluster.clusterName}`, METALLB_WEBHOOK_WAIT_SECONDS]),
-            triggers: hostTriggers(host, cluster.cluster.id),
-        }, { parent: this, ...onHostOptions(host), dependsOn: install.objects });
+            triggers: [cluster.cluster.id],
+        }, { parent: this, dependsOn: install.objects });
         const k8sOpts = { parent: this, provider: cluster.provider, deletedWith: cluster.cluster };
         const declare = (obj: ReturnType<typeof metallbObjects>[number], dependsOn: pulumi.Input<pulumi.Resource[]>) =>
             new k8s.apiextensions.CustomResource(`metallb-${obj.kind.toLowerCase()}-${obj.metadata.name}`, {
@@ -79,14 +76,14 @@ export class MetalLbInstall extends pulumi.ComponentResource {
             ["public", args.addresses.public, args.hostNames.public],
             ["passthrough", args.addresses.passthrough, args.hostNames.passthrough],
         ] as const) {
-            if (names.length === 0) continue;
+            // The host's own names for the gateways (the SOCKS proxy resolves there); only where the
+            // program may edit the host's /etc/hosts.
+            if (names.length === 0 || !host.managesEtcHosts) continue;
             const block = `env ETC_HOSTS_BLOCK=ingress-${kind}`;
-            new command.remote.Command(`ingress-hosts-${kind}`, {
-                connection: host.connection,
+            host.command(`ingress-hosts-${kind}`, {
                 create: `${block} ${HOST_SCRIPTS.command("etc-hosts-block", ["add", address, ...names])}`,
-                delete: onInstanceOnly(host, `${block} ${HOST_SCRIPTS.command("etc-hosts-block", ["remove"])}`),
-                triggers: hostTriggers(host),
-            }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready] });
+                delete: `${block} ${HOST_SCRIPTS.command("etc-hosts-block", ["remove"])}`,
+            }, { parent: this, dependsOn: [host.ready] });
         }
         this.registerOutputs({});
     }

@@ -4,15 +4,14 @@
 //
 // Concept `charts`: exports ChartPushes, the Chart.yaml reader for prepare,
 // the push target and outputs (chartsPlan), and the Big Bang values snippet.
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { pruneChartArchives, writeChartArchive } from "./chartArchive";
 import { ChartInfo } from "./chartSource";
-import { DevHost } from "../host/host";
-import { chartPushPlan, PushTarget } from "./chartsPlan";
+import { DevHost, HostCommand } from "../host/devHost";
+import { chartPushPlan, PushTarget, StackSnippet, stackValuesSnippet } from "./chartsPlan";
+import { snippetYaml } from "./valuesSnippet";
 import { scriptFolder } from "../host/remoteScript";
-import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 
 export interface ChartPushesArgs {
     host: DevHost;
@@ -28,7 +27,7 @@ export interface ChartPushesArgs {
 }
 
 export class ChartPushes extends pulumi.ComponentResource {
-    readonly pushes: command.remote.Command[] = [];
+    readonly pushes: HostCommand[] = [];
 
     constructor(name: string, args: ChartPushesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:ChartPushes", name, {}, opts);
@@ -38,12 +37,10 @@ export class ChartPushes extends pulumi.ComponentResource {
             this.registerOutputs({});
             return;
         }
-        const stagingRoot = `/home/${host.sshUser}/.bigbang-oci-dev/charts`;
-        const staging = new command.remote.Command("staging-dir", {
-            connection: host.connection,
+        const stagingRoot = `${host.workDir}/charts`;
+        const staging = host.command("staging-dir", {
             create: `mkdir -p ${stagingRoot}`,
-            triggers: hostTriggers(host),
-        }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready] });
+        }, { parent: this, dependsOn: [host.ready] });
 
         const archives: string[] = [];
         for (const chart of args.charts) {
@@ -51,20 +48,18 @@ export class ChartPushes extends pulumi.ComponentResource {
             const archive = writeChartArchive(chart, args.archiveDir);
             archives.push(archive);
             // One file of just what `helm package` keeps; see chartArchive.ts for where it lands and why.
-            const copy = new command.remote.CopyToRemote(`${plan.resourceName}-copy`, {
-                connection: host.connection,
+            const copy = host.copyFile(`${plan.resourceName}-copy`, {
                 source: new pulumi.asset.FileAsset(archive),
                 remotePath: plan.remoteArchive,
-                triggers: hostTriggers(host, plan.ociReference),
-            }, { parent: this, ...onHostOptions(host), dependsOn: [staging] });
-            this.pushes.push(new command.remote.Command(`${plan.resourceName}-push`, {
-                connection: host.connection,
+                triggers: [plan.ociReference],
+            }, { parent: this, dependsOn: [staging] });
+            this.pushes.push(host.command(`${plan.resourceName}-push`, {
                 create: CHART_SCRIPTS.command("helm-push", plan.scriptArgs),
                 // Removing or renaming a chart entry only cleans the staging copy; the pushed artifact stays.
-                delete: onInstanceOnly(host, `rm -f -- ${plan.remoteArchive}`),
+                delete: `rm -f -- ${plan.remoteArchive}`,
                 stdin: args.target.username ? args.password : undefined,
-                triggers: hostTriggers(host, chart.contentHash, plan.ociReference),
-            }, { parent: this, ...onHostOptions(host), dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
+                triggers: [chart.contentHash, plan.ociReference],
+            }, { parent: this, dependsOn: [copy, ...args.dependsOn], additionalSecretOutputs: ["stdout", "stderr"] }));
         }
         // Archives of charts no longer listed (renamed, removed) are sources of no copy.
         pruneChartArchives(args.archiveDir, archives);
@@ -73,3 +68,12 @@ export class ChartPushes extends pulumi.ComponentResource {
 }
 
 export const CHART_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+
+/**
+ * The values snippet as the stack output: a secret whenever it can hold a password (every target
+ * but registry1-staging, whose entry names Big Bang's Secret instead).
+ */
+export function valuesSnippetOutput(snippet: StackSnippet, password: pulumi.Input<string | undefined>): pulumi.Output<string> {
+    if (snippet.registry.target === "registry1-staging") return pulumi.output(snippetYaml(stackValuesSnippet(snippet, undefined)));
+    return pulumi.secret(pulumi.output(password).apply((p) => snippetYaml(stackValuesSnippet(snippet, p))));
+}

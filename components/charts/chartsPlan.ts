@@ -3,7 +3,7 @@
 import { createHash } from "crypto";
 import { ChartInfo } from "./chartSource";
 import { RegistryConfig } from "../config/config";
-import { SnippetRepository } from "./valuesSnippet";
+import { SnippetChart, SnippetRepository, valuesSnippet } from "./valuesSnippet";
 import { shellQuote } from "../host/hostPlan";
 
 export interface PushTarget {
@@ -31,6 +31,27 @@ export function snippetRepository(registry: RegistryConfig, target: PushTarget, 
     const base = { name: registry.repoName, url: target.ociUrl };
     if (registry.target === "registry1-staging") return { ...base, existingSecret: "private-registry" };
     return { ...base, username: target.username, password };
+}
+
+/** What the values snippet says about the stack: the registry Flux pulls the charts from, and the charts. */
+export interface StackSnippet {
+    registry: RegistryConfig;
+    target: PushTarget;
+    charts: readonly SnippetChart[];
+}
+
+/** The snippet's charts: each at the version it was pushed as, so a changed chart is a new version Flux fetches. */
+export function snippetCharts(charts: readonly { name: string; pushVersion: string; packageKey: string }[]): SnippetChart[] {
+    return charts.map((c) => ({ name: c.name, version: c.pushVersion, packageKey: c.packageKey }));
+}
+
+/**
+ * The values snippet: the one builder. prepare() checks it against Big Bang's values schema
+ * (with a stand-in for a password generated at deploy time), installBigbang merges it into the
+ * release's values, and index.ts exports it as YAML (valuesSnippetOutput).
+ */
+export function stackValuesSnippet(snippet: StackSnippet, password: string | undefined): Record<string, unknown> {
+    return valuesSnippet(snippetRepository(snippet.registry, snippet.target, password), snippet.charts);
 }
 
 /** Where Flux (and `helm pull`) finds a pushed chart: `<oci-url>/<name>:<version with + as _>` (HIP-0006). */

@@ -66,8 +66,13 @@ export function valuesSnippet(repo: SnippetRepository, charts: readonly SnippetC
 
 /** valuesSnippet as a YAML document. It holds the registry password when one is given: treat it as a secret. */
 export function valuesSnippetYaml(repo: SnippetRepository, charts: readonly SnippetChart[]): string {
+    return snippetYaml(valuesSnippet(repo, charts));
+}
+
+/** A snippet object as the YAML the developer copies. */
+export function snippetYaml(values: Record<string, unknown>): string {
     // No line folding: passwords and URLs stay on one line, easy to grep and diff.
-    return stringify(valuesSnippet(repo, charts), { lineWidth: 0 });
+    return stringify(values, { lineWidth: 0 });
 }
 
 function helmRepositoryEntry(repo: SnippetRepository): Record<string, string> {

@@ -2,16 +2,14 @@
 //
 // Concept `cluster`: exports K3dCluster (the create command, kubeconfig,
 // Kubernetes provider) and the k3d config planner.
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "./clusterPlan";
 import { StackConfig } from "../config/config";
-import { DevHost } from "../host/host";
+import { DevHost, HostCommand } from "../host/devHost";
 import { k3dConfigYaml, k3dCreateCommandTimeoutSeconds, K3dRegistryInput } from "./k3dConfig";
 import { scriptFolder } from "../host/remoteScript";
-import { hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
 
 export interface K3dClusterArgs {
     config: StackConfig;
@@ -33,13 +31,13 @@ export interface K3dClusterArgs {
 export class K3dCluster extends pulumi.ComponentResource {
     readonly clusterName: string;
     readonly configYaml: pulumi.Output<string>;
-    readonly cluster: command.remote.Command;
+    readonly cluster: HostCommand;
     readonly kubeconfig: pulumi.Output<string>;
     /**
      * Completes when the cluster's API answers: after the create, and again after every start
      * of the host. The Kubernetes provider is registered only after it.
      */
-    readonly apiReady: command.remote.Command;
+    readonly apiReady: HostCommand;
     readonly kubeApiEndpoint: pulumi.Output<string>;
     readonly kubectlHint: string;
     readonly provider: k8s.Provider;
@@ -53,37 +51,35 @@ export class K3dCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
 
         // Only addresses the cluster is reached by: see K3dConfigInput.apiAddress.
-        this.configYaml = pulumi.all([host.address, host.privateIp, args.network.name]).apply(([apiAddress, privateIp, networkName]) =>
+        this.configYaml = pulumi.all([host.address, host.bindAddress, args.network.name]).apply(([apiAddress, privateIp, networkName]) =>
             k3dConfigYaml({ cluster, networkName, apiAddress, privateIp, registry: args.registry, registry1Mirror: args.registry1Mirror }));
 
-        this.cluster = new command.remote.Command("k3d-cluster", {
-            connection: host.connection,
+        this.cluster = host.command("k3d-cluster", {
             create: CLUSTER_SCRIPTS.command("k3d-cluster-create", [cluster.name, k3dCreateCommandTimeoutSeconds(cluster)]),
-            delete: onInstanceOnly(host, CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name])),
+            delete: CLUSTER_SCRIPTS.command("k3d-cluster-delete", [cluster.name]),
             stdin: this.configYaml,
             // A new host, a new network, or a changed config is a new cluster; the config text in
             // triggers shows the change in the diff.
-            triggers: hostTriggers(host, args.network.id, this.configYaml),
-        }, { parent: this, ...onHostOptions(host), dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
+            triggers: [args.network.id, this.configYaml],
+        }, { parent: this, dependsOn: [host.ready, ...args.dependsOn], deleteBeforeReplace: true });
 
-        const rawKubeconfig = new command.remote.Command("kubeconfig", {
-            connection: host.connection,
+        const rawKubeconfig = host.command("kubeconfig", {
             create: `k3d kubeconfig get ${cluster.name}`,
-            triggers: hostTriggers(host, this.cluster.id),
+            triggers: [this.cluster.id],
             logging: "none",
-        }, { parent: this, ...onHostOptions(host), dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
+        }, { parent: this, dependsOn: [this.cluster], additionalSecretOutputs: ["stdout", "stderr"] });
 
         // The node containers come back by themselves when the host starts, but not at once. A
         // provider configured before k3s answers marks the cluster unreachable for the whole run
         // (pulumi-kubernetes provider/pkg/provider/provider.go Configure, then Create and Update
         // refuse), and the engine configures a provider as soon as it is registered (pulumi/pulumi
         // pkg/resource/deploy/providers/registry.go). So this step runs again on every start (the
-        // instance's last start is in its triggers) and the provider is registered after it.
-        this.apiReady = new command.remote.Command("api-ready", {
-            connection: host.connection,
+        // host's last start is in its triggers: afterEveryStart) and the provider is registered after it.
+        this.apiReady = host.command("api-ready", {
             create: CLUSTER_SCRIPTS.command("k3d-cluster-ready", [cluster.name, API_READY_TIMEOUT_SECONDS]),
-            triggers: hostTriggers(host, this.cluster.id, host.lastStart),
-        }, { parent: this, ...onHostOptions(host), dependsOn: [this.cluster, host.state] });
+            triggers: [this.cluster.id],
+            afterEveryStart: true,
+        }, { parent: this, dependsOn: [this.cluster] });
 
         this.kubeApiEndpoint = host.address.apply(kubeApiEndpoint);
         this.kubeconfig = pulumi.secret(pulumi.all([rawKubeconfig.stdout, this.kubeApiEndpoint])

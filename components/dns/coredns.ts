@@ -2,15 +2,13 @@
 // survives k3s restarts, and the KEP-1755 registry-discovery ConfigMap.
 //
 // Concept `dns`: exports RegistryDns; it uses the host and the cluster.
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     COREDNS_DEPLOYMENT, corednsBlockHash, corednsCustomKey, corednsServerBlock, CUSTOM_CONFIGMAP, localRegistryHostingYaml, RESTART_ANNOTATION,
 } from "./corednsPlan";
 import { K3dCluster } from "../cluster/cluster";
-import { DevHost } from "../host/host";
-import { hostTriggers, onHostOptions } from "../host/onHost";
+import { DevHost } from "../host/devHost";
 
 export const README_URL = "https://github.com/bigbang-oci-dev/bigbang-oci-dev#readme";
 
@@ -50,11 +48,10 @@ export class RegistryDns extends pulumi.ComponentResource {
 
         // A patch needs an object to patch, and a fresh k3s has no coredns-custom.
         // Create it empty if missing; never delete it (Big Bang's dev script keeps keys there too).
-        const ensure = new command.remote.Command("coredns-custom-exists", {
-            connection: args.host.connection,
+        const ensure = args.host.command("coredns-custom-exists", {
             create: `kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} get configmap ${CUSTOM_CONFIGMAP.name} >/dev/null 2>&1 || kubectl --context k3d-${cluster.clusterName} -n ${CUSTOM_CONFIGMAP.namespace} create configmap ${CUSTOM_CONFIGMAP.name}`,
-            triggers: hostTriggers(args.host, cluster.cluster.id),
-        }, { parent: this, ...onHostOptions(args.host), dependsOn: [cluster.cluster] });
+            triggers: [cluster.cluster.id],
+        }, { parent: this, dependsOn: [cluster.cluster] });
 
         // Server-side apply with its own field manager: other keys stay untouched, and
         // deleting this resource removes only the key it owns.

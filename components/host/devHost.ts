@@ -15,6 +15,11 @@
 //     so destroy and replacement never dial a machine that is stopped or gone;
 //   - a delete that runs only on the machine its create ran on;
 //   - readiness steps that run again after every start of the machine.
+//
+// Concept `host`: exports DevHost (this file) and createDevHost (the factory),
+// HostDocker (Docker provider and network), shellQuote and the ssh planners
+// (hostPlan.ts), the host scripts (HOST_SCRIPTS, scriptFolder), and for prepare
+// the key checks (sshKey.ts) and each backend's own checks (aws/prepareAwsHost.ts).
 import * as pulumi from "@pulumi/pulumi";
 
 /** Where the dev environment runs: `host.backend`. */

@@ -1,5 +1,6 @@
-// Docker on the dev host, driven over SSH, and the bridge network the cluster
-// and the registry share (Big Bang's dev script calls it k3d-network).
+// Docker on the dev host, at the backend's endpoint (`host.docker`: over SSH on
+// aws), and the bridge network the cluster and the registry share (Big Bang's
+// dev script calls it k3d-network).
 //
 // The provider never dials the host when it is configured, only when a
 // resource operation needs a client: pulumi/pulumi-docker provider/hybrid.go
@@ -14,8 +15,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { firstSlash24, NetworkConfig } from "../config/config";
-import { DevHost } from "./host";
-import { hostLabels, onHostOptions } from "./onHost";
+import { DevHost } from "./devHost";
 
 export interface HostDockerArgs {
     host: DevHost;
@@ -30,8 +30,8 @@ export class HostDocker extends pulumi.ComponentResource {
         super("bigbang-oci-dev:index:HostDocker", name, {}, opts);
         const { host, network } = args;
         this.provider = new docker.Provider("docker", {
-            host: pulumi.interpolate`ssh://${host.sshUser}@${host.address}`,
-            sshOpts: host.sshOpts,
+            host: host.docker.host,
+            sshOpts: host.docker.sshOpts,
         }, { parent: this, dependsOn: [host.ready] });
 
         this.network = new docker.Network("cluster-network", {
@@ -39,11 +39,11 @@ export class HostDocker extends pulumi.ComponentResource {
             driver: "bridge",
             // Dynamic addresses (k3d's nodes) stay in the first /24, clear of MetalLB and the registry.
             ipamConfigs: [{ subnet: network.subnet, gateway: network.gateway, ipRange: firstSlash24(network.subnet) }],
-            labels: hostLabels(host),
+            labels: host.dockerLabels(),
         }, {
             parent: this,
             provider: this.provider,
-            ...onHostOptions(host),
+            ...host.onHostOptions(),
             // Every network setting is ForceNew upstream, and Docker refuses a second network with the
             // same name, so the old one (and what is attached to it, see networkLabels) goes first.
             deleteBeforeReplace: true,

@@ -1,5 +1,8 @@
 // What every resource that lives on the dev host (Docker objects, remote
-// commands and copies, the k3d cluster) carries so that it follows the host:
+// commands and copies, the k3d cluster) carries so that it follows the host.
+// A backend applies it by construction (DevHost.command, copyFile,
+// onHostOptions, dockerLabels; aws/awsHost.ts); the rest of the program never
+// reads the machine's identity itself:
 //
 // - `deletedWith: host.machine`: when the machine is deleted or replaced in the
 //   same deployment, the engine skips the resource's own provider Delete, so a
@@ -11,7 +14,7 @@
 //   planned, and every other deletion in GenerateDeletes before any delete runs.
 //   Removing the resource alone (the host stays) still runs its Delete.
 //
-// - an input carrying `host.instanceId` that the provider treats as
+// - an input carrying `host.machineId` (aws: the instance ID) that the provider treats as
 //   replace-on-change, so a new instance means a new resource on it in the same
 //   `pulumi up` (deletedWith alone cascades a replacement only in engines
 //   newer than v3.259.0: step_generator.go "its DeletedWith resource is being
@@ -26,34 +29,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/config";
 import { HOST_SCRIPTS } from "./remoteScript";
 
-/** The two members of DevHost that everything on it follows. */
-export interface HostIdentity {
-    /** The resource whose deletion terminates the host. */
-    readonly machine: pulumi.Resource;
-    /** The EC2 instance ID: a new one is a new machine. */
-    readonly instanceId: pulumi.Output<string>;
-}
-
 /** The Docker label that ties a network, volume or container to the instance it lives on. */
 export const HOST_INSTANCE_LABEL = `${PROJECT}/host-instance`;
 
 /** The docker.RemoteImage `triggers` key that ties a pulled image to the instance it was pulled on. */
 export const HOST_INSTANCE_TRIGGER = "hostInstance";
-
-/** Resource options for anything that lives on the host. */
-export function onHostOptions(host: HostIdentity): { deletedWith: pulumi.Resource } {
-    return { deletedWith: host.machine };
-}
-
-/** `triggers` for a remote command or copy on the host: the instance first, then the command's own. */
-export function hostTriggers(host: HostIdentity, ...own: pulumi.Input<unknown>[]): pulumi.Input<unknown>[] {
-    return [host.instanceId, ...own];
-}
-
-/** Docker `labels` for a network, volume or container on the host. */
-export function hostLabels(host: HostIdentity, ...own: { label: string; value: pulumi.Input<string> }[]): { label: string; value: pulumi.Input<string> }[] {
-    return [{ label: HOST_INSTANCE_LABEL, value: host.instanceId }, ...own];
-}
 
 /**
  * A remote delete that runs only on the instance it was recorded on (scripts/on-instance.sh).
@@ -61,6 +41,6 @@ export function hostLabels(host: HostIdentity, ...own: { label: string; value: p
  * replaced outside Pulumi and refreshed away, the old resources' deletes go to the same
  * address, where the new host now answers.
  */
-export function onInstanceOnly(host: HostIdentity, command: string): pulumi.Output<string> {
-    return host.instanceId.apply((id) => `${HOST_SCRIPTS.command("on-instance", [id])} ${command}`);
+export function onMachineOnly(machineId: pulumi.Output<string>, command: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.all([machineId, command]).apply(([id, text]) => `${HOST_SCRIPTS.command("on-instance", [id])} ${text}`);
 }

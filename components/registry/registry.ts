@@ -4,15 +4,14 @@
 //
 // Concept `registry`: exports Registry (ready gate, password, expiry), the
 // certificate loader and checks for prepare, and registrySettings/htpasswd.
-import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as path from "path";
 import { StackConfig } from "../config/config";
-import { DevHost } from "../host/host";
+import { DevHost, HostCommand } from "../host/devHost";
 import { HostDocker, networkLabels } from "../host/hostDocker";
-import { HOST_INSTANCE_TRIGGER, hostLabels, hostTriggers, onHostOptions, onInstanceOnly } from "../host/onHost";
+import { HOST_INSTANCE_TRIGGER } from "../host/onHost";
 import { htpasswdLine } from "./htpasswd";
 import { readinessProbeArgs, REGISTRY_HOST_LOOPBACK, RegistryCertificate, registryBindAddress } from "./registryPlan";
 import { registrySettings } from "./registrySettings";
@@ -31,7 +30,7 @@ export class Registry extends pulumi.ComponentResource {
     readonly addressInCluster: string;
     readonly container: docker.Container;
     /** Completes when `https://<hostname>:<port>/v2/` answers on the host. Pushes wait for it. */
-    readonly ready: command.remote.Command;
+    readonly ready: HostCommand;
     readonly certificateExpiresAt: pulumi.Output<string>;
     readonly password?: pulumi.Output<string>;
 
@@ -49,18 +48,17 @@ export class Registry extends pulumi.ComponentResource {
         const keyPem = pulumi.secret(cert.keyPem);
         this.certificateExpiresAt = pulumi.output(cert.expiresAt);
 
-        const onHost = { parent: this, provider: args.docker.provider, ...onHostOptions(host) };
-        const remote = { parent: this, ...onHostOptions(host) };
+        const onHost = { parent: this, provider: args.docker.provider, ...host.onHostOptions() };
         const net = config.network;
 
         // Delete-before-replace: Docker identifies a volume by its name, so a create-before-delete
         // replacement (an instance replaced outside Pulumi, same address) would remove the new
         // volume, or wait on it while the new container uses it.
-        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data", labels: hostLabels(host) }, { ...onHost, deleteBeforeReplace: true });
+        const volume = new docker.Volume("registry-data", { name: "bigbang-oci-dev-registry-data", labels: host.dockerLabels() }, { ...onHost, deleteBeforeReplace: true });
         const image = new docker.RemoteImage("registry-image", {
             name: reg.image,
             keepLocally: true,
-            triggers: { [HOST_INSTANCE_TRIGGER]: host.instanceId },
+            triggers: { [HOST_INSTANCE_TRIGGER]: host.machineId },
         }, onHost);
 
         const uploads: pulumi.Input<docker.types.input.ContainerUpload>[] = [
@@ -85,27 +83,29 @@ export class Registry extends pulumi.ComponentResource {
             volumes: [{ volumeName: volume.name, containerPath: settings.paths.data }],
             networksAdvanced: [{ name: args.docker.network.name, ipv4Address: net.registryAddress, aliases: [reg.hostname] }],
             ports: [{ internal: reg.port, external: reg.port, ip: registryBindAddress(reg.exposePublicly), protocol: "tcp" }],
-            labels: hostLabels(host, { label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
+            labels: host.dockerLabels({ label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
 
         // --- The host itself resolves the registry name to loopback, for helm push.
-        const etcHosts = new command.remote.Command("etc-hosts", {
-            connection: host.connection,
-            create: HOST_SCRIPTS.command("etc-hosts-block", ["add", REGISTRY_HOST_LOOPBACK, reg.hostname]),
-            delete: onInstanceOnly(host, HOST_SCRIPTS.command("etc-hosts-block", ["remove", REGISTRY_HOST_LOOPBACK, reg.hostname])),
-            // `add` rewrites the one block, so a new name is an update (create runs again). `remove`
-            // drops the whole block, so a replacement (a new instance) removes before it adds.
-            triggers: hostTriggers(host),
-        }, { ...remote, dependsOn: [host.ready], deleteBeforeReplace: true });
+        // Where the program may not edit the host's /etc/hosts (local: the workstation's), the
+        // readiness probe resolves the name itself (registry-ready.sh's --resolve).
+        const etcHosts = host.managesEtcHosts
+            ? host.command("etc-hosts", {
+                create: HOST_SCRIPTS.command("etc-hosts-block", ["add", REGISTRY_HOST_LOOPBACK, reg.hostname]),
+                delete: HOST_SCRIPTS.command("etc-hosts-block", ["remove", REGISTRY_HOST_LOOPBACK, reg.hostname]),
+                // `add` rewrites the one block, so a new name is an update (create runs again). `remove`
+                // drops the whole block, so a replacement (a new machine) removes before it adds.
+            }, { parent: this, dependsOn: [host.ready], deleteBeforeReplace: true })
+            : undefined;
 
         const probe = readinessProbeArgs({ hostname: reg.hostname, port: reg.port, expectStatus: settings.readyStatus });
-        this.ready = new command.remote.Command("ready", {
-            connection: host.connection,
+        this.ready = host.command("ready", {
             create: REGISTRY_SCRIPTS.command("registry-ready", probe),
             // A new container (new cert, new auth) is a new registry to wait for; so is every start of
-            // the host (its last start): Docker restarts the container then, and the pushes wait for this.
-            triggers: hostTriggers(host, this.container.id, host.lastStart),
-        }, { ...remote, dependsOn: [this.container, etcHosts, host.state] });
+            // the host: Docker restarts the container then, and the pushes wait for this.
+            triggers: [this.container.id],
+            afterEveryStart: true,
+        }, { parent: this, dependsOn: etcHosts ? [this.container, etcHosts] : [this.container] });
 
         this.registerOutputs({ addressInCluster: this.addressInCluster });
     }

@@ -9,9 +9,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/config";
-import { DevHost } from "../host/host";
+import { DevHost } from "../host/devHost";
 import { HostDocker, networkLabels } from "../host/hostDocker";
-import { HOST_INSTANCE_TRIGGER, hostLabels, onHostOptions } from "../host/onHost";
+import { HOST_INSTANCE_TRIGGER } from "../host/onHost";
 import { CACHE_CONTAINER_PATHS, registry1CacheConfigYaml, registry1MirrorEndpoint } from "./cacheSettings";
 
 export interface RegistryCacheArgs {
@@ -36,14 +36,14 @@ export class RegistryCache extends pulumi.ComponentResource {
         super("bigbang-oci-dev:index:RegistryCache", name, {}, opts);
         const { config, host } = args;
         this.mirrorEndpoint = registry1MirrorEndpoint(config.network.cacheAddress);
-        const onHost = { parent: this, provider: args.docker.provider, ...onHostOptions(host) };
+        const onHost = { parent: this, provider: args.docker.provider, ...host.onHostOptions() };
 
         // Delete-before-replace, as the registry's volume: Docker identifies a volume by its name.
-        const volume = new docker.Volume("registry1-cache-data", { name: CACHE_VOLUME_NAME, labels: hostLabels(host) }, { ...onHost, deleteBeforeReplace: true });
+        const volume = new docker.Volume("registry1-cache-data", { name: CACHE_VOLUME_NAME, labels: host.dockerLabels() }, { ...onHost, deleteBeforeReplace: true });
         const image = new docker.RemoteImage("registry1-cache-image", {
             name: config.registry.image,
             keepLocally: true,
-            triggers: { [HOST_INSTANCE_TRIGGER]: host.instanceId },
+            triggers: { [HOST_INSTANCE_TRIGGER]: host.machineId },
         }, onHost);
 
         // The login goes in the config file, uploaded like the registry's TLS key: an env var would
@@ -60,7 +60,7 @@ export class RegistryCache extends pulumi.ComponentResource {
             volumes: [{ volumeName: volume.name, containerPath: CACHE_CONTAINER_PATHS.data }],
             // No published port: the nodes and the host reach it on the bridge, nothing else does.
             networksAdvanced: [{ name: args.docker.network.name, ipv4Address: config.network.cacheAddress }],
-            labels: hostLabels(host, { label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
+            labels: host.dockerLabels({ label: "app.kubernetes.io/part-of", value: "bigbang-oci-dev" }, ...networkLabels(args.docker.network)),
         }, { ...onHost, deleteBeforeReplace: true, additionalSecretOutputs: ["uploads"] });
 
         this.registerOutputs({ mirrorEndpoint: this.mirrorEndpoint });

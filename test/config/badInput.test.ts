@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { architectureOf, checkStackConfig, ConfigError, k3sArgProblem, nodeFilterProblem, parseStackConfig } from "../../components/config/config";
-import { cloudInitConfig } from "../../components/host/cloudInit";
+import { cloudInitConfig } from "../../components/host/aws/cloudInit";
 
 const P = "bigbang-oci-dev:";
 const json = (v: unknown) => JSON.stringify(v);

@@ -8,7 +8,7 @@ import * as os from "os";
 import { checkStackConfig, ConfigError } from "../../components/config/config";
 import { cidrProblem, editDistance, nearest } from "../../components/config/configHints";
 import { IPV4 } from "../../components/config/config";
-import { awsLookupProblem } from "../../components/host/placement";
+import { awsLookupProblem } from "../../components/host/aws/placement";
 import { prepare } from "../../components/prepare";
 import { BASE_CONFIG } from "../support/program";
 

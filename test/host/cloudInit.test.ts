@@ -14,11 +14,11 @@ import {
     DOCKER_APT_KEY,
     EC2_USER_DATA_LIMIT_BYTES,
     HOST_PATHS,
-    INSTALL_TOOLS_SCRIPT,
     cloudInitConfig,
     cloudInitUserData,
     embeddedScripts,
-} from "../../components/host/cloudInit";
+} from "../../components/host/aws/cloudInit";
+import { INSTALL_TOOLS_SCRIPT } from "../../components/host/hostSetup";
 import { HostConfig } from "../../components/config/config";
 import { defaultStackConfig } from "../support/fixtures";
 

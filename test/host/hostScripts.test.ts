@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from "../../components/host/cloudInit";
+import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from "../../components/host/aws/cloudInit";
 import { HostConfig } from "../../components/config/config";
 import { defaultStackConfig } from "../support/fixtures";
 import { bashEnv } from "../support/scripts";
@@ -423,7 +423,7 @@ describe("install-tools.sh", function () {
         return root;
     }
 
-    /** Four arguments (arch and versions) get the release's true sums appended, as host.ts passes the pins. */
+    /** Four arguments (arch and versions) get the release's true sums appended, as awsHost.ts passes the pins. */
     function install(releases: string, installDir: string, args: string[]): RunResult & { downloads: string[] } {
         const curlLog = path.join(freshDir("curl-log"), "curl.log");
         fs.writeFileSync(curlLog, "");
@@ -656,7 +656,7 @@ describe("the provisioning script in the user-data", () => {
 // ---------------------------------------------------------------------------
 
 describe("auto-shutdown.sh", () => {
-    const AUTO_SHUTDOWN = path.join(SCRIPTS_DIR, "auto-shutdown.sh");
+    const AUTO_SHUTDOWN = path.join(SCRIPTS_DIR, "..", "aws", "scripts", "auto-shutdown.sh");
     const units = autoShutdownUnits(8);
 
     function run(args: string[], unitDir: string): RunResult & { calls: string[] } {

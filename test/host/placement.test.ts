@@ -2,7 +2,7 @@
 // choice every run, and an error that names the type and the zones offering it.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { choosePlacement, SubnetFacts } from "../../components/host/placement";
+import { choosePlacement, SubnetFacts } from "../../components/host/aws/placement";
 
 const host = { instanceType: "t3.2xlarge", usePrivateIp: false, subnetId: undefined, vpcId: undefined };
 const subnet = (id: string, availabilityZone: string, overrides: Partial<SubnetFacts> = {}): SubnetFacts => ({

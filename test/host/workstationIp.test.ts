@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { ConfigError } from "../../components/config/config";
-import { detectWorkstationCidr } from "../../components/host/workstationIp";
+import { detectWorkstationCidr } from "../../components/host/aws/workstationIp";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -12,8 +12,8 @@
 // usePrivateIp, and the instance type being offered in its zone when the type
 // changes).
 import * as aws from "@pulumi/aws";
-import { HostConfig, PROJECT } from "../config/config";
-import { resourceTags } from "./hostPlan";
+import { HostConfig, PROJECT } from "../../config/config";
+import { resourceTags } from "./awsPlan";
 
 export interface SubnetFacts {
     id: string;

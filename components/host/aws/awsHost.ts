@@ -1,10 +1,12 @@
-// The EC2 dev host: an Ubuntu instance with Docker, k3d, kubectl and Helm,
+// The aws backend: an EC2 instance (Ubuntu) with Docker, k3d, kubectl and Helm,
 // reachable only from the developer's CIDRs, and a readiness gate that later
 // components depend on.
 //
-// Concept `host`: exports DevHost (connection, address, ready gate, ssh files),
-// HostDocker (Docker provider and network), shellQuote, the host scripts
-// (HOST_SCRIPTS, scriptFolder) and the workstation-IP check for prepare.
+// Concept `host` (backend aws): exports AwsHost, the DevHost (devHost.ts) on EC2,
+// made by createDevHost.ts. Everything on it follows the instance: its ID in
+// every command's triggers and Docker object's labels, `deletedWith` the
+// instance, deletes guarded by on-instance.sh, readiness steps re-run after
+// every start (EC2's LaunchTime). Only the factory imports this folder.
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,17 +15,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { autoShutdownUnits, cloudInitUserData, IMAGE_DEFAULT_USER } from "./cloudInit";
-import { StackConfig } from "../config/config";
-import { UBUNTU_IMAGE_SERIAL_CUTOFF } from "../config/pins";
-import {
-    canonicalOwner, ec2Architecture, ingressRules, knownHostsAlias, knownHostsLine, resourceTags, shellQuote, sshClientOptions, sshCommand, ubuntuAmiNameFilter,
-    ubuntuAmiNameRegex, workstationSshFiles,
-} from "./hostPlan";
-import { expandHome } from "../config/paths";
-import { HOST_SCRIPTS } from "./remoteScript";
+import { StackConfig } from "../../config/config";
+import { UBUNTU_IMAGE_SERIAL_CUTOFF } from "../../config/pins";
+import { canonicalOwner, ec2Architecture, ingressRules, resourceTags, ubuntuAmiNameFilter, ubuntuAmiNameRegex } from "./awsPlan";
+import { knownHostsAlias, knownHostsLine, shellQuote, sshClientOptions, sshCommand, workstationSshFiles } from "../hostPlan";
+import { expandHome } from "../../config/paths";
+import { HOST_SCRIPTS, scriptFolder } from "../remoteScript";
 import { Placement } from "./placement";
+import {
+    DevHost, DockerEndpoint, HostCommandArgs, HostCopyArgs, HostResourceOptions, HostSshAccess,
+} from "../devHost";
+import { HOST_INSTANCE_LABEL, onMachineOnly } from "../onHost";
 
-export interface DevHostArgs {
+/** The aws backend's own scripts (the auto-shutdown timer). */
+const AWS_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
+
+export interface AwsHostArgs {
     config: StackConfig;
     stack: string;
     /** CIDRs allowed in: the configured ones, or the detected workstation IP. */
@@ -38,7 +45,19 @@ export interface DevHostArgs {
 const SSH_DIAL_ERROR_LIMIT = 60;
 const SSH_PER_DIAL_TIMEOUT_SECONDS = 10;
 
-export class DevHost extends pulumi.ComponentResource {
+export class AwsHost extends pulumi.ComponentResource implements DevHost {
+    readonly backend = "aws" as const;
+    /** Everything on the host is built again on a new instance. */
+    readonly machineId: pulumi.Output<string>;
+    /** The private IP: cluster ports bind there. */
+    readonly bindAddress: pulumi.Output<string>;
+    /** Staging files (charts) go under the login user's home. */
+    readonly workDir: string;
+    readonly docker: DockerEndpoint;
+    readonly ssh: HostSshAccess;
+    readonly managesEtcHosts = true;
+    readonly outputs: Record<string, pulumi.Input<unknown>>;
+
     /** The instance, on-demand or spot (see the spot note in the constructor). */
     readonly instance: aws.ec2.Instance;
     /** Keeps the instance running or stopped as `host.running` says. */
@@ -85,13 +104,14 @@ export class DevHost extends pulumi.ComponentResource {
     readonly generatedPrivateKey?: pulumi.Output<string>;
     readonly sshCommand: pulumi.Output<string>;
 
-    constructor(name: string, args: DevHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AwsHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bigbang-oci-dev:index:DevHost", name, {}, opts);
         const { config, stack } = args;
         const host = config.host;
         const tags = resourceTags(config.owner, stack);
         const files = workstationSshFiles(args.homeDir ?? os.homedir(), stack);
         this.sshUser = host.sshUser;
+        this.workDir = `/home/${host.sshUser}/.bigbang-oci-dev`;
         this.knownHostsFile = files.knownHosts;
 
         // --- SSH key: the configured public key, or a generated ed25519 key kept in state.
@@ -244,6 +264,7 @@ export class DevHost extends pulumi.ComponentResource {
         });
         this.instance = instance;
         this.instanceId = instance.id;
+        this.machineId = this.instanceId;
         this.machine = this.instance;
 
         // Stops or starts the same instance. Its read reports the instance's actual state,
@@ -274,6 +295,7 @@ export class DevHost extends pulumi.ComponentResource {
             this.publicIp = eip.publicIp;
         }
         this.privateIp = this.instance.privateIp;
+        this.bindAddress = this.privateIp;
         this.address = host.usePrivateIp ? this.privateIp : this.publicIp;
         // The private key is an input of the combination, not captured: its resource is then a dependency in
         // preview too, where an apply does not run.
@@ -318,7 +340,7 @@ export class DevHost extends pulumi.ComponentResource {
         const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
         new command.remote.Command("auto-shutdown", {
             connection: this.connection,
-            create: `sudo -n ${HOST_SCRIPTS.command("auto-shutdown", units ? [host.autoShutdownHours, units.service, units.timer] : [0])}`,
+            create: `sudo -n ${AWS_SCRIPTS.command("auto-shutdown", units ? [host.autoShutdownHours, units.service, units.timer] : [0])}`,
             triggers: [this.instanceId, host.autoShutdownHours],
         }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
 
@@ -327,8 +349,72 @@ export class DevHost extends pulumi.ComponentResource {
             user: host.sshUser, address, privateKeyFile: this.privateKeyFile, knownHostsFile: files.knownHosts, hostKeyAlias,
         }));
 
+        this.docker = { host: pulumi.interpolate`ssh://${host.sshUser}@${this.address}`, sshOpts: this.sshOpts };
+        this.ssh = { user: host.sshUser, address: this.address, options: this.sshOpts, command: this.sshCommand };
+        this.outputs = {
+            instanceId: this.instanceId,
+            publicIp: this.publicIp,
+            privateIp: this.privateIp,
+            sshCommand: this.sshCommand,
+            sshPrivateKey: this.generatedPrivateKey,
+        };
+
         this.registerOutputs({ publicIp: this.publicIp, privateIp: this.privateIp, sshCommand: this.sshCommand });
     }
+
+    /**
+     * A remote command over SSH: the instance ID first in its triggers (pulumi-command replaces on a
+     * trigger change, provider/pkg/provider/common/inputs.go), `deletedWith` the instance, its delete
+     * guarded by on-instance.sh; a readiness step also carries the last start and waits for the state.
+     */
+    command(name: string, args: HostCommandArgs, opts: HostResourceOptions): command.remote.Command {
+        const triggers = [this.instanceId, ...(args.triggers ?? []), ...(args.afterEveryStart ? [this.lastStart] : [])];
+        return new command.remote.Command(name, {
+            connection: this.connection,
+            create: args.create,
+            delete: args.delete === undefined ? undefined : onMachineOnly(this.instanceId, args.delete),
+            stdin: args.stdin,
+            logging: args.logging,
+            triggers,
+        }, {
+            parent: opts.parent,
+            ...this.onHostOptions(),
+            dependsOn: args.afterEveryStart ? withDependency(opts.dependsOn, this.state) : opts.dependsOn,
+            deleteBeforeReplace: opts.deleteBeforeReplace,
+            additionalSecretOutputs: opts.additionalSecretOutputs,
+        });
+    }
+
+    copyFile(name: string, args: HostCopyArgs, opts: HostResourceOptions): command.remote.CopyToRemote {
+        return new command.remote.CopyToRemote(name, {
+            connection: this.connection,
+            source: args.source,
+            remotePath: args.remotePath,
+            triggers: [this.instanceId, ...(args.triggers ?? [])],
+        }, {
+            parent: opts.parent,
+            ...this.onHostOptions(),
+            dependsOn: opts.dependsOn,
+            deleteBeforeReplace: opts.deleteBeforeReplace,
+            additionalSecretOutputs: opts.additionalSecretOutputs,
+        });
+    }
+
+    onHostOptions(): { deletedWith: pulumi.Resource } {
+        return { deletedWith: this.machine };
+    }
+
+    dockerLabels(...own: { label: string; value: pulumi.Input<string> }[]): { label: string; value: pulumi.Input<string> }[] {
+        return [{ label: HOST_INSTANCE_LABEL, value: this.instanceId }, ...own];
+    }
+}
+
+/** The caller's dependsOn (a list or one resource, as every readiness step gives it) and one more resource. */
+function withDependency(deps: HostResourceOptions["dependsOn"], extra: pulumi.Resource): pulumi.Input<pulumi.Resource>[] {
+    if (deps === undefined) return [extra];
+    if (Array.isArray(deps)) return [...deps, extra];
+    if (pulumi.Resource.isInstance(deps)) return [deps, extra];
+    throw new Error("a host command with afterEveryStart takes dependsOn as a list of resources, not a promise or output");
 }
 
 function readPrivateKeyFile(file: string): string {

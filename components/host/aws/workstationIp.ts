@@ -2,7 +2,7 @@
 // only, found at deploy time the way the AWS console's "My IP" does.
 import * as http from "http";
 import * as https from "https";
-import { ConfigError, IPV4, PROJECT } from "../config/config";
+import { ConfigError, IPV4, PROJECT } from "../../config/config";
 
 export const IP_CHECK_URL = "https://checkip.amazonaws.com/";
 
