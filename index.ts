@@ -44,7 +44,7 @@ export = async () => {
         ? new RegistryCache("registry1-cache", { config, host, docker: hostDocker, username: r1.username, password: pulumi.secret(r1.password) })
         : undefined;
 
-    const dnsAddress = hosted ? config.network.registryAddress : reg.dnsAlias;
+    const dnsAddress = reg.target === "hosted" ? config.network.registryAddress : reg.target === "external" ? reg.dnsAlias : undefined;
     const cluster = new K3dCluster("cluster", {
         config,
         stack,
@@ -73,7 +73,7 @@ export = async () => {
         : undefined;
 
     const target = pushTarget(reg);
-    const password = registry?.password ?? (reg.password === undefined ? undefined : pulumi.secret(reg.password));
+    const password = registry?.password ?? (reg.target === "hosted" || reg.password === undefined ? undefined : pulumi.secret(reg.password));
     const pushes = new ChartPushes("charts", {
         host,
         charts: prepared.charts,

@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { ChartInfo } from "../components/charts/chartSource";
 import { chartPushPlan, chartsOutput, etcHostsLine, helmPushCommand, ociReference, pushTarget, PushTarget } from "../components/charts/chartsPlan";
 import { kubeApiEndpoint, kubeconfigForEndpoint, kubectlHint } from "../components/cluster/clusterPlan";
-import { ClusterPort, firstSlash24, parseStackConfig, RegistryConfig } from "../components/config/config";
+import { ClusterPort, firstSlash24, HostedRegistryConfig, parseStackConfig } from "../components/config/config";
 import { corednsBlockHash, corednsCustomKey, corednsServerBlock, localRegistryHostingYaml } from "../components/dns/corednsPlan";
 import {
     knownHostsAlias,
@@ -20,7 +20,7 @@ import {
 } from "../components/host/hostPlan";
 import { canonicalOwner, digitsAtMost, ec2Architecture, ingressRules, resourceTags, ubuntuAmiNameFilter, ubuntuAmiNameRegex } from "../components/host/aws/awsPlan";
 import { readinessProbeArgs } from "../components/registry/registryPlan";
-import { defaultStackConfig } from "./support/fixtures";
+import { defaultStackConfig, registryAs } from "./support/fixtures";
 import { allScripts, scriptNamed } from "./support/scripts";
 
 /** Run `command` in bash with `fn` defined as a function that prints its arguments NUL-separated. */
@@ -37,8 +37,8 @@ function usageArgs(script: string): string[] {
     return [...line.matchAll(/<([a-z-]+)>/g)].map((m) => m[1]);
 }
 
-function hostedRegistry(overrides: Partial<RegistryConfig> = {}): RegistryConfig {
-    return { ...defaultStackConfig().registry, ...overrides };
+function hostedRegistry(overrides: Partial<HostedRegistryConfig> = {}): HostedRegistryConfig {
+    return { ...registryAs(defaultStackConfig(), "hosted"), ...overrides };
 }
 
 describe("hostPlan", () => {
@@ -490,7 +490,7 @@ describe("chartsPlan", () => {
             assert.ok(!cmd.includes("--ca-file"), "the registry is publicly trusted");
         });
         it("quotes odd user names", () => {
-            const cmd = helmPushCommand(pushTarget(hostedRegistry({ target: "external", url: "oci://h.example.com/x", username: "robot$ci" })));
+            const cmd = helmPushCommand(pushTarget({ target: "external", hostname: "h.example.com", port: 443, repoName: "k3d", image: "registry:2", url: "oci://h.example.com/x", username: "robot$ci" }));
             assert.ok(cmd.includes("--username 'robot$ci'"), cmd);
             execFileSync("bash", ["-n", "-c", cmd.replace(/<[^>]+>/g, "X")]);
         });

@@ -1,5 +1,5 @@
-// Bad input through the whole program: every case is refused with the key
-// named, and before a single resource (component or custom) is registered.
+// Bad input: every case is refused by prepare() with the key named, and a config error in the whole
+// program registers not a single resource (component or custom).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
@@ -22,7 +22,9 @@ async function closedPort(): Promise<number> {
     return port;
 }
 
-describe("program: bad config is refused before any resource exists", function () {
+// Each refusal at prepare() level (what index.ts calls before any resource), and one whole-program run per
+// mode that proves a config error registers nothing (issue 18: refusals need no whole-program evaluation).
+describe("prepare: bad config is refused before any resource exists", function () {
     this.timeout(60_000);
     let dir: string;
     before(() => {
@@ -109,16 +111,29 @@ describe("program: bad config is refused before any resource exists", function (
             expect: [/host\.market: expected spot or on-demand/, /registry\.tls: .*127\.0\.0\.1:9/],
         },
     ];
-    for (const preview of [false, true]) {
-        for (const c of cases) {
-            it(`${preview ? "preview" : "update"}: ${c.name}`, async () => {
-                const { error, resources } = await runProgramFailure({ ...BASE_CONFIG, ...c.config }, { preview, cwd: dir });
+    // Not reached: every case has a problem, and AWS is asked only when there is none.
+    const lookupPlacement = () => Promise.reject(new Error("AWS was asked"));
+    for (const c of cases) {
+        it(c.name, async () => {
+            await assert.rejects(prepare({ ...BASE_CONFIG, ...c.config }, { projectDir: dir, env: {}, lookupPlacement }), (error: unknown) => {
                 assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
                 for (const pattern of c.expect) assert.match(error.message, pattern);
                 for (const secret of ["to\\k\u0001en", "tab\there"]) assert.ok(!error.message.includes(secret), "a password is never printed");
-                assert.deepEqual(resources.map((r) => `${r.type}::${r.name}`), []);
+                return true;
             });
-        }
+        });
+    }
+
+    for (const preview of [false, true]) {
+        it(`whole program, ${preview ? "preview" : "update"}: a config error registers nothing`, async () => {
+            const config = { [`${P}registry`]: json({ tls: { source: "self-signed" }, port: "abc" }), [`${P}charts`]: json(["nochart"]) };
+            const { error, resources } = await runProgramFailure({ ...BASE_CONFIG, ...config }, { preview, cwd: dir });
+            assert.ok(isConfigError(error), `expected a ConfigError, got ${String(error)}`);
+            for (const pattern of [/registry\.port: expected 1-65535, got "abc"/, /registry\.tls\.source: self-signed/, /charts\[0\]\.path: .*nochart/]) {
+                assert.match(error.message, pattern);
+            }
+            assert.deepEqual(resources.map((r) => `${r.type}::${r.name}`), []);
+        });
     }
 });
 

@@ -2,6 +2,7 @@
 // CoreDNS entry.
 import { strict as assert } from "assert";
 import { parse } from "yaml";
+import { checkStackConfig } from "../components/config/config";
 import { corednsBlockHash, corednsServerBlock } from "../components/dns/corednsPlan";
 import { BASE_CONFIG, BASE_TLS, isConfigError, MOCK, ProgramRun, RecordedResource, resolve, runProgram, sharedRun } from "./support/program";
 import { createTestPki } from "./support/pki";
@@ -65,11 +66,7 @@ describe("program: the hosted registry", function () {
             assert.match(String(expiry.value), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
             assert.equal(run.outputs.registryCaCert, undefined);
 
-            // A private CA reaches containerd but not Flux's source-controller, so it is refused before any resource.
-            await assert.rejects(
-                runProgram(registry({ tls: { source: "files", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile } })),
-                (err: unknown) => isConfigError(err) && /registry\.tls\.caFile: .*Flux pulls charts with its own trust store/.test(err.message),
-            );
+            // A private CA (registry.tls.caFile) is a removed option, refused by checkStackConfig (test/config/config.test.ts).
 
             const wrongName = pki.leaf({ dnsNames: ["oci.bigbang.dev"] });
             await assert.rejects(
@@ -179,13 +176,11 @@ describe("program: the hosted registry", function () {
         });
     });
 
-    it("self-signed: refused before any resource, saying why Flux could not trust it and what to use", async () => {
-        await assert.rejects(runProgram(registry({ tls: { source: "self-signed" } })), (err: unknown) => {
-            assert.ok(isConfigError(err));
-            assert.match(err.message, /registry\.tls\.source: self-signed: Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting/);
-            assert.match(err.message, /use tls\.source bigbang/);
-            return true;
-        });
+    it("self-signed: refused by checkStackConfig, saying why Flux could not trust it and what to use", () => {
+        const { problems } = checkStackConfig(registry({ tls: { source: "self-signed" } }), { userName: "jdoe" });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /registry\.tls\.source: self-signed: Flux pulls charts with its own trust store and Big Bang's helmRepositories has no CA setting/);
+        assert.match(problems[0], /use tls\.source bigbang/);
     });
 });
 

@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CloudInitOptions, cloudInitConfig, embeddedScripts } from "../components/host/aws/cloudInit";
-import { HostConfig } from "../components/config/config";
-import { defaultStackConfig } from "./support/fixtures";
+import { AwsHostConfig } from "../components/config/config";
+import { awsHost, defaultStackConfig } from "./support/fixtures";
 import { allScripts } from "./support/scripts";
 
 interface Findings { status: number | null; output: string }
@@ -85,8 +85,8 @@ describe("shellcheck: components/*/scripts", function () {
 describe("shellcheck: scripts in the user-data", function () {
     this.timeout(120_000);
 
-    const host: HostConfig = defaultStackConfig().host;
-    const variants: [string, HostConfig, CloudInitOptions][] = [];
+    const host: AwsHostConfig = awsHost(defaultStackConfig());
+    const variants: [string, AwsHostConfig, CloudInitOptions][] = [];
     for (const architecture of ["amd64", "arm64"] as const) {
         for (const autoShutdownHours of [0, 8]) {
             variants.push([`${architecture}, autoShutdownHours ${autoShutdownHours}`, { ...host, architecture, autoShutdownHours }, {}]);

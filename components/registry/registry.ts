@@ -38,6 +38,8 @@ export class Registry extends pulumi.ComponentResource {
         super("bigbang-oci-dev:index:Registry", name, {}, opts);
         const { config, host } = args;
         const reg = config.registry;
+        // index.ts builds the Registry only for the hosted target.
+        if (reg.target !== "hosted") throw new Error(`Registry is the hosted registry; registry.target is ${reg.target}`);
         this.addressInCluster = config.network.registryAddress;
         const settings = registrySettings({ hostname: reg.hostname, port: reg.port, authEnabled: reg.auth.enabled });
 

@@ -20,8 +20,7 @@ export type CertificateErrorReason =
     | "key-mismatch"
     | "expired"
     | "not-yet-valid"
-    | "hostname"
-    | "untrusted";
+    | "hostname";
 
 export class CertificateError extends Error {
     readonly reason: CertificateErrorReason;
@@ -48,8 +47,6 @@ export interface IngressCerts extends CertificatePair {
 export interface CheckCertificateInput extends CertificatePair {
     hostname: string;
     now?: Date;
-    /** A CA the leaf must chain to (`tls.caFile`; config refuses it today, since Flux could not trust it). */
-    caPem?: string;
 }
 
 export interface CheckedCertificate {
@@ -259,19 +256,15 @@ function timeoutError(url: string, timeoutMs: number): CertificateError {
 export interface CertificateFiles {
     certFile: string;
     keyFile: string;
-    caFile?: string;
 }
 
-export interface CertificateFileContents extends CertificatePair {
-    caPem?: string;
-}
+export type CertificateFileContents = CertificatePair;
 
 /** Reads the PEM files of `tls.source: files`; relative paths are resolved against `baseDir` (default: the working directory). */
 export function readCertificateFiles(files: CertificateFiles, baseDir: string = process.cwd()): CertificateFileContents {
     const certPem = readPemFile("certFile", files.certFile, baseDir, "CERTIFICATE");
     const keyPem = readPemFile("keyFile", files.keyFile, baseDir, "PRIVATE KEY");
-    const caPem = files.caFile === undefined ? undefined : readPemFile("caFile", files.caFile, baseDir, "CERTIFICATE");
-    return caPem === undefined ? { certPem, keyPem } : { certPem, keyPem, caPem };
+    return { certPem, keyPem };
 }
 
 function readPemFile(field: keyof CertificateFiles, file: string, baseDir: string, blockType: string): string {
@@ -450,10 +443,6 @@ export function checkCertificate(input: CheckCertificateInput): CheckedCertifica
         }
     });
 
-    if (input.caPem !== undefined) {
-        checkIssuedByCa(leaf, rest, parseCertificates(input.caPem, "the CA file"), now);
-    }
-
     return {
         expiresAt,
         warnings,
@@ -489,32 +478,6 @@ function checkHostname(hostname: string, dnsNames: string[], leaf: crypto.X509Ce
         `the certificate's DNS names (${dnsNames.join(", ")}) do not cover ${hostname}; a wildcard covers exactly one label`);
 }
 
-function issuedBy(certificate: crypto.X509Certificate, issuer: crypto.X509Certificate): boolean {
-    return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
-}
-
-function checkIssuedByCa(leaf: crypto.X509Certificate, intermediates: crypto.X509Certificate[], cas: crypto.X509Certificate[], now: Date): void {
-    let current = leaf;
-    // Each step moves one certificate up the chain, so the chain length bounds the walk.
-    for (let step = 0; step <= intermediates.length; step += 1) {
-        const anchor = cas.find((ca) => issuedBy(current, ca));
-        if (anchor !== undefined) {
-            const anchorExpiry = certificateDate(anchor.validTo, "notAfter");
-            if (now.getTime() > anchorExpiry.getTime()) {
-                throw new CertificateError("untrusted", `the CA (${subjectLine(anchor)}) expired at ${anchorExpiry.toISOString()}`);
-            }
-            return;
-        }
-        const parent = intermediates.find((candidate) => candidate !== current && issuedBy(current, candidate));
-        if (parent === undefined) {
-            break;
-        }
-        current = parent;
-    }
-    throw new CertificateError("untrusted",
-        `the certificate (${subjectLine(leaf)}, issued by ${leaf.issuer.replace(/\n/g, ", ")}) is not signed by the CA in caFile (${cas.map(subjectLine).join("; ")})`);
-}
-
 // ---------------------------------------------------------------------------
 // Both sources together
 
@@ -523,7 +486,6 @@ export interface LoadedCertificate extends CheckedCertificate {
     keyPem: string;
     /** Where the certificate came from, for messages. */
     origin: string;
-    caPem?: string;
 }
 
 /** Gets and checks the registry certificate for `tls.source` bigbang or files. */
@@ -537,19 +499,13 @@ export async function loadRegistryCertificate(
         const checked = withOrigin(tls.url, () => checkCertificate({ ...fetched, hostname, now: opts.now }));
         return { ...checked, keyPem: fetched.keyPem, origin: tls.url };
     }
-    if (tls.source === "files") {
-        if (tls.certFile === undefined || tls.keyFile === undefined) {
-            throw new CertificateError("file", "registry.tls: source files needs certFile and keyFile");
-        }
-        const files = readCertificateFiles({ certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile }, opts.baseDir);
-        const origin = tls.certFile;
-        const checked = withOrigin(origin, () => checkCertificate({ ...files, hostname, now: opts.now }));
-        return files.caPem === undefined
-            ? { ...checked, keyPem: files.keyPem, origin }
-            : { ...checked, keyPem: files.keyPem, origin, caPem: files.caPem };
+    if (tls.certFile === undefined || tls.keyFile === undefined) {
+        throw new CertificateError("file", "registry.tls: source files needs certFile and keyFile");
     }
-    // Unreachable from the program: config refuses self-signed first (PRIVATE_CA_REFUSED in config.ts).
-    throw new CertificateError("file", "registry.tls: a self-signed certificate is generated, not loaded");
+    const files = readCertificateFiles({ certFile: tls.certFile, keyFile: tls.keyFile }, opts.baseDir);
+    const origin = tls.certFile;
+    const checked = withOrigin(origin, () => checkCertificate({ ...files, hostname, now: opts.now }));
+    return { ...checked, keyPem: files.keyPem, origin };
 }
 
 function withOrigin<T>(origin: string, check: () => T): T {

@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import { architectureOf, checkStackConfig, ConfigError, k3sArgProblem, nodeFilterProblem, parseStackConfig } from "../../components/config/config";
 import { cloudInitConfig } from "../../components/host/aws/cloudInit";
+import { awsHost } from "../support/fixtures";
 
 const P = "bigbang-oci-dev:";
 const json = (v: unknown) => JSON.stringify(v);
@@ -84,11 +85,11 @@ describe("config: bad input that used to slip through", () => {
         },
         {
             name: "url, image, tls and exposePublicly with registry1-staging",
-            keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", url: "oci://x.example.com", image: "registry:2", exposePublicly: true, tls: { source: "self-signed" } }) },
+            keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", url: "oci://x.example.com", image: "registry:2", exposePublicly: true, tls: { source: "files" } }) },
             problems: [
                 `${P}registry.image: is not used with registry.target registry1-staging, got "registry:2"`,
                 `${P}registry.exposePublicly: is not used with registry.target registry1-staging, got true`,
-                `${P}registry.tls: is not used with registry.target registry1-staging, got {"source":"self-signed"}`,
+                `${P}registry.tls: is not used with registry.target registry1-staging, got {"source":"files"}`,
                 `${P}registry.url: is not used with registry.target registry1-staging, got "oci://x.example.com"`,
             ],
         },
@@ -145,7 +146,7 @@ describe("config: bad input that used to slip through", () => {
 
     it("accepts an unquoted ubuntuRelease, which YAML reads as a number", () => {
         for (const [value, release] of [[24.04, "24.04"], [22.04, "22.04"], ["22.04", "22.04"]] as const) {
-            assert.equal(parseStackConfig(raw({ host: json({ ubuntuRelease: value }) })).host.ubuntuRelease, release);
+            assert.equal(awsHost(parseStackConfig(raw({ host: json({ ubuntuRelease: value }) }))).ubuntuRelease, release);
         }
     });
 
@@ -166,7 +167,7 @@ describe("config: bad input that used to slip through", () => {
             } catch {
                 return;
             }
-            cloudInitConfig({ ...base.host, sshUser: cfg.host.sshUser });
+            cloudInitConfig({ ...awsHost(base), sshUser: awsHost(cfg).sshUser });
         }));
     });
 
@@ -185,7 +186,7 @@ describe("config: bad input that used to slip through", () => {
         assert.equal(checked.sectionOk("charts"), true);
         assert.equal(checked.sectionOk("allowedCidrs"), true);
         assert.deepEqual(checked.config.charts, [{ path: "../kiali" }]);
-        assert.equal(checked.config.host.volumeSizeGiB, 120);
+        assert.equal(awsHost(checked.config).volumeSizeGiB, 120);
     });
 
     describe("nodeFilterProblem, following k3d v5.8.3 pkg/util/filter.go", () => {

@@ -16,6 +16,7 @@ import {
     StackConfig,
 } from "../../components/config/config";
 import { DEFAULT_REGISTRY_IMAGE, TOOL_SHA256 } from "../../components/config/pins";
+import { registryAs } from "../support/fixtures";
 
 const P = "bigbang-oci-dev:";
 const EXTERNAL_CREDS = "registry.target external needs registry.username and registry.password, such as a robot account that can push and pull: Big Bang's values schema requires credentials on every helmRepositories entry";
@@ -55,6 +56,7 @@ describe("config: parseStackConfig", () => {
             allowAnywhere: false,
             acceptPublicKeyRisk: false,
             host: {
+                backend: "aws",
                 instanceType: "t3.2xlarge",
                 architecture: "amd64",
                 market: "spot",
@@ -119,7 +121,7 @@ describe("config: parseStackConfig", () => {
         // The exported constants are what the defaults are documented as.
         assert.deepStrictEqual(cfg.host.tools, { ...DEFAULT_TOOL_VERSIONS });
         assert.equal(cfg.cluster.k3sImage, DEFAULT_K3S_IMAGE);
-        assert.equal(cfg.registry.tls.url, BIGBANG_INGRESS_CERTS_URL);
+        assert.equal(registryAs(cfg, "hosted").tls.url, BIGBANG_INGRESS_CERTS_URL);
     });
 
     it("parses with no keys at all (allowedCidrs is detected later)", () => {
@@ -138,7 +140,7 @@ describe("config: parseStackConfig", () => {
         assert.deepStrictEqual(a, b);
         assert.equal(a.allowAnywhere, true);
         assert.equal(a.registry.port, 5001);
-        assert.equal(a.registry.exposePublicly, true);
+        assert.equal(registryAs(a, "hosted").exposePublicly, true);
     });
 
     it("de-duplicates allowedCidrs", () => {
@@ -201,27 +203,28 @@ describe("config: parseStackConfig", () => {
     describe("registry targets", () => {
         it("registry1-staging fixes url, hostname and port", () => {
             const cfg = parse({ registry: json({ target: "registry1-staging", username: "jdoe", password: "tok" }) });
-            assert.equal(cfg.registry.url, REGISTRY1_STAGING_URL);
-            assert.equal(cfg.registry.url, "oci://registry1.dso.mil/bigbang-staging");
+            const reg = registryAs(cfg, "registry1-staging");
+            assert.equal(reg.url, REGISTRY1_STAGING_URL);
+            assert.equal(reg.url, "oci://registry1.dso.mil/bigbang-staging");
             assert.equal(cfg.registry.hostname, "registry1.dso.mil");
             assert.equal(cfg.registry.port, 443);
-            assert.equal(cfg.registry.username, "jdoe");
-            assert.equal(cfg.registry.password, "tok");
+            assert.equal(reg.username, "jdoe");
+            assert.equal(reg.password, "tok");
         });
 
         it("external takes hostname and port from the url, 443 by default", () => {
             const a = parse({ registry: json({ target: "external", url: "oci://harbor.example.com/library", username: "u", password: "p" }) });
             assert.equal(a.registry.hostname, "harbor.example.com");
             assert.equal(a.registry.port, 443);
-            assert.equal(a.registry.username, "u");
+            assert.equal(registryAs(a, "external").username, "u");
 
             const b = parse({
                 registry: json({ target: "external", url: "oci://harbor.example.com:8443/charts/dev", username: "u", password: "p", dnsAlias: "10.0.0.9" }),
             });
             assert.equal(b.registry.hostname, "harbor.example.com");
             assert.equal(b.registry.port, 8443);
-            assert.equal(b.registry.url, "oci://harbor.example.com:8443/charts/dev");
-            assert.equal(b.registry.dnsAlias, "10.0.0.9");
+            assert.equal(registryAs(b, "external").url, "oci://harbor.example.com:8443/charts/dev");
+            assert.equal(registryAs(b, "external").dnsAlias, "10.0.0.9");
         });
 
         it("external takes the hostname from the url", () => {
@@ -290,7 +293,7 @@ describe("config: parseStackConfig", () => {
             {
                 name: "registry.tls.source x",
                 keys: { registry: json({ tls: { source: "x" } }) },
-                problems: [`${P}registry.tls.source: expected bigbang, files or self-signed, got "x"`],
+                problems: [`${P}registry.tls.source: expected bigbang or files, got "x"`],
             },
             {
                 name: "tls source files without certFile",
@@ -298,9 +301,14 @@ describe("config: parseStackConfig", () => {
                 problems: [`${P}registry.tls: source files needs certFile and keyFile, got {"keyFile":"k.pem"}`],
             },
             {
-                name: "tls caFile without source files",
+                name: "tls certFile without source files",
+                keys: { registry: json({ tls: { source: "bigbang", certFile: "c.pem" } }) },
+                problems: [`${P}registry.tls.source: certFile and keyFile need source files, got "bigbang"`],
+            },
+            {
+                name: "tls caFile (removed: Flux could not trust that CA), whatever the source",
                 keys: { registry: json({ tls: { source: "bigbang", caFile: "ca.pem" } }) },
-                problems: [`${P}registry.tls.source: certFile, keyFile and caFile need source files, got "bigbang"`],
+                problems: [`${P}registry.tls.caFile: a certificate that needs caFile: ${PRIVATE_CA}, got "ca.pem"`],
             },
             {
                 name: "tls self-signed (Flux could not trust its CA)",
@@ -404,7 +412,21 @@ describe("config: parseStackConfig", () => {
             {
                 name: "hosted with a password (the secret is not echoed)",
                 keys: { registry: json({ password: "s3cret" }) },
-                problems: [`${P}registry.password: only applies to registry.target external or registry1-staging, got "[secret]"`],
+                problems: [`${P}registry.password: is not used with registry.target hosted, got "[secret]"`],
+            },
+            {
+                name: "hosted with an external registry's keys",
+                keys: { registry: json({ url: "oci://harbor.example.com", username: "u", dnsAlias: "10.0.0.9" }) },
+                problems: [
+                    `${P}registry.url: is not used with registry.target hosted, got "oci://harbor.example.com"`,
+                    `${P}registry.username: is not used with registry.target hosted, got "u"`,
+                    `${P}registry.dnsAlias: is not used with registry.target hosted, got "10.0.0.9"`,
+                ],
+            },
+            {
+                name: "registry1-staging with dnsAlias",
+                keys: { registry: json({ target: "registry1-staging", username: "u", password: "p", dnsAlias: "10.0.0.9" }) },
+                problems: [`${P}registry.dnsAlias: is not used with registry.target registry1-staging, got "10.0.0.9"`],
             },
             {
                 name: "network.registryAddress outside the subnet",

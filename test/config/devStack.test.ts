@@ -119,11 +119,15 @@ describe("stack-config.example.yaml", () => {
             let section = value;
             // One section at a time, without the keys that need a file on disk or another registry target.
             if (key === `${PROJECT}:host`) {
-                section = without(value, ["sshPrivateKeyFile", "sshPublicKey"]);
+                section = without(value, ["sshPrivateKeyFile", "sshPublicKey", "ssh"]);
+                // The ssh backend's keys, with the keys every backend shares and none of aws's.
+                const host = without(value, []);
+                const ssh = { backend: "ssh", ...Object.fromEntries(Object.entries(host).filter(([k]) => /^(architecture|(k3d|kubectl|helm)(Version|Sha256))$/.test(k))), ssh: host.ssh };
+                assert.doesNotThrow(() => parseStackConfig({ [key]: JSON.stringify(ssh) }, { userName: "tester" }), `${key} with backend ssh`);
             }
             if (key === `${PROJECT}:registry`) {
                 const hosted = without(value, ["url", "dnsAlias", "username", "password"]);
-                section = { ...hosted, tls: without(hosted.tls, ["certFile", "keyFile", "caFile"]) };
+                section = { ...hosted, tls: without(hosted.tls, ["certFile", "keyFile"]) };
             }
             if (key === `${PROJECT}:bigbang`) {
                 // The example shows both sources; a stack sets one.

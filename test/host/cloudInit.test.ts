@@ -19,12 +19,12 @@ import {
     embeddedScripts,
 } from "../../components/host/aws/cloudInit";
 import { INSTALL_TOOLS_SCRIPT } from "../../components/host/hostSetup";
-import { HostConfig } from "../../components/config/config";
-import { defaultStackConfig } from "../support/fixtures";
+import { AwsHostConfig } from "../../components/config/config";
+import { awsHost, defaultStackConfig } from "../support/fixtures";
 
-const baseHost: HostConfig = defaultStackConfig().host;
+const baseHost: AwsHostConfig = awsHost(defaultStackConfig());
 
-function hostWith(overrides: Partial<HostConfig>): HostConfig {
+function hostWith(overrides: Partial<AwsHostConfig>): AwsHostConfig {
     return { ...baseHost, ...overrides, tools: { ...baseHost.tools, ...overrides.tools } };
 }
 
@@ -39,7 +39,7 @@ const documentSchema = z.object({
 });
 type Document = z.infer<typeof documentSchema>;
 
-function renderDocument(host: HostConfig, opts?: CloudInitOptions): { text: string; doc: Document } {
+function renderDocument(host: AwsHostConfig, opts?: CloudInitOptions): { text: string; doc: Document } {
     const text = cloudInitUserData(host, opts);
     return { text, doc: documentSchema.parse(parse(text)) };
 }

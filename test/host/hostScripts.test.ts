@@ -5,8 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HOST_PATHS, autoShutdownUnits, cloudInitConfig, embeddedScripts } from "../../components/host/aws/cloudInit";
-import { HostConfig } from "../../components/config/config";
-import { defaultStackConfig } from "../support/fixtures";
+import { AwsHostConfig } from "../../components/config/config";
+import { awsHost, defaultStackConfig } from "../support/fixtures";
 import { bashEnv } from "../support/scripts";
 import { SCHEDULING_SLACK_MS, longestSilenceMs, runTimed } from "../support/progress";
 
@@ -566,14 +566,14 @@ describe("install-tools.sh", function () {
 // ---------------------------------------------------------------------------
 
 describe("the provisioning script in the user-data", () => {
-    const host: HostConfig = defaultStackConfig().host;
+    const host: AwsHostConfig = awsHost(defaultStackConfig());
 
     interface Provisioned extends RunResult {
         calls: string[];
     }
 
     /** Runs the script as the user-data writes it, with its root-only commands stubbed and its file paths moved into a temp folder. */
-    function provision(hostConfig: HostConfig, stubEnv: Record<string, string> = {}, sysctlOverride?: (conf: string) => string): Provisioned {
+    function provision(hostConfig: AwsHostConfig, stubEnv: Record<string, string> = {}, sysctlOverride?: (conf: string) => string): Provisioned {
         const config = cloudInitConfig(hostConfig);
         const files = new Map<string, string>();
         const writeFiles = config.write_files;

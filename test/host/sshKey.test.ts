@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { agentSocketProblem, privateKeyEncryption, privateKeyFileProblem } from "../../components/host/sshKey";
 import { prepare } from "../../components/prepare";
+import { awsHost } from "../support/fixtures";
 import { BASE_CONFIG } from "../support/program";
 
 let tmp = "";
@@ -91,6 +92,6 @@ describe("prepare: SSH problems fail before any resource, with every other probl
     it("accepts a clear key file with no agent", async () => {
         const key = sshKeygen("prepare-clear", "");
         const prepared = await prepare(withKey(key.file, key.publicKey), { projectDir: tmp, env: {}, lookupPlacement });
-        assert.equal(prepared.config.host.sshPrivateKeyFile, key.file);
+        assert.equal(awsHost(prepared.config).sshPrivateKeyFile, key.file);
     });
 });

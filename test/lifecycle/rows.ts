@@ -214,7 +214,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     { key: "registry.tls.url", before: { "registry.tls": "<bigbang file>" }, after: { "registry.tls": "<same bigbang file elsewhere>" }, expect: {}, cost: "Nothing, unless the certificate it serves differs; then as a new certificate file." },
     {
-        key: "registry.tls.certFile / keyFile / caFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY },
+        key: "registry.tls.certFile / keyFile", before: { "registry.tls": "<files>" }, after: { "registry.tls": "<other files>" }, expect: { replace: REGISTRY },
         cost: "The registry container is replaced; its data volume and the cluster stay.",
     },
     {

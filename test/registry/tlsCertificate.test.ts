@@ -120,9 +120,9 @@ describe("tlsCertificate", () => {
             otherPki.cleanup();
         });
 
-        it("accepts a matching pair, warns about the short validity, and checks the CA", () => {
+        it("accepts a matching pair and warns about the short validity", () => {
             const leaf = pki.leaf({ dnsNames: ["oci.test.example"], days: 10 });
-            const result = checkCertificate({ certPem: leaf.certPem, keyPem: leaf.keyPem, hostname: "oci.test.example", caPem: pki.ca.certPem });
+            const result = checkCertificate({ certPem: leaf.certPem, keyPem: leaf.keyPem, hostname: "oci.test.example" });
             assert.deepEqual(result.dnsNames, ["oci.test.example"]);
             assert.equal(result.warnings.length, 1);
             assert.match(result.warnings[0] ?? "", /expires at .*, in (9|10) days/);
@@ -130,17 +130,9 @@ describe("tlsCertificate", () => {
 
         it("accepts a chain that also carries the CA", () => {
             const leaf = pki.leaf({ dnsNames: ["oci.test.example"], days: 30 });
-            const result = checkCertificate({ certPem: leaf.certPem + pki.ca.certPem, keyPem: leaf.keyPem, hostname: "oci.test.example", caPem: pki.ca.certPem });
+            const result = checkCertificate({ certPem: leaf.certPem + pki.ca.certPem, keyPem: leaf.keyPem, hostname: "oci.test.example" });
             assert.equal(pemCount(result.chainPem), 2);
             assert.deepEqual(result.warnings, []);
-        });
-
-        it("rejects a leaf not signed by the given CA", () => {
-            const leaf = pki.leaf({ dnsNames: ["oci.test.example"], days: 30 });
-            assert.throws(
-                () => checkCertificate({ certPem: leaf.certPem, keyPem: leaf.keyPem, hostname: "oci.test.example", caPem: otherPki.ca.certPem }),
-                expectCertificateError("untrusted", /not signed by the CA in caFile/),
-            );
         });
 
         it("rejects a key that belongs to another certificate", () => {
@@ -413,10 +405,8 @@ describe("tlsCertificate", () => {
             fs.rmSync(scratch, { recursive: true, force: true });
         });
 
-        it("reads the certificate, key and CA", () => {
+        it("reads the certificate and key", () => {
             const leaf = pki.leaf({ dnsNames: ["oci.test.example"] });
-            const contents = readCertificateFiles({ certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile });
-            assert.deepEqual(contents, { certPem: leaf.certPem, keyPem: leaf.keyPem, caPem: pki.ca.certPem });
             assert.deepEqual(readCertificateFiles({ certFile: leaf.certFile, keyFile: leaf.keyFile }), { certPem: leaf.certPem, keyPem: leaf.keyPem });
         });
 
@@ -431,8 +421,6 @@ describe("tlsCertificate", () => {
             const missing = path.join(scratch, "nope.crt");
             assert.throws(() => readCertificateFiles({ certFile: missing, keyFile: leaf.keyFile }),
                 expectCertificateError("file", /registry\.tls\.certFile/, new RegExp(missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")), /no such file/));
-            assert.throws(() => readCertificateFiles({ certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: missing }),
-                expectCertificateError("file", /registry\.tls\.caFile/, /nope\.crt/));
         });
 
         it("rejects a directory and a file without PEM", () => {
@@ -450,17 +438,12 @@ describe("tlsCertificate", () => {
         it("loads and checks the certificate for tls.source files", async () => {
             const leaf = pki.leaf({ dnsNames: ["oci.test.example"], days: 30 });
             const loaded = await loadRegistryCertificate(
-                { source: "files", url: "http://unused.invalid", certFile: leaf.certFile, keyFile: leaf.keyFile, caFile: pki.ca.certFile },
+                { source: "files", url: "http://unused.invalid", certFile: leaf.certFile, keyFile: leaf.keyFile },
                 "oci.test.example");
-            assert.equal(loaded.caPem, pki.ca.certPem);
             assert.equal(loaded.keyPem, leaf.keyPem);
             await rejectsWith(
                 loadRegistryCertificate({ source: "files", url: "http://unused.invalid", certFile: leaf.certFile, keyFile: leaf.keyFile }, "other.test.example"),
                 "hostname", /other\.test\.example/);
-        });
-
-        it("refuses to load a self-signed source", async () => {
-            await rejectsWith(loadRegistryCertificate({ source: "self-signed", url: "http://unused.invalid" }, "oci.test.example"), "file", /generated/);
         });
     });
 });

@@ -18,7 +18,7 @@ export function defaultInput(cfg: StackConfig = stackConfig()): K3dConfigInput {
         cluster: cfg.cluster,
         networkName: cfg.network.name,
         // What DevHost.address is: the private IP with usePrivateIp, else the (Elastic) public IP.
-        apiAddress: cfg.host.usePrivateIp ? PRIVATE_IP : PUBLIC_IP,
+        apiAddress: cfg.host.backend === "aws" && cfg.host.usePrivateIp ? PRIVATE_IP : PUBLIC_IP,
         privateIp: PRIVATE_IP,
         registry: { hostname: cfg.registry.hostname, port: cfg.registry.port, address: cfg.network.registryAddress },
     };

@@ -108,6 +108,8 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
         super("bigbang-oci-dev:index:DevHost", name, {}, opts);
         const { config, stack } = args;
         const host = config.host;
+        // prepare() refuses the other backends until they are wired in (issue 20).
+        if (host.backend !== "aws") throw new Error(`AwsHost is the aws backend; host.backend is ${host.backend}`);
         const tags = resourceTags(config.owner, stack);
         const files = workstationSshFiles(args.homeDir ?? os.homedir(), stack);
         this.sshUser = host.sshUser;

@@ -11,7 +11,7 @@
 import * as path from "path";
 import { stringify } from "yaml";
 import { z } from "zod";
-import type { HostConfig } from "../../config/config";
+import type { AwsHostConfig } from "../../config/config";
 import { BASE_PACKAGES, DOCKER_PACKAGES, KERNEL_MODULES, KERNEL_SETTINGS } from "../hostSetup";
 
 /** EC2 refuses user-data above 16 KiB (before base64). */
@@ -167,7 +167,7 @@ const VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
 
-function checkInputs(host: HostConfig, opts: CloudInitOptions): void {
+function checkInputs(host: AwsHostConfig, opts: CloudInitOptions): void {
     const problems: string[] = [];
     if (!LINUX_USER.test(host.sshUser)) problems.push(`sshUser ${JSON.stringify(host.sshUser)} is not a Linux user name`);
     if (host.architecture !== "amd64" && host.architecture !== "arm64") problems.push(`architecture ${JSON.stringify(host.architecture)} is not amd64 or arm64`);
@@ -279,7 +279,7 @@ interface WriteFile {
 }
 
 /** The cloud-config document for the host, as data. */
-export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): Record<string, unknown> {
+export function cloudInitConfig(host: AwsHostConfig, opts: CloudInitOptions = {}): Record<string, unknown> {
     checkInputs(host, opts);
     const writeFiles: WriteFile[] = [
         { path: HOST_PATHS.sysctl, content: sysctlFile(), permissions: "0644" },
@@ -328,7 +328,7 @@ export function cloudInitConfig(host: HostConfig, opts: CloudInitOptions = {}): 
 }
 
 /** The user-data text: `#cloud-config` and the document as YAML. Throws when EC2 would refuse its size. */
-export function cloudInitUserData(host: HostConfig, opts: CloudInitOptions = {}): string {
+export function cloudInitUserData(host: AwsHostConfig, opts: CloudInitOptions = {}): string {
     const body = stringify(cloudInitConfig(host, opts), { lineWidth: 0, aliasDuplicateObjects: false });
     // The release is named here so that changing host.ubuntuRelease changes the user-data,
     // which replaces the host (userDataReplaceOnChange) while the AMI itself is ignored.

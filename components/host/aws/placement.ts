@@ -12,7 +12,7 @@
 // usePrivateIp, and the instance type being offered in its zone when the type
 // changes).
 import * as aws from "@pulumi/aws";
-import { HostConfig, PROJECT } from "../../config/config";
+import { AwsHostConfig, PROJECT } from "../../config/config";
 import { resourceTags } from "./awsPlan";
 
 export interface SubnetFacts {
@@ -38,7 +38,7 @@ export interface ExistingHost {
 }
 
 /** Whichever key the user would change to fix it: the subnet they named, else the VPC, else the instance type. */
-function keyFor(host: Pick<HostConfig, "subnetId" | "vpcId">): string {
+function keyFor(host: Pick<AwsHostConfig, "subnetId" | "vpcId">): string {
     return host.subnetId ? "host.subnetId" : host.vpcId ? "host.vpcId" : "host.instanceType";
 }
 
@@ -48,7 +48,7 @@ function keyFor(host: Pick<HostConfig, "subnetId" | "vpcId">): string {
  * zones that offer it when none fits.
  */
 export function choosePlacement(
-    host: Pick<HostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
     offeredZones: readonly string[],
     subnets: readonly SubnetFacts[],
     existing?: ExistingHost,
@@ -84,7 +84,7 @@ export function choosePlacement(
  * AWS stopped offering it in is no reason to move a running host).
  */
 function keptPlacement(
-    host: Pick<HostConfig, "instanceType" | "usePrivateIp">,
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp">,
     offered: ReadonlySet<string>,
     subnets: readonly SubnetFacts[],
     existing: ExistingHost,
@@ -126,7 +126,7 @@ async function routesToInternetGateway(subnetId: string, vpcId: string): Promise
 }
 
 /** Reads the offerings, the candidate subnets and the stack's existing host from AWS, then chooses. */
-export async function lookupPlacement(host: HostConfig, identity: { owner: string; stack: string }): Promise<Placement> {
+export async function lookupPlacement(host: AwsHostConfig, identity: { owner: string; stack: string }): Promise<Placement> {
     const existing = await findExistingHost(identity);
     const offerings = await aws.ec2.getInstanceTypeOfferings({
         locationType: "availability-zone",

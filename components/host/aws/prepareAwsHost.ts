@@ -3,7 +3,7 @@
 // (placement.ts). Two steps, as prepare runs them: the IP check beside the other
 // network checks, the placement only once every local check has passed, so a
 // config mistake is never hidden behind an AWS error.
-import { ConfigError, PROJECT, StackConfig } from "../../config/config";
+import { AwsHostConfig, ConfigError, PROJECT, StackConfig } from "../../config/config";
 import { awsLookupProblem, lookupPlacement, Placement } from "./placement";
 import { detectWorkstationCidr } from "./workstationIp";
 
@@ -16,7 +16,7 @@ export interface PreparedAwsHost {
     placement: Placement;
 }
 
-export type LookupPlacement = (host: StackConfig["host"], identity: { owner: string; stack: string }) => Promise<Placement>;
+export type LookupPlacement = (host: AwsHostConfig, identity: { owner: string; stack: string }) => Promise<Placement>;
 
 /** The workstation's IP as a /32 when the stack lists no allowedCidrs (and that section parsed). */
 export async function awsWorkstationCidr(config: StackConfig, opts: { wanted: boolean; ipCheckUrl?: string }): Promise<{ value?: string; problems: string[] }> {
@@ -30,9 +30,9 @@ export async function awsWorkstationCidr(config: StackConfig, opts: { wanted: bo
 }
 
 /** Asks AWS where the host can go, with the credentials the engine has. */
-export async function awsPlacement(config: StackConfig, opts: { stack?: string; lookupPlacement?: LookupPlacement }): Promise<{ value?: Placement; problems: string[] }> {
+export async function awsPlacement(host: AwsHostConfig, opts: { owner: string; stack?: string; lookupPlacement?: LookupPlacement }): Promise<{ value?: Placement; problems: string[] }> {
     try {
-        return { value: await (opts.lookupPlacement ?? lookupPlacement)(config.host, { owner: config.owner, stack: opts.stack ?? "dev" }), problems: [] };
+        return { value: await (opts.lookupPlacement ?? lookupPlacement)(host, { owner: opts.owner, stack: opts.stack ?? "dev" }), problems: [] };
     } catch (err) {
         // A placement verdict, or an AWS error the developer fixes on the workstation (region,
         // credentials, a permission), is a config problem; any other error stays as it is.
