@@ -101,7 +101,16 @@ export class LocalHost extends pulumi.ComponentResource implements DevHost {
             delete: `rm -rf -- ${workDir}`,
         }, { parent: this });
 
-        const setup: pulumi.Resource[] = [folder];
+        // Deleted last (everything on the engine waits for `tools`, which waits for it): removes the program's
+        // containers, volumes and networks that are still on this engine (local-cleanup.sh), which is what a
+        // switch to another backend leaves, since the Docker provider then points at the new machine.
+        const engineObjects = new command.local.Command("engine-objects", {
+            create: "true",
+            delete: `${this.commandPrefix}${LOCAL_SCRIPTS.command("on-engine", [this.engineId, "bash", "-c", LOCAL_SCRIPTS.text("local-cleanup"), "local-cleanup", `${HOST_INSTANCE_LABEL}=${this.engineId}`])}`,
+            triggers: [this.machineId],
+        }, { parent: this });
+
+        const setup: pulumi.Resource[] = [folder, engineObjects];
         if (helm) {
             const shim = path.join(this.paths.helmShimDir, "helm");
             setup.push(new command.local.Command("helm-container", {

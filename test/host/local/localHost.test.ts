@@ -60,7 +60,7 @@ describe("LocalHost under mocks", () => {
         await settle();
         const types = new Set(registered.map((r) => r.type));
         assert.deepEqual([...types].sort(), ["bigbang-oci-dev:index:LocalHost", "command:local:Command"]);
-        assert.deepEqual(registered.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort(), ["pull-images", "tools", "work-dir"]);
+        assert.deepEqual(registered.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort(), ["engine-objects", "pull-images", "tools", "work-dir"]);
         const tools = registered.find((r) => r.name === "tools");
         const create = String(tools?.inputs.create);
         assert.ok(create.startsWith(`PATH=/home/jdoe/.bigbang-oci-dev/dev/bin:"$PATH" KUBECONFIG=/home/jdoe/.bigbang-oci-dev/dev/kubeconfig; export PATH KUBECONFIG; `), create.slice(0, 200));
@@ -77,6 +77,17 @@ describe("LocalHost under mocks", () => {
         assert.deepEqual(host.docker, {});
         assert.deepEqual(host.onHostOptions(), {});
         assert.equal(await value(host.machineId), "ENGINE:ONE");
+    });
+
+    it("removes the program's objects still on its engine when it goes away (a switch to another backend)", async () => {
+        new LocalHost("host", args());
+        await settle();
+        const cleanup = registered.find((r) => r.name === "engine-objects")?.inputs;
+        assert.equal(cleanup?.create, "true");
+        assert.deepEqual(cleanup?.triggers, ["ENGINE:ONE"]);
+        const del = String(cleanup?.delete);
+        assert.match(del, /on-engine ENGINE:ONE bash -c '#!\/usr\/bin\/env bash\n# Removes what the program left on the local Docker Engine/);
+        assert.ok(del.endsWith(` local-cleanup ${HOST_INSTANCE_LABEL}=ENGINE:ONE`), del.slice(-80));
     });
 
     it("on macOS checks the developer's tools instead of installing them", async () => {

@@ -31,7 +31,7 @@ describe("local backend scripts", () => {
 
     it("are found by the shellcheck and remoteScript tests (test/support/scripts.ts)", () => {
         const names = allScripts().map((s) => s.name);
-        for (const name of ["local-ready", "on-engine", "helm-container"]) assert.ok(names.includes(name), names.join(", "));
+        for (const name of ["local-ready", "on-engine", "helm-container", "local-cleanup"]) assert.ok(names.includes(name), names.join(", "));
     });
 
     describe("on-engine.sh", () => {
@@ -113,6 +113,32 @@ describe("local backend scripts", () => {
             assert.match(run.stderr, /needed on PATH at these versions: k3d v5\.8\.3 \(found: v5\.7\.0 at [^)]*\/k3d\); kubectl v1\.36\.2 \(found: none\); curl \(found: none\);/);
             assert.doesNotMatch(run.stderr, /bash 5|timeout/, "this machine's bash and timeout are fine");
             assert.doesNotMatch(run.stderr, /helm v3/);
+        });
+    });
+
+    describe("local-cleanup.sh", () => {
+        it("removes the labelled containers, then volumes, then networks, and reports what stays", async () => {
+            const log = path.join(dir, "docker.log");
+            // Lists one object of each kind for the label; the network cannot be removed (still in use).
+            executable(path.join(bin, "docker"), `#!/bin/sh
+echo "$*" >> ${log}
+case "$*" in
+  "ps -aq --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE") echo c1 ;;
+  "volume ls -q --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE") echo v1 ;;
+  "network ls -q --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE") echo n1 ;;
+  "network rm n1") exit 1 ;;
+esac
+exit 0
+`);
+            const run = await runScriptFile(SCRIPT("local-cleanup"), ["bigbang-oci-dev/host-instance=ENGINE:ONE"], env(), { timeoutMs: 20_000 });
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fs.readFileSync(log, "utf8").trim().split("\n"), [
+                "ps -aq --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE", "rm -f -v c1",
+                "volume ls -q --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE", "volume rm v1",
+                "network ls -q --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE", "network rm n1",
+            ]);
+            assert.match(run.stdout, /removed container c1\nremoved volume v1/);
+            assert.match(run.stderr, /could not remove .*: network n1;/);
         });
     });
 
