@@ -135,6 +135,12 @@ describe("program: host.backend local", function () {
         assert.doesNotMatch(String(cluster.inputs.stdin), /10\.0\.1\.10|198\.51\.100/);
     });
 
+    it("runs the registry's and the API's readiness steps again after a start of the engine's containers, and nothing else", () => {
+        const r = run("update");
+        const withStart = r.all("command:local:Command").filter((c) => JSON.stringify(c.inputs.triggers ?? []).includes("not started")).map((c) => c.name).sort();
+        assert.deepEqual(withStart, ["api-ready", "ready"]);
+    });
+
     it("pushes through the Helm container when the registry's name does not resolve here, and warns with the one line", () => {
         const r = run("update");
         const push = r.one("command:local:Command", "chart-kiali-push");
