@@ -133,6 +133,10 @@ export function crossCheck(cfg: StackConfig, raw: Record<string, unknown>): stri
 
     bigbangChecks(cfg.bigbang, raw, p);
     const bb = cfg.bigbang;
+    // The cache's own EBS volume holds the cache's data (issue 19): without the cache it would hold nothing.
+    if (cfg.host.backend === "aws" && cfg.host.cacheVolumeGiB !== undefined && !bb.registry1Cache) {
+        p("host.cacheVolumeGiB", "holds the Registry1 cache's data, and the cache is off: it needs bigbang.registry1.username and password, with bigbang.registry1Cache not false; remove cacheVolumeGiB or turn the cache on", cfg.host.cacheVolumeGiB);
+    }
     if (bb.install) {
         // MetalLB answers ARP for its pools on the Docker network; k3s's own service load balancer would
         // claim the same LoadBalancer Services (Big Bang's dev script adds --disable=servicelb with -m).

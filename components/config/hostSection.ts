@@ -48,6 +48,10 @@ const awsShape = {
     usePrivateIp: bool.default(false),
     /** false stops the instance (disk, Elastic IP and cluster kept); true starts it again. */
     running: bool.default(true),
+    /** The Registry1 cache's data on its own EBS volume of this size (issue 19); off unless set. */
+    cacheVolumeGiB: integer(10, 16384).optional(),
+    /** Leave that volume in AWS when the stack or cacheVolumeGiB goes (retainOnDelete). */
+    keepCacheVolume: bool.default(false),
 };
 
 // An IPv4 address or a DNS name (one label allowed: a lab machine's short name), as ssh takes it.
@@ -175,6 +179,8 @@ export function buildHostConfig(parsed: z.output<typeof hostSchema>): HostConfig
                 autoShutdownHours: parsed.autoShutdownHours,
                 usePrivateIp: parsed.usePrivateIp,
                 running: parsed.running,
+                cacheVolumeGiB: parsed.cacheVolumeGiB,
+                keepCacheVolume: parsed.keepCacheVolume,
                 ...tools,
             };
         case "ssh": {

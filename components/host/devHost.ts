@@ -85,6 +85,15 @@ export interface HostSshAccess {
     command: pulumi.Output<string>;
 }
 
+/** The Registry1 cache's own disk (aws with host.cacheVolumeGiB, issue 19). */
+export interface RegistryCacheDisk {
+    /** The folder on the host the cache's Docker volume binds; it exists only on the mounted disk. */
+    dataPath: string;
+    /** The step after which the disk is mounted: the cache's volume and container wait for it. */
+    mounted: pulumi.Resource;
+    volumeId: pulumi.Output<string>;
+}
+
 export interface DevHost {
     readonly backend: HostBackendName;
     /** A new value is a new machine: everything on it is built again. aws: the instance ID. */
@@ -106,6 +115,8 @@ export interface DevHost {
     readonly ssh?: HostSshAccess;
     /** May the program keep a block of names in the host's /etc/hosts? (false on `local`: not the program's to edit.) */
     readonly managesEtcHosts: boolean;
+    /** The Registry1 cache's own disk, where the backend keeps one; else the cache uses a Docker volume on the host's disk. */
+    readonly registry1CacheDisk?: RegistryCacheDisk;
     /** The backend's own stack outputs (aws: instanceId, publicIp, privateIp, sshCommand, sshPrivateKey). Absent, not empty, where they make no sense. */
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 

@@ -72,6 +72,8 @@ describe("config: parseStackConfig", () => {
                 autoShutdownHours: 8,
                 usePrivateIp: false,
                 running: true,
+                cacheVolumeGiB: undefined,
+                keepCacheVolume: false,
                 tools: { k3d: "v5.8.3", kubectl: "v1.36.2", helm: "v3.18.6" },
                 toolSha256: {
                     k3d: TOOL_SHA256.k3d["v5.8.3"].amd64,

@@ -99,3 +99,33 @@ describe("placement: an existing host keeps its subnet (a no-op up never moves t
         assert.equal(choosePlacement({ ...host, subnetId: "subnet-0a" }, ["us-east-1a", "us-east-1b"], [subnets[0]], existing).subnetId, "subnet-0a");
     });
 });
+
+describe("placement: the Registry1 cache's volume keeps the host in its zone (host.cacheVolumeGiB)", () => {
+    const volume = { volumeId: "vol-0123456789abcdef0", availabilityZone: "us-east-1c" };
+
+    it("chooses among the volume's zone only, even when another zone sorts first", () => {
+        const subnets = [subnet("subnet-0a", "us-east-1a"), subnet("subnet-0c", "us-east-1c")];
+        assert.equal(choosePlacement(host, ["us-east-1a", "us-east-1c"], subnets).availabilityZone, "us-east-1a");
+        assert.deepEqual(choosePlacement(host, ["us-east-1a", "us-east-1c"], subnets, undefined, volume),
+            { subnetId: "subnet-0c", vpcId: "vpc-0123456789abcdef0", availabilityZone: "us-east-1c" });
+    });
+
+    it("a host replacement that would move zones (new subnet, new type) is refused naming the volume, its zone and the keys", () => {
+        const subnets = [subnet("subnet-0a", "us-east-1a"), subnet("subnet-0c", "us-east-1c")];
+        // host.subnetId names a subnet in another zone.
+        assert.throws(() => choosePlacement({ ...host, subnetId: "subnet-0a" }, ["us-east-1a", "us-east-1c"], [subnets[0]], undefined, volume),
+            /^Error: bigbang-oci-dev:host\.cacheVolumeGiB: the Registry1 cache's volume vol-0123456789abcdef0 is in us-east-1c, and an EBS volume cannot leave its zone, so the host must stay in us-east-1c, but subnet subnet-0a has no subnet there\. Set host\.subnetId to a subnet in us-east-1c .*or remove host\.cacheVolumeGiB, which deletes the volume and its cached images$/);
+        // A new instance type not offered in the volume's zone.
+        const existing = { instanceId: "i-0123456789abcdef0", subnetId: "subnet-0c", instanceType: "t3.xlarge" };
+        assert.throws(() => choosePlacement(host, ["us-east-1a"], subnets, existing, volume),
+            /host\.cacheVolumeGiB: .* but host\.instanceType t3\.2xlarge is not offered there\./);
+        // No reachable subnet in the zone.
+        assert.throws(() => choosePlacement(host, ["us-east-1a", "us-east-1c"], [subnets[0], subnet("subnet-0c", "us-east-1c", { mapPublicIpOnLaunch: false })], undefined, volume),
+            /host\.cacheVolumeGiB: .* but no subnet of the default VPC in a zone offering t3\.2xlarge \(us-east-1c\) gives public IPs/);
+    });
+
+    it("keeps a running host in the volume's zone even when AWS stopped offering its type there", () => {
+        const existing = { instanceId: "i-0123456789abcdef0", subnetId: "subnet-0c", instanceType: host.instanceType };
+        assert.equal(choosePlacement(host, ["us-east-1a"], [subnet("subnet-0a", "us-east-1a"), subnet("subnet-0c", "us-east-1c")], existing, volume).subnetId, "subnet-0c");
+    });
+});

@@ -166,7 +166,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
     }
 
     const plain = (cell: string) => cell.replace(/`/g, "");
-    const SCENARIOS = ["instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped", "host.backend: aws to local", "host.backend: local to aws"];
+    const SCENARIOS = ["instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped", "host replacement with host.cacheVolumeGiB", "cluster recreate with host.cacheVolumeGiB", "host.backend: aws to local", "host.backend: local to aws"];
 
     it("has a row for every key of the README configuration table, and no other", () => {
         const keys = readmeTable("## Configuration").map((cells) => plain(cells[0]));

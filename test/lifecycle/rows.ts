@@ -44,7 +44,11 @@ const CLUSTER = ["k3d-cluster", "kubeconfig", "api-ready", "k3d", "coredns-custo
 /** The registry container and its readiness gate. */
 const REGISTRY = ["registry", "ready"];
 /** The Registry1 pull-through cache (issue 19): on with BIGBANG, whose Registry1 login it pulls with. */
-const CACHE = ["registry1-cache", "registry1-cache-data", "registry1-cache-image"];
+const CACHE = ["registry1-cache", "registry1-cache-data", "registry1-cache-image", "registry1-login-check"];
+/** The cache's own EBS volume (host.cacheVolumeGiB): the volume outlives hosts; its attachment and mount follow the instance. */
+const CACHE_DISK = ["registry1-cache-volume", "registry1-cache-attachment", "registry1-cache-mount"];
+/** A Registry1 login (so the cache is on) and the cache on its own EBS volume, without Big Bang. */
+const CACHE_VOLUME = { "bigbang.registry1.username": "jdoe", "bigbang.registry1.password": "token", "host.cacheVolumeGiB": 50 };
 // The hosted registry's tls section is refused with an external target, so the edit removes it.
 const EXTERNAL = {
     "registry.target": "external", "registry.url": "oci://harbor.dev.bigbang.mil/library", "registry.username": "robot", "registry.password": "token", "registry.tls": undefined,
@@ -176,6 +180,16 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         cost: "The host is stopped (`false`) or started (`true`) in place; its disk, Elastic IP, registry and cluster stay. Nothing connects over SSH.",
     },
     {
+        key: "host.cacheVolumeGiB", before: BIGBANG, after: { ...BIGBANG, "host.cacheVolumeGiB": 50 },
+        expect: { create: CACHE_DISK, replace: ["registry1-cache-data"] },
+        cost: "Turning it on: an encrypted gp3 EBS volume of that size is created in the host's zone, attached and mounted, and the Registry1 cache's Docker volume is created again on it, its container with it (empty: what the cache held on the host's disk is dropped). The host and the cluster stay. A larger value grows the volume and its file system in place; EBS refuses a smaller one. Removing it: the cache goes back to an empty Docker volume on the host's disk, and the EBS volume is unmounted, detached and deleted (left in AWS with `host.keepCacheVolume`).",
+    },
+    {
+        key: "host.keepCacheVolume", before: { ...BIGBANG, "host.cacheVolumeGiB": 50 }, after: { ...BIGBANG, "host.cacheVolumeGiB": 50, "host.keepCacheVolume": true },
+        expect: {},
+        cost: "Nothing changes in AWS: Pulumi records that the cache's EBS volume is to be left in AWS, not deleted, when the stack is destroyed or `host.cacheVolumeGiB` is removed.",
+    },
+    {
         // A version this program does not pin needs its sum (issue 21).
         key: "host.k3dVersion / kubectlVersion / helmVersion", after: { "host.helmVersion": "v3.18.7", "host.helmSha256": "0000000000000000000000000000000000000000000000000000000000000001" }, expect: { replace: ["tools"] },
         cost: "In place, over SSH: the `tools` step installs the new versions, each checked against its SHA-256; nothing is rebuilt.",
@@ -276,8 +290,8 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     },
     {
         key: "bigbang.registry1.username / password", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1.password": "token2" },
-        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT, "registry1-cache"], update: [RELEASE] },
-        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The Registry1 cache's container is replaced with the new login; its data volume stays. The cluster stays.",
+        expect: { replace: ["flux-system-private-registry", "metallb-system-registry1", WAIT, "registry1-cache"], update: [RELEASE, "registry1-login-check"] },
+        cost: "Both pull Secrets (Flux's and MetalLB's) are replaced, the Big Bang release is upgraded with the new `registryCredentials`, and the wait runs again. The Registry1 cache's container is replaced with the new login and the login check runs again on the host (a refused login fails the run naming these keys); its data volume stays. The cluster stays.",
     },
     {
         key: "bigbang.registry1Cache", before: BIGBANG, after: { ...BIGBANG, "bigbang.registry1Cache": false },
@@ -314,6 +328,17 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "bigbang.waitMinutes", before: BIGBANG, after: { ...BIGBANG, "bigbang.waitMinutes": 10 },
         expect: { update: [WAIT] },
         cost: "Only the wait runs again, with the new bound (`0` removes it); the release is not touched.",
+    },
+    {
+        // The cache's EBS volume outlives the instance: only its attachment and mount are new.
+        key: "host replacement with host.cacheVolumeGiB", before: CACHE_VOLUME, after: { ...CACHE_VOLUME, "host.ubuntuRelease": "22.04" },
+        expect: { replace: [HOST, "registry1-cache-attachment"] },
+        cost: "Like any host replacement (a new `host.ubuntuRelease` here), except that the Registry1 cache's EBS volume stays: the old instance is terminated, which detaches it; the new one is placed in the volume's zone; the volume is attached and mounted there, not formatted again, and the cache starts warm, so Big Bang's Iron Bank images come from it. Without `host.cacheVolumeGiB` the cache was on the old host's disk, and the new host starts with an empty one.",
+    },
+    {
+        key: "cluster recreate with host.cacheVolumeGiB", before: CACHE_VOLUME, after: { ...CACHE_VOLUME, "cluster.agents": 1 },
+        expect: { replace: CLUSTER },
+        cost: "A new cluster, as without the volume (with Big Bang, installed again); the Registry1 cache, its container, its EBS volume and their data stay, so the new nodes pull through a warm cache.",
     },
     {
         key: "instance replaced outside Pulumi", after: {}, instanceReplacedOutside: true,

@@ -20,10 +20,12 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { registry1CacheConfigYaml } from "../../components/registry/cacheSettings";
+import { htpasswdLine } from "../../components/registry/htpasswd";
 import { registrySettings } from "../../components/registry/registrySettings";
 import { createOciClient, OCI_IMAGE_MANIFEST_MEDIA_TYPE, sha256Digest } from "../support/ociClient";
 import { createTestPki, TestCertificate, TestPki } from "../support/pki";
-import { delay, DOCKER_REGISTRY_BINARY, findOnPath, freePort } from "../support/registryServer";
+import { delay, DOCKER_REGISTRY_BINARY, findOnPath, freePort, startRegistry } from "../support/registryServer";
+import { runScriptFile, ScriptRun, scriptNamed } from "../support/scripts";
 
 const UPSTREAM_HOSTNAME = "registry1.test";
 const SERVICE = "registry1.test";
@@ -35,6 +37,9 @@ const TAG = "1.0.0";
 const MAX_LOG_CHARS = 256 * 1024;
 const REQUEST_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 15_000;
+const LOGIN_CHECK = path.join(scriptNamed("registry1-login-check").dir, "registry1-login-check.sh");
+/** The line a wrong login must give, naming both config keys. */
+const REFUSED_LINE = /^bigbang-oci-dev:bigbang\.registry1\.username and bigbang-oci-dev:bigbang\.registry1\.password: \S+ refused the login of 'jdoe' \(HTTP 401 from its token service \S+\)\. Set the user name and a current CLI token/;
 
 const proxyCounters = z.object({ Requests: z.number(), Hits: z.number(), Misses: z.number() });
 
@@ -269,6 +274,7 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
     // (empty) storage (registry/proxy/proxytagservice.go, Get), so the client sees "manifest unknown"
     // and the log has no word of the login. containerd then goes on to its next host, Registry1
     // itself, with the pod's pull secret: a wrong cache login costs speed, not a failed pull.
+    // The developer learns of it from the login check below, which `pulumi up` runs on the host.
     it("with a wrong Registry1 login, answers a pull with 404 (the token server refused the login)", async function () {
         const refusedBefore = tokens.refused;
         const c = await startCache("wrong-login", "not-the-token");
@@ -276,6 +282,73 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
         assert.equal(manifest.status, 404, manifest.body.toString("utf8"));
         assert.match(manifest.body.toString("utf8"), /MANIFEST_UNKNOWN/);
         assert.ok(tokens.refused > refusedBefore, "the token server refused the login");
+    });
+
+    /**
+     * The login check the program runs on the host once the cache is up (RegistryCache,
+     * `registry1-login-check`), against the same upstream URL and login as the cache's config:
+     * the password on stdin, the test CA as the host's roots (curl's CURL_CA_BUNDLE).
+     */
+    function loginCheck(remoteUrl: string, password: string): Promise<ScriptRun> {
+        return runScriptFile(LOGIN_CHECK, [remoteUrl, USERNAME], {
+            PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: workDir, CURL_CA_BUNDLE: pki.ca.certFile,
+            REGISTRY1_CHECK_ATTEMPTS: "2", REGISTRY1_CHECK_DELAY: "0",
+        }, { stdin: password, timeoutMs: 45_000 });
+    }
+
+    function assertNoSecret(run: ScriptRun, password: string): void {
+        assert.ok(!run.stdout.includes(password) && !run.stderr.includes(password), "the password is never printed");
+    }
+
+    it("login check: passes with the right login: the token service grants a pull token, as it does the cache", async () => {
+        if (!upstream) throw new Error("the upstream is stopped");
+        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, PASSWORD);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^Registry1 login of 'jdoe' checked: its token service https:\/\/127\.0\.0\.1:\d+\/token accepted the login\n$/);
+        assert.equal(run.stderr, "");
+        assertNoSecret(run, PASSWORD);
+    });
+
+    it("login check: fails with one line naming bigbang.registry1.username and password when the token service refuses the login", async function () {
+        if (!upstream) throw new Error("the upstream is stopped");
+        const refusedBefore = tokens.refused;
+        const run = await loginCheck(`https://127.0.0.1:${upstream.port}`, "not-the-token");
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stderr, REFUSED_LINE);
+        assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+        assert.ok(tokens.refused > refusedBefore, "the token server refused the login");
+        assertNoSecret(run, "not-the-token");
+    });
+
+    it("login check: with Registry1 unreachable, warns that the login was not checked and does not fail", async function () {
+        const closed = await freePort();
+        const run = await loginCheck(`https://127.0.0.1:${closed}`, PASSWORD);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, /^warning: could not check the Registry1 login \(bigbang-oci-dev:bigbang\.registry1\.username and bigbang-oci-dev:bigbang\.registry1\.password\): https:\/\/127\.0\.0\.1:\d+ did not answer \(curl: .*\) \(2 attempts\)\. This is not a wrong login; /);
+        assert.doesNotMatch(run.stderr, /refused the login/);
+        assert.equal(run.stdout, "");
+    });
+
+    it("login check: an htpasswd (Basic) registry: the right login passes, even with quotes, backslashes and spaces in it; a wrong one gets the same line", async function () {
+        // curl's config-file quoting must carry every character through stdin unchanged.
+        const odd = 'a "b" \\c d\\';
+        const basic = await startRegistry({
+            authEnabled: true, htpasswd: `${htpasswdLine(USERNAME, odd)}\n`, hostname: UPSTREAM_HOSTNAME,
+            tls: { certFile: cert.certFile, keyFile: cert.keyFile, caPem: pki.ca.certPem },
+        });
+        try {
+            const url = `https://127.0.0.1:${basic.port}`;
+            const good = await loginCheck(url, odd);
+            assert.equal(good.code, 0, good.stderr);
+            assertNoSecret(good, odd);
+            assert.match(good.stdout, /accepted the login \(HTTP basic\)/);
+            const bad = await loginCheck(url, "not-the-token");
+            assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+            assert.match(bad.stderr, /^bigbang-oci-dev:bigbang\.registry1\.username and bigbang-oci-dev:bigbang\.registry1\.password: \S+ refused the login of 'jdoe' \(HTTP 401 to HTTP basic auth on \S+\)/);
+            assertNoSecret(bad, "not-the-token");
+        } finally {
+            await basic.stop();
+        }
     });
 
     it("fills on the first pull, then serves the same image with Registry1 stopped", async () => {
@@ -293,9 +366,15 @@ describe("Registry1 pull-through cache (docker-registry proxy, live on 127.0.0.1
         const catalog = await get(c.port, "/v2/_catalog");
         assert.deepEqual(JSON.parse(catalog.body.toString("utf8")), { repositories: [REPOSITORY] });
 
+        const stoppedUrl = `https://127.0.0.1:${upstream?.port ?? 0}`;
         await upstream?.stop();
         upstream = undefined;
         await pullThrough(c);
+
+        // The login check against the stopped upstream: the other message, and no failure.
+        const offline = await loginCheck(stoppedUrl, PASSWORD);
+        assert.equal(offline.code, 0, offline.stderr);
+        assert.match(offline.stderr, /^warning: could not check the Registry1 login .* did not answer .*This is not a wrong login/);
 
         // The counters the README tells how to read. Rough in 2.8.2: every blob request here counts
         // as a hit, the misses of the first pull included, so the test holds them to "present and counting".

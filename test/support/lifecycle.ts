@@ -52,6 +52,9 @@ export const REPLACE_RULES: Record<string, ReplaceRule> = {
     },
     "aws:ec2/eip:Eip": { replaceOn: ["domain", "address", "networkBorderGroup", "publicIpv4Pool"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip.go" },
     "aws:ec2/eipAssociation:EipAssociation": { replaceOn: "*", source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_eip_association.go (no Update: every argument ForceNew)" },
+    // The Registry1 cache's own volume (host.cacheVolumeGiB): size, type, iops and throughput are a ModifyVolume.
+    "aws:ebs/volume:Volume": { replaceOn: ["availabilityZone", "encrypted", "kmsKeyId", "multiAttachEnabled", "outpostArn", "snapshotId"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ebs_volume.go (ForceNew: availability_zone, encrypted, kms_key_id, multi_attach_enabled, outpost_arn, snapshot_id)" },
+    "aws:ec2/volumeAttachment:VolumeAttachment": { replaceOn: ["deviceName", "instanceId", "volumeId"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ebs_volume_attachment.go (ForceNew: device_name, instance_id, volume_id; Update is a no-op)" },
     "aws:ec2/keyPair:KeyPair": { replaceOn: ["keyName", "keyNamePrefix", "publicKey"], source: "hashicorp/terraform-provider-aws internal/service/ec2/ec2_key_pair.go" },
     "aws:ec2/securityGroup:SecurityGroup": { replaceOn: ["name", "namePrefix", "description", "vpcId"], source: "hashicorp/terraform-provider-aws internal/service/ec2/vpc_security_group.go" },
     "command:remote:Command": { replaceOn: ["triggers"], source: "pulumi/pulumi-command provider/pkg/provider/common/inputs.go (Triggers replaceOnChanges); remote/commandController.go Update reruns create" },

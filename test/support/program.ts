@@ -32,6 +32,8 @@ export interface RecordedResource {
     /** URN of the `deletedWith` resource, or "" when there is none. */
     deletedWith: string;
     replaceOnChanges: string[];
+    /** The `retainOnDelete` option: Pulumi drops the resource from the stack without deleting it. */
+    retainOnDelete: boolean;
     /** The ID the mock provider gave it ("" for components and in preview). */
     id: string;
 }
@@ -53,6 +55,7 @@ interface RegisterResourceRequestLike {
     getDeletebeforereplace(): boolean;
     getDeletedwith(): string;
     getReplaceonchangesList(): string[];
+    getRetainondelete(): boolean | undefined;
 }
 
 interface RegisterResourceResponseLike {
@@ -85,6 +88,7 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: Regis
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 deletedWith: req.getDeletedwith(),
                 replaceOnChanges: req.getReplaceonchangesList(),
+                retainOnDelete: req.getRetainondelete() ?? false,
                 id: response.getId(),
             });
         }
@@ -368,6 +372,9 @@ export async function runProgram(config: Record<string, string>, opts: RunOption
                         ...(existing ? { subnetId: existing.subnetId, instanceType: existing.instanceType } : {}),
                     };
                 }
+                // The stack's Registry1 cache volume, by its tags (host.cacheVolumeGiB): none unless a test says.
+                case "aws:ebs/getEbsVolumes:getEbsVolumes":
+                    return { ...inputs, ids: [], id: "volumes" };
                 case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
                     return { ...inputs, locations: opts.offeredZones ?? MOCK.offeredZones, id: "offerings" };
                 case "kubernetes:kustomize:directory":

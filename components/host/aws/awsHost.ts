@@ -23,8 +23,9 @@ import { expandHome } from "../../config/paths";
 import { HOST_SCRIPTS, scriptFolder } from "../remoteScript";
 import { Placement } from "./placement";
 import {
-    DevHost, DockerEndpoint, HostCommandArgs, HostCopyArgs, HostResourceOptions, HostSshAccess,
+    DevHost, DockerEndpoint, HostCommandArgs, HostCopyArgs, HostResourceOptions, HostSshAccess, RegistryCacheDisk,
 } from "../devHost";
+import { registry1CacheVolume } from "./cacheVolume";
 import { HOST_INSTANCE_LABEL, onMachineOnly } from "../onHost";
 
 /** The aws backend's own scripts (the auto-shutdown timer). */
@@ -79,6 +80,8 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
     readonly ready: command.remote.Command;
     /** The k3s node image (and the registry image) pulled into Docker, in parallel with the tools (issue 19). */
     readonly imagesPulled: command.remote.Command;
+    /** The Registry1 cache's own EBS volume, mounted (host.cacheVolumeGiB); undefined without it. */
+    readonly registry1CacheDisk?: RegistryCacheDisk;
     readonly sshUser: string;
     /** Path of the private key on the workstation, when there is one the program knows. */
     readonly privateKeyFile?: string;
@@ -339,6 +342,14 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
             create: HOST_SCRIPTS.command("pull-images", images),
             triggers: [this.instanceId, ...images],
         }, { parent: this, deletedWith: this.machine, dependsOn: [waitReady] });
+        // The Registry1 cache's own EBS volume (host.cacheVolumeGiB): mounted once cloud-init is done,
+        // in parallel with the tools; the cache's Docker volume binds it (registry/registryCache.ts).
+        if (host.cacheVolumeGiB !== undefined) {
+            this.registry1CacheDisk = registry1CacheVolume({
+                parent: this, sizeGiB: host.cacheVolumeGiB, keep: host.keepCacheVolume, availabilityZone: args.placement.availabilityZone,
+                tags, instance, ready: waitReady, command: (name, commandArgs, opts) => this.command(name, commandArgs, opts),
+            });
+        }
         const units = host.autoShutdownHours > 0 ? autoShutdownUnits(host.autoShutdownHours) : undefined;
         new command.remote.Command("auto-shutdown", {
             connection: this.connection,

@@ -37,6 +37,12 @@ export interface ExistingHost {
     instanceType: string;
 }
 
+/** The Registry1 cache's EBS volume (host.cacheVolumeGiB), found by its tags: the host must be in its zone. */
+export interface CacheVolumeFacts {
+    volumeId: string;
+    availabilityZone: string;
+}
+
 /** Whichever key the user would change to fix it: the subnet they named, else the VPC, else the instance type. */
 function keyFor(host: Pick<AwsHostConfig, "subnetId" | "vpcId">): string {
     return host.subnetId ? "host.subnetId" : host.vpcId ? "host.vpcId" : "host.instanceType";
@@ -52,7 +58,9 @@ export function choosePlacement(
     offeredZones: readonly string[],
     subnets: readonly SubnetFacts[],
     existing?: ExistingHost,
+    cacheVolume?: CacheVolumeFacts,
 ): Placement {
+    if (cacheVolume) return placementWithVolume(host, offeredZones, subnets, existing, cacheVolume);
     const offered = new Set(offeredZones);
     const kept = existing ? keptPlacement(host, offered, subnets, existing) : undefined;
     if (kept) return kept;
@@ -75,6 +83,38 @@ export function choosePlacement(
     }
     const chosen = [...reachable].sort((a, b) => a.availabilityZone.localeCompare(b.availabilityZone) || a.id.localeCompare(b.id))[0];
     return { subnetId: chosen.id, vpcId: chosen.vpcId, availabilityZone: chosen.availabilityZone };
+}
+
+/**
+ * With the Registry1 cache on its own EBS volume, the host goes where the volume is: an EBS
+ * volume attaches only to an instance in its own availability zone (EC2 AttachVolume), and its
+ * `availabilityZone` is ForceNew (terraform-provider-aws internal/service/ec2/ebs_volume.go),
+ * so a host moved to another zone would strand the volume, or replace it empty. The usual
+ * choice runs among that zone's subnets; when none fits, the refusal names the volume, its
+ * zone and both ways out instead of moving.
+ */
+function placementWithVolume(
+    host: Pick<AwsHostConfig, "instanceType" | "usePrivateIp" | "subnetId" | "vpcId">,
+    offeredZones: readonly string[],
+    subnets: readonly SubnetFacts[],
+    existing: ExistingHost | undefined,
+    volume: CacheVolumeFacts,
+): Placement {
+    const zone = volume.availabilityZone;
+    const inZone = subnets.filter((s) => s.availabilityZone === zone);
+    let why: string;
+    try {
+        return choosePlacement(host, offeredZones.filter((z) => z === zone), inZone, existing);
+    } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        const where = host.subnetId ? `subnet ${host.subnetId}` : host.vpcId ? `VPC ${host.vpcId}` : "the default VPC";
+        why = inZone.length === 0 ? `${where} has no subnet there`
+            : !offeredZones.includes(zone) ? `host.instanceType ${host.instanceType} is not offered there`
+            : err.message.replace(/^[^ ]+: /, "");
+    }
+    throw new Error(`${PROJECT}:host.cacheVolumeGiB: the Registry1 cache's volume ${volume.volumeId} is in ${zone}, and an EBS volume cannot leave its zone, `
+        + `so the host must stay in ${zone}, but ${why}. Set host.subnetId to a subnet in ${zone} (with a host.instanceType offered there), `
+        + "or remove host.cacheVolumeGiB, which deletes the volume and its cached images");
 }
 
 /**
@@ -110,6 +150,28 @@ export async function findExistingHost(identity: { owner: string; stack: string 
     if (found.ids.length !== 1) return undefined;
     const instance = await aws.ec2.getInstance({ instanceId: found.ids[0] });
     return { instanceId: found.ids[0], subnetId: instance.subnetId, instanceType: instance.instanceType };
+}
+
+/** The tag that marks the Registry1 cache's EBS volume among the stack's resources (with resourceTags'). */
+export const CACHE_VOLUME_PURPOSE = { Purpose: "registry1-cache" } as const;
+
+/**
+ * The stack's Registry1 cache volume, found by its tags (Project, Stack, Owner, Purpose), deleted
+ * ones aside. Where there are several (one kept by host.keepCacheVolume from an earlier stack of
+ * the same name), the attached one counts, else the first by ID, so the choice is stable.
+ */
+export async function findCacheVolume(identity: { owner: string; stack: string }): Promise<CacheVolumeFacts | undefined> {
+    const tags = resourceTags(identity.owner, identity.stack);
+    const byStatus = async (status: string[]): Promise<string[]> => (await aws.ebs.getEbsVolumes({
+        tags: { Project: tags.Project, Stack: tags.Stack, Owner: tags.Owner, ...CACHE_VOLUME_PURPOSE },
+        filters: [{ name: "status", values: status }],
+    })).ids ?? [];
+    const attached = await byStatus(["in-use"]);
+    const ids = attached.length > 0 ? attached : await byStatus(["creating", "available"]);
+    const first = [...ids].sort()[0];
+    if (first === undefined) return undefined;
+    const volume = await aws.ebs.getVolume({ filters: [{ name: "volume-id", values: [first] }] });
+    return { volumeId: first, availabilityZone: volume.availabilityZone };
 }
 
 /** A subnet with no explicit route table association uses its VPC's main route table (EC2 behaviour). */
@@ -150,7 +212,9 @@ export async function lookupPlacement(host: AwsHostConfig, identity: { owner: st
             routesToInternetGateway: !host.usePrivateIp && !mapPublicIpOnLaunch ? await routesToInternetGateway(id, subnet.vpcId) : false,
         });
     }
-    return choosePlacement(host, offerings.locations, subnets, existing);
+    // With host.cacheVolumeGiB, the host stays in its cache volume's zone (placementWithVolume).
+    const cacheVolume = host.cacheVolumeGiB !== undefined ? await findCacheVolume(identity) : undefined;
+    return choosePlacement(host, offerings.locations, subnets, existing, cacheVolume);
 }
 
 // The texts the AWS provider puts in a failed look-up, matched loosely because the engine wraps
