@@ -154,7 +154,7 @@ describe("prepare: host.backend not wired in yet", () => {
     });
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    for (const [backend, host] of [["ssh", { backend: "ssh", ssh: SSH }], ["local", { backend: "local" }]] as const) {
+    for (const [backend, host] of [["ssh", { backend: "ssh", ssh: SSH }]] as const) {
         it(`refuses host.backend ${backend} with one problem, before asking AWS anything`, async () => {
             const lookupPlacement = () => Promise.reject(new Error("AWS was asked"));
             // An external registry: no certificate to load, so nothing leaves the machine.

@@ -240,7 +240,8 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
         case "command:remote:Command":
             return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "command:local:Command":
-            return { stdout: "", stderr: "" };
+            // The local backend's `k3d kubeconfig get` is a local command (issue 20).
+            return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "kubernetes:helm.sh/v3:Release":
             // Helm numbers a release's revisions 1, 2, ...: every install or upgrade is a new one, and the provider
             // upgrades on any input change (helm_release.go). A stateless mock cannot count, so the revision is a
