@@ -6,20 +6,18 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ChartError, ChartInfo, readChart, resolvePackageKey, VersionSchemeError } from "./charts/chartSource";
-import { AwsHostConfig, checkStackConfig, HostedRegistryConfig, ConfigError, configWarnings, HostBackendName, PROJECT, StackConfig } from "./config/config";
+import { AwsHostConfig, checkStackConfig, HostedRegistryConfig, ConfigError, configWarnings, PROJECT, StackConfig } from "./config/config";
 import { expandHome } from "./config/paths";
 import { CertificateError, LoadedCertificate, loadRegistryCertificate, extractIngressCerts, checkCertificate } from "./registry/tlsCertificate";
 import { agentSocketProblem, privateKeyFileProblem } from "./host/sshKey";
 import { awsPlacement, awsWorkstationCidr, LookupPlacement } from "./host/aws/prepareAwsHost";
 import { prepareSshHost, PreparedSshHost } from "./host/ssh/prepareSshHost";
 import type { PreparedHost } from "./host/createDevHost";
+import { PreparedLocalHost, prepareLocalHost } from "./host/local/prepareLocalHost";
 import { Placement } from "./host/aws/placement";
 import { jsonUnsafeCredentialProblems, PreparedBigbang, prepareBigbang } from "./bigbang/prepareBigbang";
+import { defaultEnabledPackages } from "./bigbang/packagePlan";
 import { pushTarget, snippetCharts, stackValuesSnippet } from "./charts/chartsPlan";
-
-// host.backend values the config accepts but whose backend is not wired in yet (issue 20): refused here,
-// before anything is built, so nothing half-built runs. A backend's branch removes its name when it wires in.
-const UNAVAILABLE_BACKENDS: ReadonlySet<HostBackendName> = new Set<HostBackendName>(["local"]);
 
 // The README's fix (Troubleshooting, "The certificate has expired or cannot be downloaded"), for a workstation offline or behind a proxy.
 const CERTIFICATE_FETCH_FIX = "; offline or behind a proxy? Point registry.tls.url at a local Big Bang checkout's copy "
@@ -65,7 +63,6 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
     // A section with a problem is checked no further: its values are defaults.
     const { config, sectionOk } = checked;
     const problems: string[] = [...checked.problems];
-    if (UNAVAILABLE_BACKENDS.has(config.host.backend)) problems.push(`${PROJECT}:host.backend: ${config.host.backend} is not available in this version`);
     const warnings: string[] = [...configWarnings(config)];
 
     const charts = sectionOk("charts") ? prepareCharts(config, opts, problems) : [];
@@ -130,6 +127,24 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
         bigbang = result.prepared;
     }
 
+    // The local backend asks the workstation's Docker (version, memory, ID) and resolver: every refusal
+    // at once, with the memory estimate for the packages Big Bang turns on (cluster alone without it).
+    let local: PreparedLocalHost | undefined;
+    if (config.host.backend === "local" && sectionOk("host")) {
+        const checkedLocal = await prepareLocalHost({
+            registryHostname: sectionOk("registry") && reg.target === "hosted" ? reg.hostname : undefined,
+            network: config.network.name,
+            // Their restarts are a start of the host (localHost.ts): the registry's container (registry.ts) and
+            // k3d's first server node, which k3d v5 names k3d-<cluster>-server-0 (pkg/client/cluster.go).
+            startContainers: ["bigbang-oci-dev-registry", `k3d-${config.cluster.name}-server-0`],
+            bigbang: bigbang ? { enabled: bigbang.enabledPackages, defaults: defaultEnabledPackages(bigbang.source.values) } : undefined,
+            env,
+        });
+        problems.push(...checkedLocal.problems);
+        warnings.push(...checkedLocal.warnings);
+        local = checkedLocal.value;
+    }
+
     // Placement asks AWS, with the credentials the engine has: only once everything local is right,
     // so a config mistake is never hidden behind an AWS error (no credentials, another region).
     let placement: Placement | undefined;
@@ -144,13 +159,10 @@ export async function prepare(allConfig: Record<string, string>, opts: PrepareOp
 
     if (problems.length > 0) throw new ConfigError(problems);
     let host: PreparedHost;
-    if (config.host.backend === "ssh" && sshHost !== undefined) {
-        host = sshHost;
-    } else if (config.host.backend === "aws" && placement !== undefined) {
-        host = { backend: "aws", allowedCidrs: detectedCidr ? [detectedCidr] : config.allowedCidrs, placement };
-    } else {
-        throw new ConfigError([`${PROJECT}:host.backend: ${config.host.backend} was not prepared`]);
-    }
+    if (config.host.backend === "ssh" && sshHost !== undefined) host = sshHost;
+    else if (local) host = local;
+    else if (placement) host = { backend: "aws", allowedCidrs: detectedCidr ? [detectedCidr] : config.allowedCidrs, placement };
+    else throw new ConfigError(problems);
     return { config, host, certificate, charts, bigbang, warnings };
 }
 

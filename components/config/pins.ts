@@ -129,3 +129,24 @@ export const METALLB_MANIFEST = {
 export const BIGBANG_RELEASE_COMMITS: Readonly<Record<string, string>> = {
     "3.30.0": "1d5a436945aa24316b21b88f74d555e9d3559655",
 };
+
+/**
+ * The Helm container the `local` backend pushes charts with when the workstation does not resolve the
+ * hosted registry's name to 127.0.0.1 (components/host/local/): it runs on the cluster's Docker network,
+ * where the registry container answers to its name (a network alias), so no /etc/hosts edit is needed.
+ * alpine/helm (Docker Hub, github.com/alpine-docker/multi-arch-helm) at the Helm release pinned above,
+ * with ENTRYPOINT ["helm"]; the digest is the one several independent public repositories pin for
+ * `alpine/helm:3.18.6` (Dockerfiles `FROM docker.io/alpine/helm:3.18.6@sha256:c6d8088d...`, and test
+ * scripts' HELM_IMAGE defaults). Move it with DEFAULT_TOOL_VERSIONS.helm.
+ */
+export const HELM_IMAGE_TAG = "alpine/helm:3.18.6";
+export const HELM_IMAGE_DIGEST = "sha256:c6d8088ddb279625a2e1ca3b08b22c18c946d1f65c8b810f28f1597435a1134c";
+export const DEFAULT_HELM_IMAGE = `${HELM_IMAGE_TAG}@${HELM_IMAGE_DIGEST}`;
+
+/**
+ * The oldest Docker Engine the `local` backend accepts: the one k3d v5 needs. k3d's CHANGELOG.md
+ * (k3d-io/k3d, v5.1.0 "Notes") says "k3d v5.x.x requires at least docker version 20.10.4", and
+ * docs/faq/compatibility.md (same tag, v5.8.3) lists Docker "<= 20.10.4 (due to runc, see
+ * https://github.com/k3d-io/k3d/issues/807)" as expected to fail, with 20.10.5 the oldest tested.
+ */
+export const K3D_MIN_DOCKER_VERSION = "20.10.5";

@@ -3,15 +3,18 @@
 // per product). The rest of the program gets a DevHost and never asks which.
 // The only file outside a backend folder that imports one (test/layering.test.ts).
 import * as pulumi from "@pulumi/pulumi";
+import * as os from "os";
 import { StackConfig } from "../config/config";
 import { AwsHost } from "./aws/awsHost";
 import { PreparedAwsHost } from "./aws/prepareAwsHost";
 import { DevHost } from "./devHost";
 import { PreparedSshHost } from "./ssh/prepareSshHost";
 import { SshHost } from "./ssh/sshHost";
+import { LocalHost } from "./local/localHost";
+import { PreparedLocalHost } from "./local/prepareLocalHost";
 
 /** What prepare found for the backend: one variant per backend, tagged like `host.backend`. */
-export type PreparedHost = PreparedAwsHost | PreparedSshHost;
+export type PreparedHost = PreparedAwsHost | PreparedSshHost | PreparedLocalHost;
 
 export interface CreateDevHostArgs {
     config: StackConfig;
@@ -36,6 +39,20 @@ export function createDevHost(name: string, args: CreateDevHostArgs, opts?: pulu
                 toolSha256: config.host.toolSha256,
                 // As on aws: the k3s node image and the registry image, pulled while the tools install.
                 images: [config.cluster.k3sImage, config.registry.image],
+            }, opts);
+        }
+        case "local": {
+            const { config } = args;
+            return new LocalHost(name, {
+                stack: args.stack,
+                homeDir: os.homedir(),
+                platform: process.platform,
+                architecture: config.host.architecture,
+                tools: config.host.tools,
+                toolSha256: config.host.toolSha256,
+                // Pulled while the tools install, as on aws: the k3s node image and the registry image.
+                images: [config.cluster.k3sImage, config.registry.image],
+                facts: prepared.facts,
             }, opts);
         }
     }

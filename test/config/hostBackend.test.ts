@@ -147,27 +147,6 @@ describe("config: host.backend", () => {
     });
 });
 
-describe("prepare: host.backend not wired in yet", () => {
-    let tmp: string;
-    before(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-backend-"));
-    });
-    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-    for (const [backend, host] of [["local", { backend: "local" }]] as const) {
-        it(`refuses host.backend ${backend} with one problem, before asking AWS anything`, async () => {
-            const lookupPlacement = () => Promise.reject(new Error("AWS was asked"));
-            // An external registry: no certificate to load, so nothing leaves the machine.
-            const config = { [`${P}host`]: json(host), [`${P}registry`]: json({ target: "external", url: "oci://harbor.example.com/library", username: "robot", password: "token" }) };
-            await assert.rejects(prepare(config, { projectDir: tmp, env: {}, lookupPlacement, ipCheckUrl: "http://127.0.0.1:9/unused" }), (err: unknown) => {
-                assert.ok(err instanceof ConfigError, String(err));
-                assert.deepEqual(err.problems, [`${P}host.backend: ${backend} is not available in this version`]);
-                return true;
-            });
-        });
-    }
-});
-
 describe("prepare: host.backend ssh", () => {
     let tmp: string;
     before(() => {

@@ -11,6 +11,14 @@ import { BASE_CONFIG, ProgramRun, runProgram, sharedRun } from "../support/progr
 import { createTestPki, ingressCertsYaml, TestPki } from "../support/pki";
 import { classify, destroyDeleteCalls, LifecycleDiff, lifecycleDiff, replacementId } from "../support/lifecycle";
 import { BIGBANG, HOST, LIFECYCLE_ROWS, LifecycleRow, SSH } from "./rows";
+import { LOCAL_PROBE_OVERRIDE, LocalProbe } from "../../components/host/local/localProbe";
+
+/** The workstation the local backend's rows run on: a recent engine with room for Big Bang (no docker, no DNS in tests). */
+const LOCAL_WORKSTATION: LocalProbe = {
+    engine: () => Promise.resolve({ serverVersion: "27.3.1", id: "ENGINE:LOCAL", memTotal: 64e9 }),
+    startedAt: (names) => Promise.resolve(names.map(() => "")),
+    resolve: () => Promise.resolve(["127.0.0.1"]),
+};
 
 const ROOT = path.resolve(__dirname, "../..");
 /** The README's on-demand column where an on-demand host costs the same as a spot one. */
@@ -22,6 +30,8 @@ function withKey(config: Record<string, string>, dotted: string, value: unknown)
     if (dotted.includes(":")) return { ...config, [dotted]: String(value) };
     const [top, ...rest] = dotted.split(".");
     const fullKey = `bigbang-oci-dev:${top}`;
+    // A top-level key set to undefined is removed (allowedCidrs on a backend that refuses it).
+    if (rest.length === 0 && value === undefined) return Object.fromEntries(Object.entries(config).filter(([k]) => k !== fullKey));
     if (rest.length === 0) return { ...config, [fullKey]: typeof value === "string" ? value : JSON.stringify(value) };
     const obj = config[fullKey] === undefined ? {} : JSON.parse(config[fullKey]) as Record<string, unknown>;
     let node = obj;
@@ -128,8 +138,10 @@ describe("lifecycle: what a second pulumi up costs", function () {
     let fx: Fixtures;
     before(() => {
         fx = makeFixtures();
+        Reflect.set(globalThis, LOCAL_PROBE_OVERRIDE, LOCAL_WORKSTATION);
     });
     after(() => {
+        Reflect.deleteProperty(globalThis, LOCAL_PROBE_OVERRIDE);
         fx.pki.cleanup();
         fs.rmSync(fx.dir, { recursive: true, force: true });
     });
@@ -156,6 +168,7 @@ describe("lifecycle: what a second pulumi up costs", function () {
     const plain = (cell: string) => cell.replace(/`/g, "");
     const SCENARIOS = [
         "instance replaced outside Pulumi", "host started again", "AWS offers the type in another zone", "host stopped", "host replacement with host.cacheVolumeGiB", "cluster recreate with host.cacheVolumeGiB",
+        "host.backend: aws to local", "host.backend: local to aws",
         // The ssh backend (issue 20): its keys are in their own README table (Configuration, host backends).
         "host.backend aws → ssh", "host.backend ssh → aws", "host.ssh.address", "ssh machine rebooted",
     ];

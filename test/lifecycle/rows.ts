@@ -72,11 +72,22 @@ const ON_MACHINE = [
     "api-ready", "chart-kiali-copy", "chart-kiali-push", "cluster-network", "coredns-custom-entry", "coredns-custom-exists", "coredns-restart", "etc-hosts", "k3d",
     "k3d-cluster", "kubeconfig", "local-registry-hosting", "pull-images", "ready", "registry", "registry-data", "registry-image", "staging-dir", "tools",
 ];
-/** The EC2 host's own resources, which a switch to ssh deletes (terminating the instance takes everything on it). */
-const AWS_HOST = [
+/** The EC2 host's own resources that an ssh machine has no counterpart of, which a switch to ssh deletes (terminating the instance takes everything on it). */
+const AWS_HOST_NOT_ON_SSH = [
     "auto-shutdown", "host-key", "instance", "instance-state", "key-pair", "public-ip", "public-ip-association", "security-group", "ssh-key", "ssh-key-file", "wait-ready",
 ];
 
+/** host.backend local, without the aws-only keys of the baseline (allowedCidrs) and of the on-demand rows (host.market). */
+const LOCAL = { "host.backend": "local", allowedCidrs: undefined, "host.market": undefined };
+/** What both backends build, by the same names: a switch builds each again on the other (its machine ID changes, or its type). */
+const ON_EITHER = [...CLUSTER, ...REGISTRY, "chart-kiali-copy", "chart-kiali-push", "cluster-network", "pull-images", "registry-data", "registry-image", "staging-dir", "tools"];
+/** The aws host: the instance and what only it has (its keys, address, firewall, cloud-init wait, timer, /etc/hosts block). */
+const AWS_HOST = [
+    "auto-shutdown", "etc-hosts", "host-key", "instance", "instance-state", "key-pair", "known-hosts-file", "public-ip", "public-ip-association", "security-group",
+    "ssh-key", "ssh-key-file", "wait-ready",
+];
+/** The local host's own steps: its folder, and the clean-up of its engine. */
+const LOCAL_HOST = ["engine-objects", "work-dir"];
 const NEW_HOST = "A new host: the instance is replaced, and everything on it is rebuilt in the same run (about 15 minutes).";
 const NEW_CLUSTER = "A new k3d cluster (and its CoreDNS entry and registry discovery); the host and the registry stay.";
 const NEW_NETWORK = "A new Docker network: the network, the registry container and the cluster are deleted, then created again.";
@@ -354,12 +365,12 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         // Same URNs where the two backends mean the same thing (the component is `host` of the same type), so
         // what lives on the machine is replaced (its triggers and labels carry the machine's identity).
         key: "host.backend aws → ssh", after: SSH,
-        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: ["host-setup"], delete: AWS_HOST },
+        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: ["host-setup"], delete: AWS_HOST_NOT_ON_SSH },
         cost: "A new environment on the machine in the same run: it is set up (Docker where missing, the pinned tools, the kernel settings) and everything is built there; the EC2 host is deleted, and everything on it goes with the instance without being dialled. The per-stack `known_hosts` is rewritten with the machine's key.",
     },
     {
         key: "host.backend ssh → aws", before: SSH, after: {},
-        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: AWS_HOST, delete: ["host-setup"] },
+        expect: { replace: ON_MACHINE, update: ["docker", "known-hosts-file"], create: AWS_HOST_NOT_ON_SSH, delete: ["host-setup"] },
         cost: "A new EC2 host with everything on it, in the same run. On the machine, every old delete runs (the cluster, the registry and its volume, the `/etc/hosts` blocks), the uninstall last: the program's tools, kernel settings files and work folder go; Docker stays (see Choosing where it runs).",
     },
     {
@@ -395,5 +406,16 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
         key: "host stopped", after: {},
         expect: {},
         cost: "`npm run up` refreshes the host's running state first and starts it; nothing else changes. A plain `pulumi up` changes nothing and connects over SSH to nothing (the Kubernetes provider finds its API unreachable and carries on). `pulumi destroy` works either way.",
+    },
+    // A backend switch (issue 20) is a new environment. allowedCidrs and the market are aws-only keys, refused on local.
+    {
+        key: "host.backend: aws to local", after: LOCAL,
+        expect: { replace: ON_EITHER, update: ["docker"], create: LOCAL_HOST, delete: AWS_HOST },
+        cost: "A new environment on your workstation's Docker: the EC2 instance, its key pair, Elastic IP and security group are deleted (nothing on the instance is dialled: it goes with it), and the registry, the cluster and the chart pushes are created again on the local engine, after its tools step (`~/.bigbang-oci-dev/<stack>/bin`).",
+    },
+    {
+        key: "host.backend: local to aws", before: LOCAL, after: {},
+        expect: { replace: ON_EITHER, update: ["docker"], create: AWS_HOST, delete: LOCAL_HOST },
+        cost: "A new host in AWS, and everything on it, as on a first `pulumi up`; on your workstation the k3d cluster is deleted, the registry's container, volume and network are removed by the local host's `engine-objects` step (the Docker provider now points at the new host), and `~/.bigbang-oci-dev/<stack>` goes too.",
     },
 ];

@@ -9,6 +9,8 @@ import * as path from "path";
 import { renderKustomization } from "./kustomize";
 import { createHash } from "crypto";
 import { createTestPki } from "./pki";
+// Loads the program's modules from code compiled once per process (see there).
+import "./programModules";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -240,7 +242,8 @@ function fabricatedOutputs(type: string, name: string, inputs: Record<string, un
         case "command:remote:Command":
             return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "command:local:Command":
-            return { stdout: "", stderr: "" };
+            // The local backend's `k3d kubeconfig get` is a local command (issue 20).
+            return { stdout: name === "kubeconfig" ? MOCK.kubeconfig : "", stderr: "" };
         case "kubernetes:helm.sh/v3:Release":
             // Helm numbers a release's revisions 1, 2, ...: every install or upgrade is a new one, and the provider
             // upgrades on any input change (helm_release.go). A stateless mock cannot count, so the revision is a
