@@ -11,6 +11,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { KERNEL_MODULES, KERNEL_SETTINGS } from "../../components/host/hostSetup";
+import { HOST_INSTANCE_LABEL } from "../../components/host/onHost";
+import { HOST_SCRIPTS } from "../../components/host/remoteScript";
 import {
     kernelSettingWords, sshBaseInstallCommand, sshToolsInstallCommand, sshUninstallCommand, SSH_INSTALL_RECORD, SSH_TOOLS_DIR, sshWorkDir,
 } from "../../components/host/ssh/sshPlan";
@@ -186,7 +188,9 @@ describe("ssh backend: the install commands", () => {
         const tools = sshToolsInstallCommand(args);
         assert.match(tools, new RegExp(`^sudo -n env INSTALL_DIR=${SSH_TOOLS_DIR} TOOLS_ACCEPT_ON_PATH=1 bash -c '`));
         assert.ok(tools.endsWith(` install-tools amd64 ${PINNED.k3d} ${PINNED.kubectl} ${PINNED.helm} ${"a".repeat(64)} ${"b".repeat(64)} ${"c".repeat(64)}`));
-        assert.match(sshUninstallCommand(args), / uninstall-host --user alice --stack dev --work-dir \/home\/alice\/\.bigbang-oci-dev /);
+        const uninstall = sshUninstallCommand({ ...args, machineId: "alice@203.0.113.7:22" });
+        assert.match(uninstall, / uninstall-host --user alice --stack dev --work-dir \/home\/alice\/\.bigbang-oci-dev /);
+        assert.ok(uninstall.includes(` --docker-label ${HOST_INSTANCE_LABEL}=alice@203.0.113.7:22 --docker-cleanup '`), uninstall.slice(-200));
     });
 });
 
@@ -326,6 +330,35 @@ describe("uninstall-host.sh on a stubbed machine", function () {
         const again = uninstallHost(m);
         assert.equal(again.status, 0, again.stderr);
         assert.deepEqual(snapshot(m, "."), before);
+    });
+
+    it("removes the program's Docker objects left on this machine by its label, the engine itself stays; not while another stack uses it", () => {
+        // After a move to another address the Docker provider deletes on the new machine, so the old one's
+        // registry, cache and network are removed here, by the machine-identity label they carry.
+        const cleanupArgs = (m: Machine, stack: string) => ["--user", USER, "--stack", stack, "--work-dir", m.workDir, "--tools-dir", m.toolsDir, "--record", m.record,
+            "--docker-label", `${HOST_INSTANCE_LABEL}=alice@old:22`, "--docker-cleanup", HOST_SCRIPTS.text("docker-objects-cleanup")];
+        const withDockerLog = (m: Machine) => {
+            const log = path.join(m.root, "docker-calls");
+            writeExecutable(path.join(m.stubs, "docker"), `#!/bin/sh\necho "$*" >>${log}\ncase "$*" in\n  "ps -aq --filter label=${HOST_INSTANCE_LABEL}=alice@old:22") echo c1 ;;\n  "volume ls -q --filter label=${HOST_INSTANCE_LABEL}=alice@old:22") echo v1 ;;\n  "network ls -q --filter label=${HOST_INSTANCE_LABEL}=alice@old:22") echo n1 ;;\nesac\n`);
+            return log;
+        };
+        const shared = installedMachine();
+        assert.equal(installHost(shared, "other").status, 0);
+        const sharedLog = withDockerLog(shared);
+        assert.equal(run(shared, "uninstall-host", cleanupArgs(shared, "dev")).status, 0);
+        assert.ok(!fs.existsSync(sharedLog), "another stack still uses the machine: no Docker object touched");
+
+        const m = installedMachine();
+        const log = withDockerLog(m);
+        const result = run(m, "uninstall-host", cleanupArgs(m, "dev"));
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(read(log).trim().split("\n"), [
+            `ps -aq --filter label=${HOST_INSTANCE_LABEL}=alice@old:22`, "rm -f -v c1",
+            `volume ls -q --filter label=${HOST_INSTANCE_LABEL}=alice@old:22`, "volume rm v1",
+            `network ls -q --filter label=${HOST_INSTANCE_LABEL}=alice@old:22`, "network rm n1",
+        ]);
+        assert.match(result.stdout, /removed container c1\nremoved volume v1\nremoved network n1/);
+        assert.match(result.stdout, /the package docker\.io \(sudo apt-get remove docker\.io\)/, "the engine is left, and named");
     });
 
     it("while another stack uses the machine, only this stack leaves the record", () => {

@@ -376,7 +376,7 @@ export const LIFECYCLE_ROWS: LifecycleRow[] = [
     {
         key: "host.ssh.address", before: SSH, after: { ...SSH, "host.ssh.address": "192.0.2.11" },
         expect: { replace: [...ON_MACHINE, "host-setup"], update: ["docker"] },
-        cost: "Another machine (so are `host.ssh.user` and `host.ssh.port`): it is set up and everything is built there in the same run; the old machine is cleaned by the old resources' deletes, the uninstall last. The old machine must still answer, with its pinned key.",
+        cost: "Another machine (so are `host.ssh.user` and `host.ssh.port`): it is set up and everything is built there in the same run; the old machine is cleaned by the old resources' deletes (the cluster, the `/etc/hosts` blocks, the staged charts) and the uninstall last, which also removes the registry's and the cache's containers, volumes and network there by their label (the Docker provider already points at the new machine). The old machine must still answer, with its pinned key.",
     },
     {
         // The machine rebooted (its owner, a kernel update): /proc/sys/kernel/random/boot_id is new.

@@ -102,11 +102,11 @@ export class LocalHost extends pulumi.ComponentResource implements DevHost {
         }, { parent: this });
 
         // Deleted last (everything on the engine waits for `tools`, which waits for it): removes the program's
-        // containers, volumes and networks that are still on this engine (local-cleanup.sh), which is what a
+        // containers, volumes and networks that are still on this engine (docker-objects-cleanup.sh), which is what a
         // switch to another backend leaves, since the Docker provider then points at the new machine.
         const engineObjects = new command.local.Command("engine-objects", {
             create: "true",
-            delete: `${this.commandPrefix}${LOCAL_SCRIPTS.command("on-engine", [this.engineId, "bash", "-c", LOCAL_SCRIPTS.text("local-cleanup"), "local-cleanup", `${HOST_INSTANCE_LABEL}=${this.engineId}`])}`,
+            delete: `${this.commandPrefix}${LOCAL_SCRIPTS.command("on-engine", [this.engineId, "bash", "-c", HOST_SCRIPTS.text("docker-objects-cleanup"), "docker-objects-cleanup", `${HOST_INSTANCE_LABEL}=${this.engineId}`])}`,
             triggers: [this.machineId],
         }, { parent: this });
 

@@ -5,7 +5,11 @@
 # /etc/hosts blocks and the staged charts were removed by their own deletes.
 #   - The stack leaves the record; while another stack still uses the machine,
 #     nothing else is touched.
-#   - Removed: the work folder, the program's tools folder and the links to it,
+#   - Removed: the program's Docker containers, volumes and networks still on the
+#     machine (by its machine-identity label, with docker-objects-cleanup.sh given
+#     as --docker-cleanup: after a move to another address the Docker provider
+#     would delete them on the new machine, not here), the work folder, the
+#     program's tools folder and the links to it,
 #     the kernel settings and modules files (the running values stay until the
 #     next boot: nothing is reloaded or rebooted).
 #   - Left in place, and named: Docker (docker.io and its daemon.json) and the
@@ -16,6 +20,7 @@
 # Idempotent: a second run, or a run on a machine with no record, changes nothing.
 #
 # Usage: uninstall-host.sh --user <user> --stack <stack> --work-dir <dir> --tools-dir <dir> --record <file>
+#          [--docker-label <label>=<value> --docker-cleanup <docker-objects-cleanup.sh's text>]
 # Environment (tests): HOME_ROOT (/home), where the work folder's guard expects it.
 set -euo pipefail
 
@@ -24,7 +29,7 @@ die() {
   exit 1
 }
 
-user="" stack="" work_dir="" tools_dir="" record=""
+user="" stack="" work_dir="" tools_dir="" record="" docker_label="" docker_cleanup=""
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || die "$1 needs a value"
   case "$1" in
@@ -33,6 +38,8 @@ while [ $# -gt 0 ]; do
     --work-dir) work_dir="$2" ;;
     --tools-dir) tools_dir="$2" ;;
     --record) record="$2" ;;
+    --docker-label) docker_label="$2" ;;
+    --docker-cleanup) docker_cleanup="$2" ;;
     *) die "unknown argument $1" ;;
   esac
   shift 2
@@ -69,6 +76,10 @@ if [ -n "$others" ]; then
   exit 0
 fi
 
+# Before the tools go: the engine stays, and what the program left on it is removed by its label.
+if [ -n "$docker_label" ] && [ -n "$docker_cleanup" ] && command -v docker >/dev/null 2>&1; then
+  bash -c "$docker_cleanup" docker-objects-cleanup "$docker_label" || echo "uninstall-host: the Docker cleanup failed; remove what is labelled $docker_label by hand" >&2
+fi
 rm -rf -- "$work_dir"
 echo "uninstall-host: removed $work_dir"
 : >"$work/kept"

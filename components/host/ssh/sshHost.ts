@@ -139,7 +139,7 @@ export class SshHost extends pulumi.ComponentResource implements DevHost {
         this.setup = new command.remote.Command("host-setup", {
             connection: this.connection,
             create: sshBaseInstallCommand(install),
-            delete: sshUninstallCommand(install),
+            delete: sshUninstallCommand({ ...install, machineId: sshMachineId(ssh) }),
             triggers: [this.machineId],
         }, { parent: this, dependsOn: [this.knownHostsEntry] });
         // No delete: the tools live in the program's folder, which host-setup's delete removes. A new

@@ -7,6 +7,7 @@ import { Architecture, PROJECT } from "../../config/config";
 import { DEFAULT_DOCKER_DAEMON_CONFIG, KERNEL_MODULES, KERNEL_SETTINGS } from "../hostSetup";
 import { shellQuote, sshClientOptions } from "../hostPlan";
 import { HOST_SCRIPTS } from "../remoteScript";
+import { HOST_INSTANCE_LABEL } from "../onHost";
 
 /** What the ssh backend reads from `host.ssh.*` (the config module's SshHostConfig["ssh"]). */
 export interface SshSettings {
@@ -113,8 +114,10 @@ export function sshToolsInstallCommand(args: Pick<SshInstallArgs, "architecture"
 }
 
 /** Undoes sshBaseInstallCommand and the tools when the last stack on the machine goes (uninstall-host.sh). */
-export function sshUninstallCommand(args: Pick<SshInstallArgs, "user" | "stack">): string {
-    const words = ["--user", args.user, "--stack", args.stack, "--work-dir", sshWorkDir(args.user), "--tools-dir", SSH_TOOLS_DIR, "--record", SSH_INSTALL_RECORD];
+export function sshUninstallCommand(args: Pick<SshInstallArgs, "user" | "stack"> & { machineId: string }): string {
+    const words = ["--user", args.user, "--stack", args.stack, "--work-dir", sshWorkDir(args.user), "--tools-dir", SSH_TOOLS_DIR, "--record", SSH_INSTALL_RECORD,
+        // The Docker objects the program left on this machine (see uninstall-host.sh for why the provider cannot).
+        "--docker-label", `${HOST_INSTANCE_LABEL}=${args.machineId}`, "--docker-cleanup", HOST_SCRIPTS.text("docker-objects-cleanup")];
     return `sudo -n ${HOST_SCRIPTS.command("uninstall-host", words)}`;
 }
 

@@ -86,8 +86,8 @@ describe("LocalHost under mocks", () => {
         assert.equal(cleanup?.create, "true");
         assert.deepEqual(cleanup?.triggers, ["ENGINE:ONE"]);
         const del = String(cleanup?.delete);
-        assert.match(del, /on-engine ENGINE:ONE bash -c '#!\/usr\/bin\/env bash\n# Removes what the program left on the local Docker Engine/);
-        assert.ok(del.endsWith(` local-cleanup ${HOST_INSTANCE_LABEL}=ENGINE:ONE`), del.slice(-80));
+        assert.match(del, /on-engine ENGINE:ONE bash -c '#!\/usr\/bin\/env bash\n# Removes what the program left on a Docker Engine/);
+        assert.ok(del.endsWith(` docker-objects-cleanup ${HOST_INSTANCE_LABEL}=ENGINE:ONE`), del.slice(-80));
     });
 
     it("on macOS checks the developer's tools instead of installing them", async () => {

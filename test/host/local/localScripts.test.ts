@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LOCAL_SCRIPTS } from "../../../components/host/local/localHost";
+import { HOST_SCRIPTS } from "../../../components/host/remoteScript";
 import { allScripts, bashEnv, findOnPath, runScriptFile } from "../../support/scripts";
 
 const SCRIPT = (name: string): string => path.join(LOCAL_SCRIPTS.dir, `${name}.sh`);
@@ -31,7 +32,7 @@ describe("local backend scripts", () => {
 
     it("are found by the shellcheck and remoteScript tests (test/support/scripts.ts)", () => {
         const names = allScripts().map((s) => s.name);
-        for (const name of ["local-ready", "on-engine", "helm-container", "local-cleanup"]) assert.ok(names.includes(name), names.join(", "));
+        for (const name of ["local-ready", "on-engine", "helm-container"]) assert.ok(names.includes(name), names.join(", "));
     });
 
     describe("on-engine.sh", () => {
@@ -116,7 +117,7 @@ describe("local backend scripts", () => {
         });
     });
 
-    describe("local-cleanup.sh", () => {
+    describe("docker-objects-cleanup.sh (host/scripts, shared by local and ssh)", () => {
         it("removes the labelled containers, then volumes, then networks, and reports what stays", async () => {
             const log = path.join(dir, "docker.log");
             // Lists one object of each kind for the label; the network cannot be removed (still in use).
@@ -130,7 +131,7 @@ case "$*" in
 esac
 exit 0
 `);
-            const run = await runScriptFile(SCRIPT("local-cleanup"), ["bigbang-oci-dev/host-instance=ENGINE:ONE"], env(), { timeoutMs: 20_000 });
+            const run = await runScriptFile(path.join(HOST_SCRIPTS.dir, "docker-objects-cleanup.sh"), ["bigbang-oci-dev/host-instance=ENGINE:ONE"], env(), { timeoutMs: 20_000 });
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(fs.readFileSync(log, "utf8").trim().split("\n"), [
                 "ps -aq --filter label=bigbang-oci-dev/host-instance=ENGINE:ONE", "rm -f -v c1",
