@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run a pulumi command on a local-state stack.
 #   scripts/pulumi-local.sh up|preview|destroy|... [pulumi args]
-#   scripts/pulumi-local.sh stop|start [pulumi up args]   (sets host.running, then up)
-#   scripts/pulumi-local.sh recreate-host|recreate-cluster [pulumi up args]   (up --replace the machine / the k3d cluster)
+#   scripts/pulumi-local.sh stop|start [pulumi up args]   (sets host.running, then up; host.backend aws only)
+#   scripts/pulumi-local.sh recreate-host|recreate-cluster [pulumi up args]   (up --replace the machine, aws only / the k3d cluster)
 #   scripts/pulumi-local.sh status   (host, cluster API, registry, HelmReleases; changes nothing)
 # Pulumi.yaml already points the backend at ~/.pulumi (no Pulumi Cloud account).
 # Secrets in that state are encrypted with a passphrase: set PULUMI_CONFIG_PASSPHRASE
@@ -150,9 +150,16 @@ case "$1" in
     # this stack's export, so whichever machine resource the stack has is found.
     target="${1#recreate-}"
     shift
+    # The backend is the deployed one, from the export: the k3d-cluster command is remote on aws and
+    # ssh, local on host.backend local; recreate-host is refused on ssh and local (stack-tools.ts
+    # recreateHostRefusal says why, on stderr, and exits 4).
     exported=$(pulumi stack export)
-    if ! urns=$(node --require tsx/cjs scripts/stack-tools.ts urns "$target" <<<"$exported"); then
+    urns_status=0
+    urns=$(node --require tsx/cjs scripts/stack-tools.ts urns "$target" <<<"$exported") || urns_status=$?
+    if [ "$urns_status" -eq 3 ]; then
       echo "Stack '$stack' has no $target to recreate; deploy it first (npm run up)." >&2
+      exit 1
+    elif [ "$urns_status" -ne 0 ]; then
       exit 1
     fi
     replace=()
@@ -160,6 +167,27 @@ case "$1" in
     set -- up "${replace[@]}" "$@"
     ;;
   stop | start)
+    # host.running is aws only: the config refuses it with host.backend ssh or local, and `config set`
+    # would have written it into the stack file before up refused it. So refuse first, reading the
+    # backend the next up uses (the config's, like the region; unset or unreadable is the default, aws).
+    backend=$(pulumi config get --path host.backend 2>/dev/null || true)
+    case "${backend:-aws}" in
+      aws) ;;
+      ssh)
+        echo "npm run $1: host.backend ssh: the machine is yours, and the program never powers it off or on (host.running is aws only)." >&2
+        echo "Stop or start it yourself; after it restarts, npm run up runs the registry's and the API's readiness checks again." >&2
+        exit 1
+        ;;
+      local)
+        echo "npm run $1: host.backend local: there is no host to stop or start; the containers run on this workstation's Docker (host.running is aws only)." >&2
+        echo "Stop or start Docker itself; after it restarts, npm run up runs the registry's and the API's readiness checks again." >&2
+        exit 1
+        ;;
+      *)
+        echo "npm run $1: host.backend is '$backend'; host.running, which $1 sets, is aws only." >&2
+        exit 1
+        ;;
+    esac
     running=false
     [ "$1" = start ] && running=true
     shift

@@ -1,5 +1,6 @@
 // scripts/pulumi-local.sh's host parts against a stub `pulumi` (and `ssh-add`):
-// stop/start set host.running and run up, up first refreshes only the host's
+// stop/start set host.running and run up (host.backend aws only: refused on ssh
+// and local before anything is written), up first refreshes only the host's
 // instance-state resource, and a dead SSH_AUTH_SOCK is dropped.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
@@ -26,7 +27,7 @@ interface WrapperRun {
     calls: string[];
 }
 
-function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: number; sshAuthSock?: string } = {}): WrapperRun {
+function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: number; sshAuthSock?: string; backend?: string } = {}): WrapperRun {
     const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
     const log = path.join(bin, "calls.log");
     const exported = path.join(bin, "export.json");
@@ -40,6 +41,9 @@ function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: 
         `echo "$* | sock=\${SSH_AUTH_SOCK:-}" >>${JSON.stringify(log)}`,
         // exec: like the real CLI, the export dies of SIGPIPE when its reader stops early.
         `if [ "$1 $2" = "stack export" ]; then exec cat ${JSON.stringify(exported)}; fi`,
+        // `pulumi config get` of a key the stack does not set fails (as for a stack without host.backend).
+        ...(opts.backend === undefined ? [] : [`if [ "$*" = "config get --path host.backend" ]; then echo ${opts.backend}; exit 0; fi`]),
+        `if [ "$1 $2" = "config get" ]; then echo "error: configuration key not found" >&2; exit 255; fi`,
         "exit 0",
     ].join("\n"), { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "ssh-add"), `#!/bin/sh\nexit ${opts.agentStatus ?? 0}\n`, { mode: 0o755 });
@@ -93,6 +97,27 @@ describe("pulumi-local.sh: the host's running state", function () {
         const start = runWrapper(["start"], { exportedUrn: stateUrn }).calls.map((c) => c.split(" | ")[0]);
         assert.ok(start.includes("config set --path host.running true"));
         assert.equal(start.at(-1), "up");
+        // host.backend aws, set or left to its default, is the same.
+        const aws = runWrapper(["stop"], { exportedUrn: stateUrn, backend: "aws" }).calls.map((c) => c.split(" | ")[0]);
+        assert.ok(aws.includes("config set --path host.running false"));
+        assert.equal(aws.at(-1), "up");
+    });
+
+    it("stop and start on host.backend ssh or local are refused before anything is set or run, saying why", () => {
+        const expected: Record<string, RegExp> = {
+            ssh: /^npm run (stop|start): host\.backend ssh: the machine is yours, and the program never powers it off or on \(host\.running is aws only\)\./,
+            local: /^npm run (stop|start): host\.backend local: there is no host to stop or start; the containers run on this workstation's Docker/,
+        };
+        for (const backend of ["ssh", "local"]) {
+            for (const command of ["stop", "start"]) {
+                const r = runWrapper([command, "--yes"], { backend });
+                assert.equal(r.status, 1, `${command} on ${backend}`);
+                assert.match(r.stderr, expected[backend]);
+                assert.ok(r.stderr.startsWith(`npm run ${command}:`), r.stderr);
+                const commands = r.calls.map((c) => c.split(" | ")[0]);
+                assert.deepEqual(commands, ["stack select dev", "config get --path host.backend"], `only reads: ${commands.join(", ")}`);
+            }
+        }
     });
 
     it("drops an SSH_AUTH_SOCK no agent answers on, and keeps a live one", () => {

@@ -1,13 +1,14 @@
 // npm run recreate-host / recreate-cluster / status (scripts/pulumi-local.sh with scripts/stack-tools.ts)
-// against stubs of pulumi, ssh, kubectl and aws on PATH: the URNs come from the stack's own export,
-// and status reads only, each tool bounded.
+// against stubs of pulumi, ssh, kubectl, aws, docker and curl on PATH: the URNs come from the stack's
+// own export, and status reads only, each tool bounded; for each host backend (aws, ssh, local).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { helmReleaseSummary, urnsToReplace } from "../../scripts/stack-tools";
-import { BASE_CONFIG, runProgram } from "../support/program";
+import { LOCAL_PROBE_OVERRIDE, LocalProbe } from "../../components/host/local/localProbe";
+import { exportedBackend, helmReleaseSummary, outputsBackend, recreateHostRefusal, urnsToReplace } from "../../scripts/stack-tools";
+import { BASE_CONFIG, BASE_TLS, ProgramRun, runProgram, sharedRun } from "../support/program";
 
 const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
 const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
@@ -21,6 +22,8 @@ interface Stubs {
     ssh?: string;
     kubectl?: string;
     aws?: string;
+    docker?: string;
+    curl?: string;
 }
 
 interface Run {
@@ -60,6 +63,8 @@ function runWrapper(args: string[], stubs: Stubs): Run {
     if (stubs.ssh !== undefined) stub("ssh", `last="\${*: -1}"\n${stubs.ssh}`);
     if (stubs.kubectl !== undefined) stub("kubectl", stubs.kubectl);
     if (stubs.aws !== undefined) stub("aws", stubs.aws);
+    if (stubs.docker !== undefined) stub("docker", stubs.docker);
+    if (stubs.curl !== undefined) stub("curl", stubs.curl);
     const env: NodeJS.ProcessEnv = {
         PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
         HOME: tmp,
@@ -100,7 +105,7 @@ describe("stack-tools: recreate and status", function () {
     let machineUrn = "";
     let clusterUrn = "";
     before(async () => {
-        const run = await runProgram(BASE_CONFIG, { stack: "dev" });
+        const run = await sharedRun(BASE_CONFIG, { stack: "dev" });
         exported = JSON.stringify({ version: 3, deployment: { resources: run.resources.map((r) => ({ urn: r.urn, type: r.type })) } }, null, 2);
         const machines = run.resources.filter((r) => MACHINE_TYPES.includes(r.type));
         assert.equal(machines.length, 1, "the program declares one machine");
@@ -187,7 +192,7 @@ describe("stack-tools: recreate and status", function () {
     it("status on a stack without outputs says to deploy first", () => {
         const r = runWrapper(["status"], { outputs: {} });
         assert.equal(r.status, 1);
-        assert.match(r.stdout, /FAIL host {9}the stack has no sshCommand output: deploy it first \(npm run up\)/);
+        assert.match(r.stdout, /FAIL host {9}the stack has no host outputs \(sshCommand, kubeconfig\): deploy it first \(npm run up\)/);
     });
 
     it("helmReleaseSummary counts Ready and lists the others as the wait script does", () => {
@@ -195,5 +200,166 @@ describe("stack-tools: recreate and status", function () {
             ready: 1, total: 2, notReady: ["bigbang/kiali: Ready=False InstallFailed: context deadline exceeded"],
         });
         assert.deepEqual(helmReleaseSummary(JSON.stringify({ items: [{ metadata: { namespace: "a", name: "b" } }] })).notReady, ["a/b: Ready=Unknown"]);
+    });
+});
+
+/** A stack's export as `pulumi stack export` prints it: the URNs and types the tools read. */
+const exportOf = (run: ProgramRun): string =>
+    JSON.stringify({ version: 3, deployment: { resources: run.resources.map((r) => ({ urn: r.urn, type: r.type })) } }, null, 2);
+
+/** Which outputs a run has (an undefined output is absent from `pulumi stack output`), each as a string. */
+const outputKeys = (run: ProgramRun): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(run.outputs).filter(([, v]) => v !== undefined).map(([k]) => [k, k]));
+
+describe("stack-tools on host.backend ssh and local", function () {
+    this.timeout(180_000);
+    const runs: Partial<Record<"aws" | "ssh" | "local", ProgramRun>> = {};
+    const run = (backend: "aws" | "ssh" | "local"): ProgramRun => {
+        const r = runs[backend];
+        assert.ok(r, `the ${backend} run`);
+        return r;
+    };
+    before(async () => {
+        runs.aws = await sharedRun(BASE_CONFIG, { stack: "dev" });
+        // An existing machine: a client key and the machine's pinned host key.
+        const keys = fs.mkdtempSync(path.join(tmp, "keys-"));
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, "id")]);
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(keys, "host")]);
+        const hostKey = fs.readFileSync(path.join(keys, "host.pub"), "utf8").trim();
+        runs.ssh = await runProgram({
+            "bigbang-oci-dev:owner": "jdoe",
+            "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS }),
+            "bigbang-oci-dev:host": JSON.stringify({ backend: "ssh", ssh: { address: "192.0.2.10", user: "alice", hostKey, privateKeyFile: path.join(keys, "id") } }),
+        }, { stack: "dev" });
+        // The workstation's Docker, through a fake probe (no docker here).
+        const probe: LocalProbe = {
+            engine: () => Promise.resolve({ serverVersion: "27.3.1", id: "ENGINE:LOCAL", memTotal: 64e9 }),
+            startedAt: (names) => Promise.resolve(names.map(() => "")),
+            resolve: () => Promise.resolve(["127.0.0.1"]),
+        };
+        Reflect.set(globalThis, LOCAL_PROBE_OVERRIDE, probe);
+        try {
+            runs.local = await runProgram({
+                "bigbang-oci-dev:owner": "jdoe",
+                "bigbang-oci-dev:registry": JSON.stringify({ tls: BASE_TLS }),
+                "bigbang-oci-dev:host": JSON.stringify({ backend: "local" }),
+            }, { stack: "dev" });
+        } finally {
+            Reflect.deleteProperty(globalThis, LOCAL_PROBE_OVERRIDE);
+        }
+    });
+
+    it("tells the backend from the program's own outputs and export", () => {
+        for (const backend of ["aws", "ssh", "local"] as const) {
+            assert.equal(outputsBackend(outputKeys(run(backend))), backend, `${backend} outputs`);
+            assert.equal(exportedBackend(exportOf(run(backend))), backend, `${backend} export`);
+        }
+        assert.equal(outputsBackend({}), undefined);
+        assert.equal(exportedBackend("{}"), undefined);
+    });
+
+    it("finds the k3d cluster on every backend: a remote command on ssh, a local one on local", () => {
+        const ssh = run("ssh").one("command:remote:Command", "k3d-cluster");
+        assert.deepEqual(urnsToReplace(exportOf(run("ssh")), "cluster"), [ssh.urn]);
+        const local = run("local").one("command:local:Command", "k3d-cluster");
+        assert.deepEqual(urnsToReplace(exportOf(run("local")), "cluster"), [local.urn]);
+        const r = runWrapper(["recreate-cluster", "--yes"], { exported: exportOf(run("local")) });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.calls.at(-1), `pulumi up --replace ${local.urn} --yes`);
+    });
+
+    it("recreate-host on ssh refuses, says why and what to run instead, and runs no up", () => {
+        assert.equal(recreateHostRefusal(exportOf(run("aws"))), undefined);
+        const r = runWrapper(["recreate-host", "--yes"], { exported: exportOf(run("ssh")) });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /^host\.backend ssh: the machine is yours, and the program does not replace it\./);
+        assert.match(r.stderr, /the old install step's delete, the uninstall, would run last/);
+        assert.match(r.stderr, /npm run recreate-cluster rebuilds the cluster; npm run destroy, then npm run up, removes everything/);
+        assert.doesNotMatch(r.stderr, /deploy it first/);
+        assert.ok(!r.calls.some((c) => c.startsWith("pulumi up")), r.calls.join("\n"));
+    });
+
+    it("recreate-host on local refuses: there is no machine", () => {
+        const r = runWrapper(["recreate-host"], { exported: exportOf(run("local")) });
+        assert.equal(r.status, 1);
+        assert.equal(r.stderr.trim(), "host.backend local: there is no machine to recreate; npm run recreate-cluster rebuilds the cluster.");
+        assert.ok(!r.calls.some((c) => c.startsWith("pulumi up")), r.calls.join("\n"));
+    });
+
+    const SSH_OUTPUTS = {
+        sshCommand: "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/kh -o HostKeyAlias=bigbang-oci-dev-dev alice@192.0.2.10",
+        address: "192.0.2.10",
+        registryEndpoint: "oci://oci.dev.bigbang.mil:5000",
+        registryAddressInCluster: "172.20.2.10",
+        kubeconfig: "apiVersion: v1\nkind: Config\n",
+        kubeApiEndpoint: "https://192.0.2.10:6443",
+    };
+
+    it("status on ssh: the machine, its registry and cluster over SSH; no AWS call", () => {
+        const r = runWrapper(["status"], { outputs: SSH_OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(HELMRELEASES), aws: "echo stopped" });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+            "stack dev",
+            "ok   host         answers SSH at 192.0.2.10 (your machine, host.backend ssh)",
+            "ok   registry     https://oci.dev.bigbang.mil:5000/v2/ answers (HTTP 401)",
+            "ok   cluster      https://192.0.2.10:6443 ready",
+        ]);
+        assert.ok(!r.calls.some((c) => c.startsWith("aws ")), r.calls.join("\n"));
+    });
+
+    it("status on ssh: a machine that does not answer is the developer's, with no npm run start", () => {
+        const r = runWrapper(["status"], { outputs: SSH_OUTPUTS, ssh: 'echo "ssh: connect to host 192.0.2.10 port 22: No route to host" >&2; exit 255' });
+        assert.equal(r.status, 1);
+        assert.equal(r.stdout.trimEnd().split("\n")[1],
+            "FAIL host         192.0.2.10 does not answer SSH (ssh: connect to host 192.0.2.10 port 22: No route to host); it is your own machine (host.backend ssh): check that it is on and reachable");
+        assert.doesNotMatch(r.stdout, /npm run start/);
+    });
+
+    const LOCAL_OUTPUTS = {
+        registryEndpoint: "oci://oci.dev.bigbang.mil:5000",
+        registryAddressInCluster: "172.20.2.10",
+        kubeconfig: "apiVersion: v1\nkind: Config\n",
+        kubeApiEndpoint: "https://127.0.0.1:6443",
+        bigbang: { chartVersion: "3.30.0" },
+    };
+    const DOCKER_OK = `[ "$1" = info ] && { echo 27.3.1; exit 0; }; exit 1`;
+
+    it("status on local: the Docker engine, the registry from here without /etc/hosts, the cluster; no ssh", () => {
+        const r = runWrapper(["status"], { outputs: LOCAL_OUTPUTS, docker: DOCKER_OK, curl: "printf 401", kubectl: kubectlStub(HELMRELEASES), ssh: "exit 0" });
+        assert.equal(r.status, 1, r.stderr);
+        assert.deepEqual(r.stdout.trimEnd().split("\n"), [
+            "stack dev",
+            "ok   host         the local Docker engine 27.3.1 answers (host.backend local)",
+            "ok   registry     https://oci.dev.bigbang.mil:5000/v2/ answers (HTTP 401)",
+            "ok   cluster      https://127.0.0.1:6443 ready",
+            "FAIL helmreleases 1/2 Ready; not Ready:",
+            "    bigbang/kiali: Ready=False InstallFailed: context deadline exceeded",
+        ]);
+        assert.ok(r.calls.includes("docker info --format {{.ServerVersion}}"), r.calls.join("\n"));
+        assert.ok(r.calls.includes("curl -s -o /dev/null -w %{http_code} --max-time 8 --resolve oci.dev.bigbang.mil:5000:127.0.0.1 https://oci.dev.bigbang.mil:5000/v2/"),
+            r.calls.join("\n"));
+        assert.ok(!r.calls.some((c) => c.startsWith("ssh ") || c.startsWith("aws ")), r.calls.join("\n"));
+    });
+
+    it("status on local: a registry that does not answer fails its line", () => {
+        const r = runWrapper(["status"], { outputs: LOCAL_OUTPUTS, docker: DOCKER_OK, curl: "printf 000; exit 7", kubectl: kubectlStub({ items: [] }) });
+        assert.equal(r.status, 1);
+        assert.match(r.stdout, /FAIL registry {5}https:\/\/oci\.dev\.bigbang\.mil:5000\/v2\/ does not answer \(curl exit 7, HTTP 000\)\n/);
+        assert.match(r.stdout, /ok {3}helmreleases 0\/0 Ready\n/);
+    });
+
+    it("status on local: an engine that does not answer, or no docker at all, is said and nothing else is tried", () => {
+        const down = runWrapper(["status"], {
+            outputs: LOCAL_OUTPUTS, curl: "printf 401", kubectl: kubectlStub(HELMRELEASES),
+            docker: 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
+        });
+        assert.equal(down.status, 1);
+        assert.deepEqual(down.stdout.trimEnd().split("\n").slice(1), [
+            "FAIL host         the local Docker engine does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?); start Docker, then run this again (host.backend local)",
+        ]);
+        assert.ok(!down.calls.some((c) => c.startsWith("curl ") || c.startsWith("kubectl ")), down.calls.join("\n"));
+        const none = runWrapper(["status"], { outputs: LOCAL_OUTPUTS });
+        assert.equal(none.status, 1);
+        assert.match(none.stdout, /FAIL host {9}the local Docker engine does not answer \(docker is not installed here\)/);
     });
 });
