@@ -25,8 +25,10 @@
 //       images (kreuzwerker/terraform-provider-docker
 //       internal/provider/resource_docker_{network,volume,container,image}.go:
 //       ForceNew).
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../config/config";
+import { HostCopyArgs, HostResourceOptions } from "./devHost";
 import { HOST_SCRIPTS } from "./remoteScript";
 
 /** The Docker label that ties a network, volume or container to the instance it lives on. */
@@ -43,4 +45,24 @@ export const HOST_INSTANCE_TRIGGER = "hostInstance";
  */
 export function onMachineOnly(machineId: pulumi.Output<string>, command: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.all([machineId, command]).apply(([id, text]) => `${HOST_SCRIPTS.command("on-instance", [id])} ${text}`);
+}
+
+/** The caller's options for a host command or copy, as pulumi takes them (the backend adds its own). */
+export function callerOptions(opts: HostResourceOptions): pulumi.CustomResourceOptions {
+    return { parent: opts.parent, dependsOn: opts.dependsOn, deleteBeforeReplace: opts.deleteBeforeReplace, additionalSecretOutputs: opts.additionalSecretOutputs };
+}
+
+/**
+ * A copy onto a host over SSH (aws, ssh): the machine's identity first in its triggers
+ * (pulumi-command replaces on a trigger change, provider/pkg/provider/remote/copy.go), and the
+ * backend's own options (aws: deletedWith the instance). CopyToRemote deletes nothing.
+ */
+export function remoteCopy(name: string, host: { connection: pulumi.Input<command.types.input.remote.ConnectionArgs>; machineId: pulumi.Output<string>; onHostOptions(): { deletedWith?: pulumi.Resource } },
+    args: HostCopyArgs, opts: HostResourceOptions): command.remote.CopyToRemote {
+    return new command.remote.CopyToRemote(name, {
+        connection: host.connection,
+        source: args.source,
+        remotePath: args.remotePath,
+        triggers: [host.machineId, ...(args.triggers ?? [])],
+    }, { ...callerOptions(opts), ...host.onHostOptions() });
 }

@@ -26,7 +26,7 @@ import {
     DevHost, DockerEndpoint, HostCommandArgs, HostCopyArgs, HostResourceOptions, HostSshAccess, RegistryCacheDisk,
 } from "../devHost";
 import { registry1CacheVolume } from "./cacheVolume";
-import { HOST_INSTANCE_LABEL, onMachineOnly } from "../onHost";
+import { callerOptions, HOST_INSTANCE_LABEL, onMachineOnly, remoteCopy } from "../onHost";
 
 /** The aws backend's own scripts (the auto-shutdown timer). */
 const AWS_SCRIPTS = scriptFolder(path.join(__dirname, "scripts"));
@@ -390,27 +390,14 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
             logging: args.logging,
             triggers,
         }, {
-            parent: opts.parent,
+            ...callerOptions(opts),
             ...this.onHostOptions(),
             dependsOn: args.afterEveryStart ? withDependency(opts.dependsOn, this.state) : opts.dependsOn,
-            deleteBeforeReplace: opts.deleteBeforeReplace,
-            additionalSecretOutputs: opts.additionalSecretOutputs,
         });
     }
 
     copyFile(name: string, args: HostCopyArgs, opts: HostResourceOptions): command.remote.CopyToRemote {
-        return new command.remote.CopyToRemote(name, {
-            connection: this.connection,
-            source: args.source,
-            remotePath: args.remotePath,
-            triggers: [this.instanceId, ...(args.triggers ?? [])],
-        }, {
-            parent: opts.parent,
-            ...this.onHostOptions(),
-            dependsOn: opts.dependsOn,
-            deleteBeforeReplace: opts.deleteBeforeReplace,
-            additionalSecretOutputs: opts.additionalSecretOutputs,
-        });
+        return remoteCopy(name, this, args, opts);
     }
 
     onHostOptions(): { deletedWith: pulumi.Resource } {

@@ -34,7 +34,7 @@ import {
     DevHost, DockerEndpoint, HostCommandArgs, HostCopyArgs, HostResourceOptions, HostSshAccess,
 } from "../devHost";
 import { knownHostsAlias, knownHostsLine, shellQuote, sshClientOptions, workstationSshFiles } from "../hostPlan";
-import { HOST_INSTANCE_LABEL } from "../onHost";
+import { callerOptions, HOST_INSTANCE_LABEL, remoteCopy } from "../onHost";
 import { HOST_SCRIPTS } from "../remoteScript";
 import {
     bootIdReadScript, parseBootId, sshBaseInstallCommand, sshBindAddress, sshCommandPrefix, sshDockerHost, sshMachineId, SshSettings,
@@ -185,27 +185,12 @@ export class SshHost extends pulumi.ComponentResource implements DevHost {
             stdin: args.stdin,
             logging: args.logging,
             triggers,
-        }, {
-            parent: opts.parent,
-            dependsOn: opts.dependsOn,
-            deleteBeforeReplace: opts.deleteBeforeReplace,
-            additionalSecretOutputs: opts.additionalSecretOutputs,
-        });
+        }, callerOptions(opts));
     }
 
     /** A copy onto the machine. CopyToRemote deletes nothing; the staged files go with the work folder (host-setup's delete). */
     copyFile(name: string, args: HostCopyArgs, opts: HostResourceOptions): command.remote.CopyToRemote {
-        return new command.remote.CopyToRemote(name, {
-            connection: this.connection,
-            source: args.source,
-            remotePath: args.remotePath,
-            triggers: [this.machineId, ...(args.triggers ?? [])],
-        }, {
-            parent: opts.parent,
-            dependsOn: opts.dependsOn,
-            deleteBeforeReplace: opts.deleteBeforeReplace,
-            additionalSecretOutputs: opts.additionalSecretOutputs,
-        });
+        return remoteCopy(name, this, args, opts);
     }
 
     /** Nothing: the Docker objects' own deletes run (destroy removes the registry, its volumes, the cluster network). */
