@@ -3,9 +3,9 @@
 // were being declared). Each is refused by the parser with the key named.
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { architectureOf, checkStackConfig, ConfigError, k3sArgProblem, nodeFilterProblem, parseStackConfig } from "../../components/config/config";
+import { architectureOf, checkStackConfig, k3sArgProblem, nodeFilterProblem, parseStackConfig } from "../../components/config/config";
 import { cloudInitConfig } from "../../components/host/aws/cloudInit";
-import { awsHost } from "../support/fixtures";
+import { awsHost, configProblemsOf } from "../support/fixtures";
 
 const P = "bigbang-oci-dev:";
 const json = (v: unknown) => JSON.stringify(v);
@@ -15,13 +15,7 @@ function raw(keys: Record<string, string>): Record<string, string> {
 }
 
 function problemsOf(keys: Record<string, string>): string[] {
-    try {
-        parseStackConfig(raw(keys), { userName: "tester" });
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return err.problems;
-    }
-    return assert.fail(`expected ${JSON.stringify(keys)} to be rejected`);
+    return configProblemsOf(raw(keys));
 }
 
 describe("config: bad input that used to slip through", () => {

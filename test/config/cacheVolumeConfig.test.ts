@@ -1,7 +1,8 @@
 // host.cacheVolumeGiB and host.keepCacheVolume (issue 19): the Registry1 cache on its own
 // EBS volume. Bad input is refused naming the key; the volume needs the cache.
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../../components/config/config";
+import { parseStackConfig } from "../../components/config/config";
+import { configProblemsOf } from "../support/fixtures";
 
 const P = "bigbang-oci-dev:";
 const json = (v: unknown) => JSON.stringify(v);
@@ -12,13 +13,7 @@ function raw(keys: Record<string, unknown>): Record<string, string> {
 }
 
 function problemsOf(keys: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw(keys), { userName: "tester" });
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return err.problems;
-    }
-    return assert.fail(`expected ${JSON.stringify(keys)} to be rejected`);
+    return configProblemsOf(raw(keys));
 }
 
 describe("config: host.cacheVolumeGiB / host.keepCacheVolume", () => {
