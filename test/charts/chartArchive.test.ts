@@ -29,17 +29,20 @@ function writeFiles(root: string, files: Record<string, string>): string {
 }
 
 /** Every regular file under dir, as relative POSIX path -> contents. */
+// Built with Object.fromEntries, which defines each path as an own property: a file named `__proto__`
+// (the round-trip property generates one now and then) assigned with `out[r] = ...` would set the
+// object's prototype instead and vanish from the comparison.
 function treeOf(dir: string): Record<string, string> {
-    const out: Record<string, string> = {};
+    const entries: [string, string][] = [];
     const walk = (abs: string, rel: string): void => {
         for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
             const r = rel ? `${rel}/${e.name}` : e.name;
             if (e.isDirectory()) walk(path.join(abs, e.name), r);
-            else out[r] = fs.readFileSync(path.join(abs, e.name), "utf8");
+            else entries.push([r, fs.readFileSync(path.join(abs, e.name), "utf8")]);
         }
     };
     walk(dir, "");
-    return out;
+    return Object.fromEntries(entries);
 }
 
 // The folder name differs from the chart name on purpose: helm names the package from Chart.yaml.
@@ -109,7 +112,11 @@ describe("chart archive", function () {
         }), {
             numRuns: 25,
             // One path that fits ustar only with a prefix, one that needs a PAX record.
-            examples: [[[[`${"p".repeat(150)}/${"n".repeat(99)}`, "split", false], [`${"a".repeat(90)}/${"b".repeat(90)}/${"c".repeat(90)}/${"d".repeat(101)}`, "pax", true]]]],
+            // And a file named __proto__ (seed 596085524 found it).
+            examples: [
+                [[[`${"p".repeat(150)}/${"n".repeat(99)}`, "split", false], [`${"a".repeat(90)}/${"b".repeat(90)}/${"c".repeat(90)}/${"d".repeat(101)}`, "pax", true]]],
+                [[["__proto__", "", false], ["A", "", false]]],
+            ],
         });
     });
 
