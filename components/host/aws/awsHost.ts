@@ -7,7 +7,11 @@
 // every command's triggers and Docker object's labels, `deletedWith` the
 // instance, deletes guarded by on-instance.sh, readiness steps re-run after
 // every start (EC2's LaunchTime). Only the factory imports this folder.
-import * as aws from "@pulumi/aws";
+// AWS's service modules, not the package root: @pulumi/aws's index.d.ts pulls in every service's
+// declarations (some 2,700 files), about a quarter of `tsc`'s CPU in `npm test`.
+import * as ec2 from "@pulumi/aws/ec2";
+import { InstanceState } from "@pulumi/aws/ec2transitgateway/instanceState";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
@@ -60,9 +64,9 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
     readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     /** The instance, on-demand or spot (see the spot note in the constructor). */
-    readonly instance: aws.ec2.Instance;
+    readonly instance: ec2.Instance;
     /** Keeps the instance running or stopped as `host.running` says. */
-    readonly state: aws.ec2transitgateway.InstanceState;
+    readonly state: InstanceState;
     /**
      * The resource whose deletion terminates the host. Everything that lives on the
      * host names it in `deletedWith`, so destroy and replacement never dial the host.
@@ -70,7 +74,7 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
     readonly machine: pulumi.CustomResource;
     /** The EC2 instance ID: a new one means a new machine, and everything on it is rebuilt. */
     readonly instanceId: pulumi.Output<string>;
-    readonly securityGroup: aws.ec2.SecurityGroup;
+    readonly securityGroup: ec2.SecurityGroup;
     readonly publicIp: pulumi.Output<string>;
     readonly privateIp: pulumi.Output<string>;
     /** The address the workstation uses: the private IP with usePrivateIp, else the public one. */
@@ -148,7 +152,7 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
             }, { parent: this, additionalSecretOutputs: ["stdout", "stderr"], deleteBeforeReplace: true });
             keyFileDeps.push(keyFile);
         }
-        const keyPair = new aws.ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
+        const keyPair = new ec2.KeyPair("key-pair", { publicKey, tags }, { parent: this });
 
         // --- The host's own SSH key, pinned by every client. Generated here and handed to the
         // instance in its user-data (cloud-init `ssh_keys`; see cloudInit.ts for why it is then
@@ -180,7 +184,7 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
             registryPort: config.registry.target === "hosted" && config.registry.exposePublicly ? config.registry.port : undefined,
             clusterPorts: config.cluster.ports,
         });
-        this.securityGroup = new aws.ec2.SecurityGroup("security-group", {
+        this.securityGroup = new ec2.SecurityGroup("security-group", {
             // Not the owner: the description is ForceNew (terraform-provider-aws
             // internal/service/ec2/vpc_security_group.go), and renaming the owner must not touch the
             // host. The Name and Owner tags say whose it is and update in place.
@@ -203,10 +207,10 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
         // running host. Not ignoreChanges: the engine puts ignored inputs back from the old state
         // before a replacement too (pulumi/pulumi#2657), so a new ubuntuRelease or architecture
         // would boot the old image.
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const partition = getPartitionOutput({}, { parent: this }).partition;
         const amiId: pulumi.Output<string> = host.amiId
             ? pulumi.output(host.amiId)
-            : partition.apply((p) => aws.ec2.getAmiOutput({
+            : partition.apply((p) => ec2.getAmiOutput({
                 mostRecent: true,
                 owners: [canonicalOwner(p)],
                 nameRegex: ubuntuAmiNameRegex(host.ubuntuRelease, host.architecture, UBUNTU_IMAGE_SERIAL_CUTOFF),
@@ -237,7 +241,7 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
         // shutdown behaviour (ec2_spot_instance_request.go resourceSpotInstanceRequestCreate).
         // Deleting the instance cancels its spot request before terminating it (ec2_instance.go
         // resourceInstanceDelete; see SPOT_LIFECYCLE in test/support/lifecycle.ts for the version read).
-        const instance = new aws.ec2.Instance("instance", {
+        const instance = new ec2.Instance("instance", {
             ami: amiId,
             instanceType: host.instanceType,
             subnetId,
@@ -276,14 +280,14 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
         // so after a refresh (npm run up does one of this resource) a host the timer
         // stopped shows as a change to "running" and is started; its delete leaves the
         // instance alone (internal/service/ec2/ec2_instance_state.go in terraform-provider-aws).
-        this.state = new aws.ec2transitgateway.InstanceState("instance-state", {
+        this.state = new InstanceState("instance-state", {
             instanceId: this.instanceId,
             state: host.running ? "running" : "stopped",
         }, { parent: this });
 
         // Read after the state above is applied (the invoke waits for its dependency), so a start
         // in this very run is seen. EC2's LaunchTime is the time of the last start.
-        this.lastStart = aws.ec2.getInstanceOutput({ instanceId: this.state.instanceId }, { parent: this, dependsOn: [this.state] })
+        this.lastStart = ec2.getInstanceOutput({ instanceId: this.state.instanceId }, { parent: this, dependsOn: [this.state] })
             .apply((observed) => observed.launchTime);
 
         // An Elastic IP keeps the address, and with it the k3d config, the kubeconfig and
@@ -292,8 +296,8 @@ export class AwsHost extends pulumi.ComponentResource implements DevHost {
         if (host.usePrivateIp) {
             this.publicIp = this.instance.publicIp;
         } else {
-            const eip = new aws.ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
-            addressDeps.push(new aws.ec2.EipAssociation("public-ip-association", {
+            const eip = new ec2.Eip("public-ip", { domain: "vpc", tags }, { parent: this });
+            addressDeps.push(new ec2.EipAssociation("public-ip-association", {
                 instanceId: this.instanceId,
                 allocationId: eip.allocationId,
             }, { parent: this }));
