@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command for a fresh clone: installs the Debian/Ubuntu tools the
-# tests run for real when any is missing, then `npm ci` and `npm test`.
+# tests run for real when any is missing, then `npm ci`, `npm test` and
+# `npm run test:integration` (real servers and entry points, end to end).
 #   scripts/test.sh
 # cloud-init checks the user-data schema, shellcheck every script,
 # docker-registry is the distribution 2.8 registry the integration test runs,
@@ -58,3 +59,5 @@ fi
 npm ci --no-audit --no-fund
 npm run kube-tools
 npm test
+# The integration tests: real servers and Pulumi's own entry point, end to end (README, Development).
+npm run test:integration

@@ -43,9 +43,9 @@ describe("scripts/test.sh", function () {
         fs.writeFileSync(path.join(bin, name), logger(name, body), { mode: 0o755 });
     }
 
-    function run(opts: { uid?: number; npmTestExit?: number } = {}) {
+    function run(opts: { uid?: number; npmTestExit?: number; integrationExit?: number } = {}) {
         stub("id", `echo ${opts.uid ?? 0}`);
-        stub("npm", `[ "$1" = test ] && exit ${opts.npmTestExit ?? 0}; exit 0`);
+        stub("npm", `[ "$1" = test ] && exit ${opts.npmTestExit ?? 0}; [ "$2" = test:integration ] && exit ${opts.integrationExit ?? 0}; exit 0`);
         const result = spawnSync(path.join(bin, "bash"), [SCRIPT], {
             env: bashEnv({ PATH: bin, STUB_LOG_DIR: dir }),
             encoding: "utf8",
@@ -55,12 +55,12 @@ describe("scripts/test.sh", function () {
         return { status: result.status, stderr: result.stderr, lines };
     }
 
-    it("installs nothing when every tool is on PATH, then runs npm ci, npm run kube-tools and npm test", () => {
+    it("installs nothing when every tool is on PATH, then runs npm ci, npm run kube-tools, npm test and the integration tests", () => {
         for (const tool of TOOLS) stub(tool);
         stub("apt-get");
         const r = run();
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(r.lines, ["npm ci --no-audit --no-fund", "npm run kube-tools", "npm test"]);
+        assert.deepEqual(r.lines, ["npm ci --no-audit --no-fund", "npm run kube-tools", "npm test", "npm run test:integration"]);
     });
 
     it("as root, apt-installs exactly the missing packages and stops the packaged registry service", () => {
@@ -76,6 +76,7 @@ describe("scripts/test.sh", function () {
             "npm ci --no-audit --no-fund",
             "npm run kube-tools",
             "npm test",
+            "npm run test:integration",
         ]);
     });
 
@@ -111,8 +112,17 @@ describe("scripts/test.sh", function () {
         assert.deepEqual(r.lines, []);
     });
 
-    it("fails when the tests fail", () => {
+    it("fails when the tests fail, and does not go on to the integration tests", () => {
         for (const tool of TOOLS) stub(tool);
-        assert.equal(run({ npmTestExit: 1 }).status, 1);
+        const r = run({ npmTestExit: 1 });
+        assert.equal(r.status, 1);
+        assert.equal(r.lines.at(-1), "npm test");
+    });
+
+    it("fails when the integration tests fail", () => {
+        for (const tool of TOOLS) stub(tool);
+        const r = run({ integrationExit: 1 });
+        assert.equal(r.status, 1);
+        assert.equal(r.lines.at(-1), "npm run test:integration");
     });
 });
