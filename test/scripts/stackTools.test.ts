@@ -13,6 +13,10 @@ import { BASE_CONFIG, BASE_TLS, ProgramRun, runProgram, sharedRun } from "../sup
 const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
 const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
 
+/** bash from PATH, for the stubs' first line: no `env` process in front of every stub call. */
+const BASH = (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter).map((dir) => path.join(dir, "bash"))
+    .find((file) => { try { fs.accessSync(file, fs.constants.X_OK); return true; } catch { return false; } }) ?? "/bin/bash";
+
 interface Stubs {
     /** `pulumi stack export` text. */
     exported?: string;
@@ -48,7 +52,7 @@ function runWrapper(args: string[], stubs: Stubs): Run {
     fs.writeFileSync(path.join(bin, "export.json"), stubs.exported ?? "{}");
     fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(stubs.outputs ?? {}));
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), [
-        "#!/usr/bin/env bash",
+        `#!${BASH}`,
         // The wrapper checks the CLI's version first (pulumi-local.sh): a current one, not logged.
         ...(name === "pulumi" ? ['[ "$1" = version ] && { echo v3.276.0; exit 0; }'] : []),
         `echo "${name} $*" >>${JSON.stringify(log)}`,
