@@ -315,6 +315,16 @@ function clusterStatus(outputs: Record<string, unknown>, hasTool: (tool: string)
     return lines;
 }
 
+/** What `status` prints: the stack, then one line per check. */
+export function statusReport(stack: string, lines: StatusLine[]): string {
+    return `stack ${stack}\n${lines.map((l) => `${l.ok ? "ok  " : "FAIL"} ${l.what.padEnd(12)} ${l.text}\n`).join("")}`;
+}
+
+/** `status` exits 0 when every check is ok, else 1. */
+export function statusExitCode(lines: StatusLine[]): number {
+    return lines.every((l) => l.ok) ? 0 : 1;
+}
+
 function main(argv: string[]): number {
     const [command, arg] = argv;
     if (command === "urns" && (arg === "host" || arg === "cluster")) {
@@ -336,8 +346,8 @@ function main(argv: string[]): number {
         }
         const region = runTool("pulumi", ["config", "get", "aws:region"], { timeoutMs: TIMEOUT_MS.pulumi });
         const lines = stackStatus(record(JSON.parse(out.stdout || "{}")), { region: region.code === 0 ? region.stdout.trim() : undefined });
-        process.stdout.write(`stack ${arg ?? ""}\n${lines.map((l) => `${l.ok ? "ok  " : "FAIL"} ${l.what.padEnd(12)} ${l.text}\n`).join("")}`);
-        return lines.every((l) => l.ok) ? 0 : 1;
+        process.stdout.write(statusReport(arg ?? "", lines));
+        return statusExitCode(lines);
     }
     process.stderr.write("usage: stack-tools.ts urns host|cluster < export.json | stack-tools.ts status <stack>\n");
     return 2;

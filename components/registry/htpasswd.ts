@@ -12,6 +12,9 @@ import { createHmac } from "crypto";
 
 export const HTPASSWD_BCRYPT_COST = 10;
 
+/** bcrypt's smallest cost (bcryptjs rejects lower ones); only tests that check the encoding use it. */
+export const BCRYPT_MIN_COST = 4;
+
 /** bcrypt reads at most this many bytes of a password; longer ones would be silently truncated. */
 export const BCRYPT_MAX_PASSWORD_BYTES = 72;
 
@@ -38,8 +41,11 @@ function assertValidPassword(password: string): void {
     }
 }
 
-/** The bcrypt salt string (`$2b$10$` + 22 chars) for these credentials. */
-export function deterministicBcryptSalt(username: string, password: string): string {
+/**
+ * The bcrypt salt string (`$2b$10$` + 22 chars) for these credentials. `cost` is the
+ * program's cost unless a test asks for another: the 22 salt chars do not depend on it.
+ */
+export function deterministicBcryptSalt(username: string, password: string, cost: number = HTPASSWD_BCRYPT_COST): string {
     // Length prefixes keep ("ab","c") and ("a","bc") apart.
     const mac = createHmac("sha256", SALT_DERIVATION_KEY)
         .update(`${Buffer.byteLength(username, "utf8")}:${username}`, "utf8")
@@ -48,15 +54,21 @@ export function deterministicBcryptSalt(username: string, password: string): str
     // encodeBase64 of exactly 16 bytes yields the canonical 22-char form, so
     // the last character already satisfies bcrypt's padding rule (its low bits are zero).
     const encoded = bcrypt.encodeBase64(mac.subarray(0, BCRYPT_SALT_BYTES), BCRYPT_SALT_BYTES);
-    const cost = String(HTPASSWD_BCRYPT_COST).padStart(2, "0");
-    return `$2b$${cost}$${encoded}`;
+    if (!Number.isInteger(cost) || cost < BCRYPT_MIN_COST || cost > 31) {
+        throw new Error(`bcrypt cost must be an integer from ${BCRYPT_MIN_COST} to 31, got ${cost}`);
+    }
+    return `$2b$${String(cost).padStart(2, "0")}$${encoded}`;
 }
 
-/** One htpasswd line, `user:$2b$10$...`, without a trailing newline. Same inputs, same line. */
-export function htpasswdLine(username: string, password: string): string {
+/**
+ * One htpasswd line, `user:$2b$10$...`, without a trailing newline. Same inputs, same line.
+ * The program always uses the default cost; tests of the encoding pass bcrypt's minimum
+ * to check many credentials cheaply.
+ */
+export function htpasswdLine(username: string, password: string, cost: number = HTPASSWD_BCRYPT_COST): string {
     assertValidUsername(username);
     assertValidPassword(password);
-    return `${username}:${bcrypt.hashSync(password, deterministicBcryptSalt(username, password))}`;
+    return `${username}:${bcrypt.hashSync(password, deterministicBcryptSalt(username, password, cost))}`;
 }
 
 /** Whether `line` is an htpasswd bcrypt entry for exactly this user and password. */

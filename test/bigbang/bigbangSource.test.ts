@@ -32,24 +32,49 @@ function git(cwd: string, ...args: string[]): string {
         cwd,
         encoding: "utf8",
         timeout: 30_000,
-        env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C" },
+        env: {
+            ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", LC_ALL: "C",
+            // The fixtures' identity, without a `git config` process per repository.
+            GIT_AUTHOR_NAME: "test", GIT_AUTHOR_EMAIL: "test@example.invalid",
+            GIT_COMMITTER_NAME: "test", GIT_COMMITTER_EMAIL: "test@example.invalid",
+            // No `git maintenance run --auto` process after every fixture commit.
+            GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "maintenance.auto", GIT_CONFIG_VALUE_0: "false",
+        },
     }).trim();
 }
 
-/** A git repository holding the fake layout, committed and tagged `tag` (annotated, as Big Bang's are). */
-function makeRepo(dir: string, files: Record<string, string>, tag?: string): string {
+/** Builds a git repository holding `files`, committed and tagged `tag` (annotated, as Big Bang's are). */
+function buildRepo(dir: string, files: Record<string, string>, tag?: string): string {
     fs.mkdirSync(dir, { recursive: true });
     for (const [rel, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
         fs.writeFileSync(path.join(dir, rel), text);
     }
     git(dir, "init", "-q", "-b", "master");
-    git(dir, "config", "user.email", "test@example.invalid");
-    git(dir, "config", "user.name", "test");
     git(dir, "add", "-A");
     git(dir, "commit", "-q", "-m", "fake Big Bang");
     if (tag) git(dir, "tag", "-a", tag, "-m", `release ${tag}`);
     return git(dir, "rev-parse", "HEAD");
+}
+
+// Each distinct repository is built with git once per file and copied for every test that asks
+// for it (a copy is the same repository: same objects, refs and commit id), so a test still gets
+// a repository of its own to change, without the ~6 git processes of building it again.
+let templateRoot: string | undefined;
+const repoTemplates = new Map<string, { dir: string; commit: string }>();
+
+/** A git repository of its own at `dir` holding the fake layout, committed and tagged `tag`. */
+function makeRepo(dir: string, files: Record<string, string>, tag?: string): string {
+    const key = JSON.stringify([files, tag ?? null]);
+    let template = repoTemplates.get(key);
+    if (template === undefined) {
+        templateRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "bbod-bbsource-templates-"));
+        const templateDir = path.join(templateRoot, String(repoTemplates.size));
+        template = { dir: templateDir, commit: buildRepo(templateDir, files, tag) };
+        repoTemplates.set(key, template);
+    }
+    fs.cpSync(template.dir, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+    return template.commit;
 }
 
 async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<BigbangSourceError> {
@@ -79,6 +104,10 @@ describe("bigbangSource", function () {
 
     afterEach(() => {
         fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    after(() => {
+        if (templateRoot !== undefined) fs.rmSync(templateRoot, { recursive: true, force: true });
     });
 
     describe("resolveBigbangSource with a path", () => {

@@ -7,10 +7,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BASE_CONFIG, runProgram } from "../support/program";
+import { BASE_CONFIG, sharedRun } from "../support/program";
 
 const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
 const STATE_TYPE = "aws:ec2transitgateway/instanceState:InstanceState";
+
+/** bash from PATH, for the stubs' first line: no `env` process in front of every stub call. */
+const BASH = (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter).map((dir) => path.join(dir, "bash"))
+    .find((file) => { try { fs.accessSync(file, fs.constants.X_OK); return true; } catch { return false; } }) ?? "/bin/bash";
 
 let tmp = "";
 before(() => {
@@ -27,16 +31,30 @@ interface WrapperRun {
     calls: string[];
 }
 
+/** The export file for a stack whose instance-state resource is `urn`, written once per urn (the stubs only read it). */
+const exportFiles = new Map<string, string>();
+function exportFile(urn: string): string {
+    let file = exportFiles.get(urn);
+    if (file === undefined) {
+        file = path.join(tmp, `export-${exportFiles.size}.json`);
+        // A real export is far larger than a pipe's buffer (inline scripts, user-data, state for
+        // every resource, pretty-printed over many lines), with the instance-state resource early in it.
+        // 4,000 resources are ~300 KB, over four times Linux's 64 KiB pipe buffer (pipe(7)): a `grep -q`
+        // reading the export from a pipe fails the first case below (tried), at a fifth of the
+        // bash and grep time per run of the former 20,000.
+        const others = Array.from({ length: 4_000 }, (_, i) => ({ urn: `urn:pulumi:dev::bigbang-oci-dev::other::r${i}` }));
+        fs.writeFileSync(file, `${JSON.stringify({ resources: [{ urn }, ...others] }, null, 2)}\n`);
+        exportFiles.set(urn, file);
+    }
+    return file;
+}
+
 function runWrapper(args: string[], opts: { exportedUrn?: string; agentStatus?: number; sshAuthSock?: string; backend?: string } = {}): WrapperRun {
     const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
     const log = path.join(bin, "calls.log");
-    const exported = path.join(bin, "export.json");
-    // A real export is far larger than a pipe's buffer (inline scripts, user-data, state for
-    // every resource, pretty-printed over many lines), with the instance-state resource early in it.
-    const others = Array.from({ length: 20_000 }, (_, i) => ({ urn: `urn:pulumi:dev::bigbang-oci-dev::other::r${i}` }));
-    fs.writeFileSync(exported, `${JSON.stringify({ resources: [{ urn: opts.exportedUrn ?? "" }, ...others] }, null, 2)}\n`);
+    const exported = exportFile(opts.exportedUrn ?? "");
     fs.writeFileSync(path.join(bin, "pulumi"), [
-        "#!/usr/bin/env bash",
+        `#!${BASH}`,
         `[ "$1" = version ] && { echo v3.276.0; exit 0; }`,
         `echo "$* | sock=\${SSH_AUTH_SOCK:-}" >>${JSON.stringify(log)}`,
         // exec: like the real CLI, the export dies of SIGPIPE when its reader stops early.
@@ -70,7 +88,7 @@ describe("pulumi-local.sh: the host's running state", function () {
     this.timeout(60_000);
     let stateUrn = "";
     before(async () => {
-        const run = await runProgram(BASE_CONFIG, { stack: "dev" });
+        const run = await sharedRun(BASE_CONFIG, { stack: "dev" });
         stateUrn = run.one(STATE_TYPE).urn;
     });
 

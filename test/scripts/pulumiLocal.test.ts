@@ -9,7 +9,11 @@ import * as path from "path";
 const WRAPPER = path.resolve(__dirname, "../../scripts/pulumi-local.sh");
 const EXAMPLE = path.resolve(__dirname, "../../stack-config.example.yaml");
 
-const STUB = `#!/usr/bin/env bash
+/** bash from PATH, for the stubs' first line: no `env` process in front of every stub call. */
+const BASH = (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter).map((dir) => path.join(dir, "bash"))
+    .find((file) => { try { fs.accessSync(file, fs.constants.X_OK); return true; } catch { return false; } }) ?? "/bin/bash";
+
+const STUB = `#!${BASH}
 [ "$1" = version ] && { echo "\${STUB_PULUMI_VERSION:-v3.276.0}"; exit 0; }
 echo "$* passphrase_file=\${PULUMI_CONFIG_PASSPHRASE_FILE:-}" >>"$STUB_DIR/calls"
 if [ "$1 $2" = "stack select" ]; then

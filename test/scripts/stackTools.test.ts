@@ -7,11 +7,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LOCAL_PROBE_OVERRIDE, LocalProbe } from "../../components/host/local/localProbe";
-import { exportedBackend, helmReleaseSummary, outputsBackend, recreateHostRefusal, urnsToReplace } from "../../scripts/stack-tools";
+import {
+    exportedBackend, helmReleaseSummary, outputsBackend, recreateHostRefusal, stackStatus, statusExitCode, statusReport, urnsToReplace,
+} from "../../scripts/stack-tools";
 import { BASE_CONFIG, BASE_TLS, ProgramRun, runProgram, sharedRun } from "../support/program";
 
 const WRAPPER = path.resolve(__dirname, "..", "..", "scripts", "pulumi-local.sh");
 const MACHINE_TYPES = ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"];
+
+/** bash from PATH, for the stubs' first line: no `env` process in front of every stub call. */
+const BASH = (process.env.PATH ?? "/usr/bin:/bin").split(path.delimiter).map((dir) => path.join(dir, "bash"))
+    .find((file) => { try { fs.accessSync(file, fs.constants.X_OK); return true; } catch { return false; } }) ?? "/bin/bash";
 
 interface Stubs {
     /** `pulumi stack export` text. */
@@ -42,13 +48,14 @@ after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function runWrapper(args: string[], stubs: Stubs): Run {
+/** A folder of stubs on PATH that log every call, and the environment the wrapper runs in. */
+function stubBin(stubs: Stubs): { env: NodeJS.ProcessEnv; calls: () => string[] } {
     const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
     const log = path.join(bin, "calls.log");
     fs.writeFileSync(path.join(bin, "export.json"), stubs.exported ?? "{}");
     fs.writeFileSync(path.join(bin, "outputs.json"), JSON.stringify(stubs.outputs ?? {}));
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), [
-        "#!/usr/bin/env bash",
+        `#!${BASH}`,
         // The wrapper checks the CLI's version first (pulumi-local.sh): a current one, not logged.
         ...(name === "pulumi" ? ['[ "$1" = version ] && { echo v3.276.0; exit 0; }'] : []),
         `echo "${name} $*" >>${JSON.stringify(log)}`,
@@ -70,10 +77,35 @@ function runWrapper(args: string[], stubs: Stubs): Run {
         HOME: tmp,
         PULUMI_CONFIG_PASSPHRASE: "test",
     };
+    const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : []);
+    return { env, calls };
+}
+
+function runWrapper(args: string[], stubs: Stubs): Run {
+    const { env, calls } = stubBin(stubs);
     const result = spawnSync("bash", [WRAPPER, ...args], { encoding: "utf8", env, timeout: 60_000 });
     if (result.error) throw result.error;
-    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: calls() };
+}
+
+/**
+ * `status` in this process, for the variants of a backend's checks: the same stubs, environment,
+ * report and exit code as through the wrapper, without a bash and a node (tsx) process per case.
+ * What the wrapper and stack-tools' main add (the stack's outputs and region from pulumi, stdout and
+ * the exit status across the process boundary) is checked through the wrapper by the cases that
+ * run it, at least one per backend; here the region is the pulumi stub's, us-east-1.
+ */
+function statusInProcess(stubs: Stubs): Run {
+    const { env, calls } = stubBin(stubs);
+    const saved = process.env;
+    // Synchronous from here to the restore: no other test code runs while the environment is the stubs'.
+    process.env = env;
+    try {
+        const lines = stackStatus(JSON.parse(JSON.stringify(stubs.outputs ?? {})), { region: "us-east-1" });
+        return { status: statusExitCode(lines), stdout: statusReport("dev", lines), stderr: "", calls: calls() };
+    } finally {
+        process.env = saved;
+    }
 }
 
 const SSH_COMMAND = "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/kh -o HostKeyAlias=bigbang-oci-dev-dev ubuntu@203.0.113.7";
@@ -170,7 +202,7 @@ describe("stack-tools: recreate and status", function () {
 
     it("status exits 0 when everything answers", () => {
         const ready = { items: [HELMRELEASES.items[0]] };
-        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(ready) });
+        const r = statusInProcess({ outputs: OUTPUTS, ssh: SSH_OK, kubectl: kubectlStub(ready) });
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /ok {3}helmreleases 1\/1 Ready\n/);
     });
@@ -184,13 +216,13 @@ describe("stack-tools: recreate and status", function () {
     });
 
     it("status says a host that does not answer SSH does not, without the AWS CLI", () => {
-        const r = runWrapper(["status"], { outputs: OUTPUTS, ssh: 'echo "ssh: connect to host 203.0.113.7 port 22: Connection timed out" >&2; exit 255' });
+        const r = statusInProcess({ outputs: OUTPUTS, ssh: 'echo "ssh: connect to host 203.0.113.7 port 22: Connection timed out" >&2; exit 255' });
         assert.equal(r.status, 1);
         assert.match(r.stdout, /FAIL host {9}203\.0\.113\.7 does not answer SSH \(ssh: connect to host 203\.0\.113\.7 port 22: Connection timed out\); stopped\? npm run start/);
     });
 
     it("status on a stack without outputs says to deploy first", () => {
-        const r = runWrapper(["status"], { outputs: {} });
+        const r = statusInProcess({ outputs: {} });
         assert.equal(r.status, 1);
         assert.match(r.stdout, /FAIL host {9}the stack has no host outputs \(sshCommand, kubeconfig\): deploy it first \(npm run up\)/);
     });
@@ -308,7 +340,7 @@ describe("stack-tools on host.backend ssh and local", function () {
     });
 
     it("status on ssh: a machine that does not answer is the developer's, with no npm run start", () => {
-        const r = runWrapper(["status"], { outputs: SSH_OUTPUTS, ssh: 'echo "ssh: connect to host 192.0.2.10 port 22: No route to host" >&2; exit 255' });
+        const r = statusInProcess({ outputs: SSH_OUTPUTS, ssh: 'echo "ssh: connect to host 192.0.2.10 port 22: No route to host" >&2; exit 255' });
         assert.equal(r.status, 1);
         assert.equal(r.stdout.trimEnd().split("\n")[1],
             "FAIL host         192.0.2.10 does not answer SSH (ssh: connect to host 192.0.2.10 port 22: No route to host); it is your own machine (host.backend ssh): check that it is on and reachable");
@@ -342,14 +374,14 @@ describe("stack-tools on host.backend ssh and local", function () {
     });
 
     it("status on local: a registry that does not answer fails its line", () => {
-        const r = runWrapper(["status"], { outputs: LOCAL_OUTPUTS, docker: DOCKER_OK, curl: "printf 000; exit 7", kubectl: kubectlStub({ items: [] }) });
+        const r = statusInProcess({ outputs: LOCAL_OUTPUTS, docker: DOCKER_OK, curl: "printf 000; exit 7", kubectl: kubectlStub({ items: [] }) });
         assert.equal(r.status, 1);
         assert.match(r.stdout, /FAIL registry {5}https:\/\/oci\.dev\.bigbang\.mil:5000\/v2\/ does not answer \(curl exit 7, HTTP 000\)\n/);
         assert.match(r.stdout, /ok {3}helmreleases 0\/0 Ready\n/);
     });
 
     it("status on local: an engine that does not answer, or no docker at all, is said and nothing else is tried", () => {
-        const down = runWrapper(["status"], {
+        const down = statusInProcess({
             outputs: LOCAL_OUTPUTS, curl: "printf 401", kubectl: kubectlStub(HELMRELEASES),
             docker: 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
         });
@@ -358,7 +390,7 @@ describe("stack-tools on host.backend ssh and local", function () {
             "FAIL host         the local Docker engine does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?); start Docker, then run this again (host.backend local)",
         ]);
         assert.ok(!down.calls.some((c) => c.startsWith("curl ") || c.startsWith("kubectl ")), down.calls.join("\n"));
-        const none = runWrapper(["status"], { outputs: LOCAL_OUTPUTS });
+        const none = statusInProcess({ outputs: LOCAL_OUTPUTS });
         assert.equal(none.status, 1);
         assert.match(none.stdout, /FAIL host {9}the local Docker engine does not answer \(docker is not installed here\)/);
     });
