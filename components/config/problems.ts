@@ -8,7 +8,7 @@ export const PROJECT = "bigbang-oci-dev";
  * Every problem in the stack configuration, one line a key. A RunError, because
  * Pulumi's language host prints a RunError as its message alone and anything
  * else as a crash with a stack trace (@pulumi/pulumi cmd/run/run.js, the
- * uncaughtHandler); test/program.entrypoint.test.ts runs that entry point.
+ * uncaughtHandler); test/program.entrypoint.integration.test.ts runs that entry point.
  */
 export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
