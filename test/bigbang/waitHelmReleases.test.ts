@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -94,7 +95,7 @@ interface Sandbox {
     runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
 }
 
-function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } {
+function makeSandbox(realKubectl: string, kubectlCache: string): { sandbox: Sandbox; remove(): void } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-"));
     const toolsDir = path.join(dir, "tools");
     const statesDir = path.join(dir, "states");
@@ -112,6 +113,7 @@ function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } 
         KUBECTL_STUB_LOG: logFile,
         KUBECTL_STUB_STATES: statesDir,
         KUBECTL_STUB_REAL: realKubectl,
+        KUBECTL_STUB_CACHE: kubectlCache,
         WAIT_HR_POLL_SECONDS: "1",
         ...extra,
     });
@@ -121,7 +123,14 @@ function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } 
         state(fromCall, releases) {
             const stateDir = path.join(statesDir, String(fromCall));
             fs.mkdirSync(stateDir);
-            releases.forEach((r, i) => fs.writeFileSync(path.join(stateDir, `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`), JSON.stringify(helmRelease(r))));
+            // Each object's content names its answers in the stub's shared cache (.keys).
+            const keys = releases.map((r, i) => {
+                const name = `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`;
+                const json = JSON.stringify(helmRelease(r));
+                fs.writeFileSync(path.join(stateDir, name), json);
+                return `${createHash("sha256").update(json).digest("hex")} ${name}\n`;
+            });
+            fs.writeFileSync(path.join(stateDir, ".keys"), keys.join(""));
         },
         env,
         calls,
@@ -150,7 +159,12 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
     const scriptCase = (title: string, body: (sandbox: Sandbox) => Promise<void>) => cases.push({ title, body });
     const running = new Map<string, Promise<void>>();
 
+    // The real kubectl's answers for every (state, template), shared by the cases (see the stub).
+    let kubectlCache = "";
+    after(() => { if (kubectlCache) fs.rmSync(kubectlCache, { recursive: true, force: true }); });
+
     before(() => {
+        kubectlCache = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-kubectl-"));
         // kubectl 1.32 from bin/ (npm run kube-tools), not Debian 12's kubernetes-client (1.20): the host runs
         // the pinned kubectl (pins.ts), so the templates are checked by a kubectl near it.
         const realKubectl = kubeTool("kubectl");
@@ -169,7 +183,7 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         };
         for (const c of cases) {
             const done = slot().then(async () => {
-                const { sandbox, remove } = makeSandbox(realKubectl);
+                const { sandbox, remove } = makeSandbox(realKubectl, kubectlCache);
                 try {
                     await c.body(sandbox);
                 } finally {
