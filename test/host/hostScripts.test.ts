@@ -283,15 +283,17 @@ describe("wait-cloud-init.sh", () => {
         this.timeout(30_000);
         const log = path.join(freshDir("wait-run"), "calls.log");
         fs.writeFileSync(log, "");
-        // About 4 s of "running" at 0.2 s polls: four progress intervals of 1 s.
+        // About 4.5 s of "running" at 0.5 s polls (the script naps until the next progress line at
+        // most, so the lines do not depend on the poll): four progress intervals of 1 s. Shorter polls
+        // only cost processes (a cloud-init status, a timeout, a sed per poll).
         const result = await runTimed(WAIT_CLOUD_INIT, [], bashEnv({
             PATH: `${stubs}:${systemBin}`,
             STUB_LOG: log,
             STUB_SESSION_GROUPS: "ubuntu adm sudo docker",
             STUB_USER_GROUPS: "ubuntu adm sudo docker",
             CLOUD_INIT_OUTPUT_LOG: outputLog,
-            STUB_CLOUD_INIT_RUNNING_POLLS: "20",
-            CLOUD_INIT_POLL_SECONDS: "0.2",
+            STUB_CLOUD_INIT_RUNNING_POLLS: "9",
+            CLOUD_INIT_POLL_SECONDS: "0.5",
             CLOUD_INIT_PROGRESS_SECONDS: "1",
         }), 25_000);
         assert.equal(result.code, 0, result.stderr);
@@ -459,15 +461,16 @@ describe("install-tools.sh", function () {
     it("says before and after each tool what it does, and during a slow download the bytes so far and the time against the limit", async () => {
         const releases = buildReleases();
         const curlLog = path.join(freshDir("curl-log"), "curl.log");
-        // Three downloads of 2 s each: six progress intervals of 1 s.
+        // Three downloads of 1.5 s each: a progress line in each (at 1 s), and 4.5 s of progress intervals
+        // of 1 s. The 0.5 s poll (the script naps until the next progress line at most) saves processes.
         const result = await runTimed(INSTALL_TOOLS, [...defaultArgs, ...(sumsOf.get(releases) ?? [])], {
             PATH: `${curlStubDir}:/usr/bin:/bin`,
             RELEASES: releases,
             CURL_LOG: curlLog,
             INSTALL_DIR: path.join(freshDir("install"), "bin"),
-            STUB_CURL_SLEEP: "2",
+            STUB_CURL_SLEEP: "1.5",
             TOOLS_PROGRESS_SECONDS: "1",
-            TOOLS_POLL_SECONDS: "0.2",
+            TOOLS_POLL_SECONDS: "0.5",
         }, 30_000);
         assert.equal(result.code, 0, result.stderr);
         for (const [tool, version] of Object.entries(versions)) {
