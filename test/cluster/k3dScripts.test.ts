@@ -85,15 +85,6 @@ describe("k3d cluster scripts", function () {
     const waiting: { title: string; body: (s: Sandbox) => Promise<void> }[] = [];
     const waitingCase = (title: string, body: (s: Sandbox) => Promise<void>) => waiting.push({ title, body });
     const running = new Map<string, Promise<void>>();
-    before(() => {
-        for (const c of waiting) {
-            const s = makeSandbox();
-            const done = c.body(s).finally(() => s.cleanup());
-            // Awaited by the case's it(); this only keeps a failure from counting as unhandled before then.
-            done.catch(() => undefined);
-            running.set(c.title, done);
-        }
-    });
 
     let sb: Sandbox;
     let stateFile: string;
@@ -127,6 +118,18 @@ describe("k3d cluster scripts", function () {
     });
 
     describe("k3d-cluster-create.sh", () => {
+        // Here, after the shellcheck case: a synchronous child (execFileSync) would hold up the event loop
+        // and so the times the progress case notes its lines at.
+        before(() => {
+            for (const c of waiting) {
+                const s = makeSandbox();
+                const done = c.body(s).finally(() => s.cleanup());
+                // Awaited by the case's it(); this only keeps a failure from counting as unhandled before then.
+                done.catch(() => undefined);
+                running.set(c.title, done);
+            }
+        });
+
         it("creates the cluster from the config on stdin and stores the config privately", async () => {
             const result = await create(CONFIG);
             assert.equal(result.code, 0, show(result));
