@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -92,9 +93,13 @@ interface Sandbox {
     annotates(): string[];
     wait(timeout: string, triples: string[][], extra?: Record<string, string>): Promise<RunResult>;
     runScript(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
+    /** Runs a script once one of the CONCURRENT_CASES slots is free (wait and runScript take one themselves). */
+    gate<T>(run: () => Promise<T>): Promise<T>;
 }
 
-function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } {
+type Gate = <T>(run: () => Promise<T>) => Promise<T>;
+
+function makeSandbox(realKubectl: string, kubectlCache: string, gate: Gate): { sandbox: Sandbox; remove(): void } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-"));
     const toolsDir = path.join(dir, "tools");
     const statesDir = path.join(dir, "states");
@@ -112,6 +117,7 @@ function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } 
         KUBECTL_STUB_LOG: logFile,
         KUBECTL_STUB_STATES: statesDir,
         KUBECTL_STUB_REAL: realKubectl,
+        KUBECTL_STUB_CACHE: kubectlCache,
         WAIT_HR_POLL_SECONDS: "1",
         ...extra,
     });
@@ -121,14 +127,30 @@ function makeSandbox(realKubectl: string): { sandbox: Sandbox; remove(): void } 
         state(fromCall, releases) {
             const stateDir = path.join(statesDir, String(fromCall));
             fs.mkdirSync(stateDir);
-            releases.forEach((r, i) => fs.writeFileSync(path.join(stateDir, `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`), JSON.stringify(helmRelease(r))));
+            // Each object's content names its answers in the stub's shared cache (.keys), where the object
+            // goes too (objects/, by a rename: a stub may read it at any time) for the stub to evaluate
+            // it with others in one kubectl.
+            const keys = releases.map((r, i) => {
+                const name = `${String(i).padStart(2, "0")}-${r.namespace}-${r.name}.json`;
+                const json = JSON.stringify(helmRelease(r));
+                fs.writeFileSync(path.join(stateDir, name), json);
+                const key = createHash("sha256").update(json).digest("hex");
+                const shared = path.join(kubectlCache, "objects", `${key}.json`);
+                if (!fs.existsSync(shared)) {
+                    fs.writeFileSync(path.join(kubectlCache, `objects-${key}.tmp`), json);
+                    fs.renameSync(path.join(kubectlCache, `objects-${key}.tmp`), shared);
+                }
+                return `${key} ${name}\n`;
+            });
+            fs.writeFileSync(path.join(stateDir, ".keys"), keys.join(""));
         },
         env,
         calls,
         gets: () => calls().filter((c) => / get /.test(c)),
         annotates: () => calls().filter((c) => / annotate /.test(c)),
-        wait: (timeout, triples, extra = {}) => runScript([CONTEXT, timeout, TOKEN, ...triples.flat()], env(extra)),
-        runScript,
+        wait: (timeout, triples, extra = {}) => gate(() => runScript([CONTEXT, timeout, TOKEN, ...triples.flat()], env(extra))),
+        runScript: (args, scriptEnv) => gate(() => runScript(args, scriptEnv)),
+        gate,
     };
     return { sandbox, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -143,14 +165,20 @@ const CONCURRENT_CASES = 6;
 describe("wait-helmreleases.sh (kubectl stub)", function () {
     this.timeout(60_000);
 
-    // Each case runs in its own sandbox. All of them are started in before(), at most CONCURRENT_CASES
-    // at a time (the timing checks need the CPU), and each it() awaits its own case: its assertions
+    // Each case runs in its own sandbox. All of them are started in before(), their scripts at most
+    // CONCURRENT_CASES at a time (the timing checks need the CPU), and each it() awaits its own case: its assertions
     // and its failure stay its own.
     const cases: { title: string; body: (sandbox: Sandbox) => Promise<void> }[] = [];
     const scriptCase = (title: string, body: (sandbox: Sandbox) => Promise<void>) => cases.push({ title, body });
     const running = new Map<string, Promise<void>>();
 
+    // The real kubectl's answers for every (state, template), shared by the cases (see the stub).
+    let kubectlCache = "";
+    after(() => { if (kubectlCache) fs.rmSync(kubectlCache, { recursive: true, force: true }); });
+
     before(() => {
+        kubectlCache = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-waithr-kubectl-"));
+        fs.mkdirSync(path.join(kubectlCache, "objects"));
         // kubectl 1.32 from bin/ (npm run kube-tools), not Debian 12's kubernetes-client (1.20): the host runs
         // the pinned kubectl (pins.ts), so the templates are checked by a kubectl near it.
         const realKubectl = kubeTool("kubectl");
@@ -167,16 +195,25 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
             if (next) next();
             else slots++;
         };
+        // The cap is on the scripts that run, not on the cases: every case writes its states before its
+        // first script (synchronously, here), so the stub's first kubectl evaluates every case's objects.
+        const gate: Gate = async (run) => {
+            await slot();
+            try {
+                return await run();
+            } finally {
+                release();
+            }
+        };
         for (const c of cases) {
-            const done = slot().then(async () => {
-                const { sandbox, remove } = makeSandbox(realKubectl);
+            const done = (async () => {
+                const { sandbox, remove } = makeSandbox(realKubectl, kubectlCache, gate);
                 try {
                     await c.body(sandbox);
                 } finally {
                     remove();
-                    release();
                 }
-            });
+            })();
             // Awaited by the case's it(); this only keeps a failure from counting as unhandled before then.
             done.catch(() => undefined);
             running.set(c.title, done);
@@ -359,10 +396,10 @@ describe("wait-helmreleases.sh (kubectl stub)", function () {
         assert.match(down.stderr, /^error: timed out after 2s; kubectl cannot list HelmReleases: The connection/m);
     });
 
-    scriptCase("says at least every progress interval how many HelmReleases are Ready and the slowest one with its reason", async ({ state, env }) => {
+    scriptCase("says at least every progress interval how many HelmReleases are Ready and the slowest one with its reason", async ({ state, env, gate }) => {
         state(1, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: "1.0.0", ready: PROGRESSING }]);
         state(5, [ISTIOD_READY, KYVERNO_FAILED, { ...PODINFO, revision: VERSION, ready: READY }]);
-        const r = await runTimed(SCRIPT, [CONTEXT, "30", TOKEN, "dev-registry", "podinfo", VERSION], env({ WAIT_HR_PROGRESS_SECONDS: "1" }), SPAWN_TIMEOUT_MS);
+        const r = await gate(() => runTimed(SCRIPT, [CONTEXT, "30", TOKEN, "dev-registry", "podinfo", VERSION], env({ WAIT_HR_PROGRESS_SECONDS: "1" }), SPAWN_TIMEOUT_MS));
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
         const progress = r.lines.filter((l) => l.text.startsWith("Big Bang: "));
         assert.ok(progress.length >= 3, `expected a progress line a second over ${r.elapsedMs} ms:\n${r.stdout}`);

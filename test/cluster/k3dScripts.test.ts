@@ -41,55 +41,68 @@ function show(result: RunResult): string {
     return `exit ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
 }
 
-describe("k3d cluster scripts", function () {
-    this.timeout(60_000);
+/** A case's own folder: HOME, the tools on PATH, the stub's log and node state. */
+function makeSandbox() {
+    const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-k3d-"));
+    const home = path.join(sandbox, "home");
+    const toolsDir = path.join(sandbox, "tools");
+    const logFile = path.join(sandbox, "k3d-calls.log");
+    const stateFile = path.join(sandbox, "k3d-nodes");
+    const storedConfig = path.join(home, ".bigbang-oci-dev", `k3d-${CLUSTER}.yaml`);
+    fs.mkdirSync(home);
+    fs.mkdirSync(toolsDir);
+    for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
+    fs.writeFileSync(logFile, "");
 
-    let sandbox: string;
-    let home: string;
-    let toolsDir: string;
-    let logFile: string;
-    let stateFile: string;
-    let storedConfig: string;
-
-    beforeEach(() => {
-        sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "bbod-k3d-"));
-        home = path.join(sandbox, "home");
-        toolsDir = path.join(sandbox, "tools");
-        logFile = path.join(sandbox, "k3d-calls.log");
-        stateFile = path.join(sandbox, "k3d-nodes");
-        storedConfig = path.join(home, ".bigbang-oci-dev", `k3d-${CLUSTER}.yaml`);
-        fs.mkdirSync(home);
-        fs.mkdirSync(toolsDir);
-        for (const tool of HOST_TOOLS) fs.symlinkSync(findOnPath(tool), path.join(toolsDir, tool));
-        fs.writeFileSync(logFile, "");
+    const env = (extra: Record<string, string> = {}, withK3d = true): NodeJS.ProcessEnv => ({
+        HOME: home,
+        PATH: withK3d ? `${STUB_DIR}${path.delimiter}${toolsDir}` : toolsDir,
+        LC_ALL: "C",
+        K3D_STUB_LOG: logFile,
+        K3D_STUB_STATE: stateFile,
+        ...extra,
     });
-
-    afterEach(() => {
-        fs.rmSync(sandbox, { recursive: true, force: true });
-    });
-
-    function env(extra: Record<string, string> = {}, withK3d = true): NodeJS.ProcessEnv {
-        return {
-            HOME: home,
-            PATH: withK3d ? `${STUB_DIR}${path.delimiter}${toolsDir}` : toolsDir,
-            LC_ALL: "C",
-            K3D_STUB_LOG: logFile,
-            K3D_STUB_STATE: stateFile,
-            ...extra,
-        };
-    }
-
     /** The k3d calls made so far, one per line, and the log then cleared. */
-    function takeCalls(): string[] {
+    const takeCalls = (): string[] => {
         const calls = fs.readFileSync(logFile, "utf8").split("\n").filter((line) => line !== "");
         fs.writeFileSync(logFile, "");
         return calls;
-    }
-
+    };
     const create = (stdin: string, extra: Record<string, string> = {}, timeoutSeconds = "30") =>
         runScript(K3D_SCRIPT_FILES.create, [CLUSTER, timeoutSeconds], env(extra), stdin);
     const remove = (extra: Record<string, string> = {}, withK3d = true) =>
         runScript(K3D_SCRIPT_FILES.delete, [CLUSTER], env(extra, withK3d));
+    return { stateFile, storedConfig, env, takeCalls, create, remove, cleanup: () => fs.rmSync(sandbox, { recursive: true, force: true }) };
+}
+type Sandbox = ReturnType<typeof makeSandbox>;
+
+describe("k3d cluster scripts", function () {
+    this.timeout(60_000);
+
+    // The cases that wait on a hung k3d (2-4 s each) start together in before(), each in its own sandbox,
+    // and each it() awaits its own (its assertions and its failure stay its own); the others run one
+    // after another in a fresh sandbox each.
+    const waiting: { title: string; body: (s: Sandbox) => Promise<void> }[] = [];
+    const waitingCase = (title: string, body: (s: Sandbox) => Promise<void>) => waiting.push({ title, body });
+    const running = new Map<string, Promise<void>>();
+
+    let sb: Sandbox;
+    let stateFile: string;
+    let storedConfig: string;
+
+    beforeEach(() => {
+        sb = makeSandbox();
+        ({ stateFile, storedConfig } = sb);
+    });
+
+    afterEach(() => {
+        sb.cleanup();
+    });
+
+    const env = (extra: Record<string, string> = {}, withK3d = true) => sb.env(extra, withK3d);
+    const takeCalls = () => sb.takeCalls();
+    const create = (stdin: string, extra: Record<string, string> = {}, timeoutSeconds = "30") => sb.create(stdin, extra, timeoutSeconds);
+    const remove = (extra: Record<string, string> = {}, withK3d = true) => sb.remove(extra, withK3d);
 
     it("pass shellcheck with no findings", () => {
         const files = [K3D_SCRIPT_FILES.create, K3D_SCRIPT_FILES.delete, path.join(STUB_DIR, "k3d")];
@@ -105,6 +118,18 @@ describe("k3d cluster scripts", function () {
     });
 
     describe("k3d-cluster-create.sh", () => {
+        // Here, after the shellcheck case: a synchronous child (execFileSync) would hold up the event loop
+        // and so the times the progress case notes its lines at.
+        before(() => {
+            for (const c of waiting) {
+                const s = makeSandbox();
+                const done = c.body(s).finally(() => s.cleanup());
+                // Awaited by the case's it(); this only keeps a failure from counting as unhandled before then.
+                done.catch(() => undefined);
+                running.set(c.title, done);
+            }
+        });
+
         it("creates the cluster from the config on stdin and stores the config privately", async () => {
             const result = await create(CONFIG);
             assert.equal(result.code, 0, show(result));
@@ -116,7 +141,7 @@ describe("k3d cluster scripts", function () {
             assert.deepEqual(fs.readdirSync(path.dirname(storedConfig)), [`k3d-${CLUSTER}.yaml`], "a temporary file was left behind");
         });
 
-        it("succeeds when k3d hangs after every node is running", async () => {
+        waitingCase("succeeds when k3d hangs after every node is running", async ({ create, takeCalls, storedConfig }) => {
             const result = await create(CONFIG, { K3D_STUB_CREATE: "hang" }, "2");
             assert.equal(result.code, 0, show(result));
             assert.ok(result.elapsedMs < 15_000, `the hung k3d was not cut off at the timeout (${result.elapsedMs} ms)`);
@@ -131,7 +156,7 @@ describe("k3d cluster scripts", function () {
             assert.equal(fs.readFileSync(storedConfig, "utf8"), CONFIG);
         });
 
-        it("says at least every progress interval what the create waits for, the time against its limit and the node states", async () => {
+        waitingCase("says at least every progress interval what the create waits for, the time against its limit and the node states", async ({ env }) => {
             // k3d silent for 4 s (as while it pulls images), then done: four progress intervals of 1 s.
             const result = await runTimed(K3D_SCRIPT_FILES.create, [CLUSTER, "30"], env({ K3D_STUB_CREATE: "hang", K3D_STUB_HANG_SECONDS: "4", K3D_PROGRESS_SECONDS: "1" }), SPAWN_TIMEOUT_MS, CONFIG);
             assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -143,7 +168,7 @@ describe("k3d cluster scripts", function () {
             assert.ok(result.elapsedMs < 8_000, `the ticker outlived the create (${result.elapsedMs} ms)`);
         });
 
-        it("fails when k3d hangs and the nodes are not running", async () => {
+        waitingCase("fails when k3d hangs and the nodes are not running", async ({ create, storedConfig }) => {
             const result = await create(CONFIG, { K3D_STUB_CREATE: "hang-nodes-down" }, "2");
             assert.notEqual(result.code, 0, show(result));
             assert.ok(result.elapsedMs < 15_000, `the hung k3d was not cut off at the timeout (${result.elapsedMs} ms)`);
@@ -218,6 +243,8 @@ describe("k3d cluster scripts", function () {
             assert.match(noArgs.stderr, /usage: k3d-cluster-create <cluster-name> <timeout-seconds>/);
             assert.deepEqual(takeCalls(), []);
         });
+
+        for (const c of waiting) it(c.title, () => running.get(c.title));
     });
 
     describe("k3d-cluster-delete.sh", () => {

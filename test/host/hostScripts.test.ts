@@ -196,7 +196,8 @@ describe("wait-cloud-init.sh", () => {
             // `status` says "running" for the first $STUB_CLOUD_INIT_RUNNING_POLLS calls (counted in a
             // file next to the call log), then "done" with the exit code $STUB_CLOUD_INIT_EXIT.
             '  "status")',
-            '    count_file="$STUB_LOG.polls"; n=$(( $(cat "$count_file" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$count_file"',
+            // (Read by the shell itself, no cat: a process per poll costs milliseconds on a busy machine.)
+            '    count_file="$STUB_LOG.polls"; n=0; [ -f "$count_file" ] && read -r n < "$count_file"; n=$(( n + 1 )); echo "$n" > "$count_file"',
             '    if [ "$n" -le "${STUB_CLOUD_INIT_RUNNING_POLLS:-0}" ]; then echo "status: running"; exit 0; fi',
             '    echo "status: done"; exit "${STUB_CLOUD_INIT_EXIT:-0}" ;;',
             '  "status --long") echo "status: stub long status"; exit "${STUB_CLOUD_INIT_EXIT:-0}" ;;',
@@ -283,15 +284,17 @@ describe("wait-cloud-init.sh", () => {
         this.timeout(30_000);
         const log = path.join(freshDir("wait-run"), "calls.log");
         fs.writeFileSync(log, "");
-        // About 4 s of "running" at 0.2 s polls: four progress intervals of 1 s.
+        // About 4.5 s of "running" at 0.5 s polls (the script naps until the next progress line at
+        // most, so the lines do not depend on the poll): four progress intervals of 1 s. Shorter polls
+        // only cost processes (a cloud-init status, a timeout, a sed per poll).
         const result = await runTimed(WAIT_CLOUD_INIT, [], bashEnv({
             PATH: `${stubs}:${systemBin}`,
             STUB_LOG: log,
             STUB_SESSION_GROUPS: "ubuntu adm sudo docker",
             STUB_USER_GROUPS: "ubuntu adm sudo docker",
             CLOUD_INIT_OUTPUT_LOG: outputLog,
-            STUB_CLOUD_INIT_RUNNING_POLLS: "20",
-            CLOUD_INIT_POLL_SECONDS: "0.2",
+            STUB_CLOUD_INIT_RUNNING_POLLS: "9",
+            CLOUD_INIT_POLL_SECONDS: "0.5",
             CLOUD_INIT_PROGRESS_SECONDS: "1",
         }), 25_000);
         assert.equal(result.code, 0, result.stderr);
@@ -376,6 +379,21 @@ describe("install-tools.sh", function () {
     /** Each fake release's true SHA-256s (k3d, kubectl, helm), as pins.ts would hold them. */
     const sumsOf = new Map<string, string[]>();
 
+    /** Helm's release archive per architecture and version, made once (tar and gzip are two processes): each release gets a copy. */
+    const helmArchives = new Map<string, string>();
+    function helmArchive(arch: string, helm: string): string {
+        const made = helmArchives.get(`${arch} ${helm}`);
+        if (made) return made;
+        const staging = freshDir("helm-staging");
+        writeExecutable(path.join(staging, `linux-${arch}`, "helm"), `#!/bin/sh\n[ "$1" = version ] || exit 64\nprintf '${helm}'\n`);
+        fs.writeFileSync(path.join(staging, `linux-${arch}`, "README.md"), "helm\n");
+        const archive = path.join(freshDir("helm-archive"), `helm-${helm}-linux-${arch}.tar.gz`);
+        const tar = spawnSync("tar", ["-czf", archive, "-C", staging, `linux-${arch}`], { encoding: "utf8" });
+        assert.equal(tar.status, 0, tar.stderr);
+        helmArchives.set(`${arch} ${helm}`, archive);
+        return archive;
+    }
+
     /** Fake releases laid out as the three projects publish them. */
     function buildReleases(opts: ReleaseOptions = {}): string {
         const arch = opts.arch ?? "amd64";
@@ -402,13 +420,9 @@ describe("install-tools.sh", function () {
         fs.writeFileSync(path.join(kubectlDir, "kubectl.sha256"), sha256(path.join(kubectlDir, "kubectl")));
 
         const helmName = `helm-${helm}-linux-${arch}.tar.gz`;
-        const staging = freshDir("helm-staging");
-        writeExecutable(path.join(staging, `linux-${arch}`, "helm"), `#!/bin/sh\n[ "$1" = version ] || exit 64\nprintf '${helm}'\n`);
-        fs.writeFileSync(path.join(staging, `linux-${arch}`, "README.md"), "helm\n");
         const helmDir = path.join(root, "get.helm.sh");
         fs.mkdirSync(helmDir, { recursive: true });
-        const tar = spawnSync("tar", ["-czf", path.join(helmDir, helmName), "-C", staging, `linux-${arch}`], { encoding: "utf8" });
-        assert.equal(tar.status, 0, tar.stderr);
+        fs.copyFileSync(helmArchive(arch, helm), path.join(helmDir, helmName));
         fs.writeFileSync(path.join(helmDir, `${helmName}.sha256sum`), `${sha256(path.join(helmDir, helmName))}  ${helmName}\n`);
 
         const tampered = { k3d: k3dBinary, kubectl: path.join(kubectlDir, "kubectl"), helm: path.join(helmDir, helmName) };
@@ -459,15 +473,16 @@ describe("install-tools.sh", function () {
     it("says before and after each tool what it does, and during a slow download the bytes so far and the time against the limit", async () => {
         const releases = buildReleases();
         const curlLog = path.join(freshDir("curl-log"), "curl.log");
-        // Three downloads of 2 s each: six progress intervals of 1 s.
+        // Three downloads of 1.5 s each: a progress line in each (at 1 s), and 4.5 s of progress intervals
+        // of 1 s. The 0.5 s poll (the script naps until the next progress line at most) saves processes.
         const result = await runTimed(INSTALL_TOOLS, [...defaultArgs, ...(sumsOf.get(releases) ?? [])], {
             PATH: `${curlStubDir}:/usr/bin:/bin`,
             RELEASES: releases,
             CURL_LOG: curlLog,
             INSTALL_DIR: path.join(freshDir("install"), "bin"),
-            STUB_CURL_SLEEP: "2",
+            STUB_CURL_SLEEP: "1.5",
             TOOLS_PROGRESS_SECONDS: "1",
-            TOOLS_POLL_SECONDS: "0.2",
+            TOOLS_POLL_SECONDS: "0.5",
         }, 30_000);
         assert.equal(result.code, 0, result.stderr);
         for (const [tool, version] of Object.entries(versions)) {

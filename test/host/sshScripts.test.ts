@@ -28,7 +28,10 @@ const CORE = ["bash", "sh", "sed", "grep", "tr", "sort", "head", "tail", "cat", 
 let tmp = "";
 let counter = 0;
 before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ssh-scripts-test-")); });
-after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    helmArchive = "";
+});
 
 function writeExecutable(file: string, content: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -100,28 +103,42 @@ function makeMachine(opts: { docker: boolean; inDockerGroup: boolean; baseTools:
     if (opts.inDockerGroup) fs.writeFileSync(path.join(root, "in-docker-group"), "");
     for (const [tool, version] of Object.entries(opts.tools)) writeExecutable(path.join(m.bin, tool), TOOL_STUB[tool as keyof typeof PINNED](version));
 
-    const log = 'echo "$(basename "$0") $*" >>"$CALLS"';
+    // The stub's name is written in, sysctl -n reads with the shell's own read, and modprobe marks a module
+    // loaded with an empty file (install-host.sh checks that the entry exists): no basename, cat or mkdir
+    // process per call (a process costs milliseconds of CPU on a busy test machine, and these stubs run
+    // hundreds of times).
+    const log = (name: string) => `echo "${name} $*" >>"$CALLS"`;
     // apt-get installs by dropping stubs into the machine's /usr/bin; curl downloads from the fake releases.
-    writeExecutable(path.join(m.stubs, "apt-get"), `#!/bin/sh\n${log}\nfor p in "$@"; do case "$p" in\n  docker.io) printf '%s' '${dockerStub.replace(/'/g, "'\\''")}' >"$MACHINE_BIN/docker"; chmod 755 "$MACHINE_BIN/docker"; : >"$ROOT/docker-group" ;;\n  curl) cp "$ROOT/curl-template" "$MACHINE_BIN/curl" ;;\n  jq) printf '#!/bin/sh\\n' >"$MACHINE_BIN/jq"; chmod 755 "$MACHINE_BIN/jq" ;;\n  ca-certificates) : >"$ROOT/ca-certificates.crt" ;;\nesac; done\n`);
-    for (const name of ["systemctl", "chown"]) writeExecutable(path.join(m.stubs, name), `#!/bin/sh\n${log}\n`);
-    writeExecutable(path.join(m.stubs, "modprobe"), `#!/bin/sh\n${log}\nmkdir -p "$ROOT/sys/module/$1"\n`);
-    writeExecutable(path.join(m.stubs, "usermod"), `#!/bin/sh\n${log}\n: >"$ROOT/in-docker-group"\n`);
+    writeExecutable(path.join(m.stubs, "apt-get"), `#!/bin/sh\n${log("apt-get")}\nfor p in "$@"; do case "$p" in\n  docker.io) printf '%s' '${dockerStub.replace(/'/g, "'\\''")}' >"$MACHINE_BIN/docker"; chmod 755 "$MACHINE_BIN/docker"; : >"$ROOT/docker-group" ;;\n  curl) cp "$ROOT/curl-template" "$MACHINE_BIN/curl" ;;\n  jq) printf '#!/bin/sh\\n' >"$MACHINE_BIN/jq"; chmod 755 "$MACHINE_BIN/jq" ;;\n  ca-certificates) : >"$ROOT/ca-certificates.crt" ;;\nesac; done\n`);
+    for (const name of ["systemctl", "chown"]) writeExecutable(path.join(m.stubs, name), `#!/bin/sh\n${log(name)}\n`);
+    writeExecutable(path.join(m.stubs, "modprobe"), `#!/bin/sh\n${log("modprobe")}\n: >"$ROOT/sys/module/$1"\n`);
+    writeExecutable(path.join(m.stubs, "usermod"), `#!/bin/sh\n${log("usermod")}\n: >"$ROOT/in-docker-group"\n`);
     writeExecutable(path.join(m.stubs, "uname"), "#!/bin/sh\necho x86_64\n");
     writeExecutable(path.join(m.stubs, "getent"), `#!/bin/sh\ncase "$1 $2" in\n  "passwd ${USER}") echo "${USER}:x:1000:1000::$ROOT/home/${USER}:\${STUB_SHELL:-/bin/bash}" ;;\n  "group docker") [ -e "$ROOT/docker-group" ] && echo "docker:x:998:" ;;\n  *) exit 2 ;;\nesac\n`);
     writeExecutable(path.join(m.stubs, "id"), `#!/bin/sh\ncase "$1" in\n  -nG) if [ -e "$ROOT/in-docker-group" ]; then echo "${USER} docker"; else echo "${USER} adm"; fi ;;\n  -gn) echo ${USER} ;;\n  *) echo 1000 ;;\nesac\n`);
-    writeExecutable(path.join(m.stubs, "sysctl"), `#!/bin/sh\n[ "$1" = -n ] && { cat "$ROOT/state/sysctl/$2"; exit 0; }\n${log}\n[ "$1" = -q ] && shift\n[ "$1" = -p ] || exit 2\nsed -n 's/^\\([a-z0-9_.-]*\\) = \\([0-9]*\\)$/\\1 \\2/p' "$2" | while read -r k v; do echo "$v" >"$ROOT/state/sysctl/$k"; done\n`);
+    writeExecutable(path.join(m.stubs, "sysctl"), `#!/bin/sh\n[ "$1" = -n ] && { read -r v <"$ROOT/state/sysctl/$2" && echo "$v"; exit 0; }\n${log("sysctl")}\n[ "$1" = -q ] && shift\n[ "$1" = -p ] || exit 2\nsed -n 's/^\\([a-z0-9_.-]*\\) = \\([0-9]*\\)$/\\1 \\2/p' "$2" | while read -r k v; do echo "$v" >"$ROOT/state/sysctl/$k"; done\n`);
     // Fake releases at the pinned versions, served by the curl stub (install-tools.sh's download paths).
     const k3d = path.join(m.releases, "github.com/k3d-io/k3d/releases/download", PINNED.k3d, "k3d-linux-amd64");
     writeExecutable(k3d, k3dStub(PINNED.k3d));
     const kubectl = path.join(m.releases, "dl.k8s.io/release", PINNED.kubectl, "bin/linux/amd64/kubectl");
     writeExecutable(kubectl, kubectlStub(PINNED.kubectl));
-    const staging = path.join(root, "helm-staging");
-    writeExecutable(path.join(staging, "linux-amd64", "helm"), helmStub(PINNED.helm));
     const helmTar = path.join(m.releases, "get.helm.sh", `helm-${PINNED.helm}-linux-amd64.tar.gz`);
     fs.mkdirSync(path.dirname(helmTar), { recursive: true });
-    assert.equal(spawnSync("tar", ["-czf", helmTar, "-C", staging, "linux-amd64"]).status, 0);
+    fs.copyFileSync(helmRelease(), helmTar);
     m.sums = [sha256(k3d), sha256(kubectl), sha256(helmTar)];
     return m;
+}
+
+/** The fake helm release archive, made once per test run (tar and gzip are two processes): every machine gets a copy. */
+let helmArchive = "";
+function helmRelease(): string {
+    if (helmArchive) return helmArchive;
+    const staging = path.join(tmp, "helm-staging");
+    writeExecutable(path.join(staging, "linux-amd64", "helm"), helmStub(PINNED.helm));
+    const archive = path.join(tmp, `helm-${PINNED.helm}-linux-amd64.tar.gz`);
+    assert.equal(spawnSync("tar", ["-czf", archive, "-C", staging, "linux-amd64"]).status, 0);
+    helmArchive = archive;
+    return archive;
 }
 
 function env(m: Machine, extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -67,11 +67,22 @@ done
 
 # --- The distro: apt on Ubuntu or Debian, nothing else.
 [ -r "$os_release" ] || die "cannot read $os_release: the ssh backend supports Ubuntu and Debian only"
-os_field() { # <name>: read, not sourced (os-release(5) is shell-compatible, but nothing needs running)
-  sed -n "s/^$1=//p" "$os_release" | sed -n 1p | tr -d "\"'"
+os_field() { # <name>: the first <name>= line's value without quotes, into field; read, not sourced
+  # (os-release(5) is shell-compatible, but nothing needs running), by bash alone
+  local line=""
+  field=""
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ "$line" == "$1="* ]]; then
+      field="${line#"$1="}"
+      field="${field//[\"\']/}"
+      return 0
+    fi
+  done <"$os_release"
 }
-os_id="$(os_field ID)"
-os_name="$(os_field PRETTY_NAME)"
+os_field ID
+os_id="$field"
+os_field PRETTY_NAME
+os_name="$field"
 os_name="${os_name:-${os_id:-an unknown system}}"
 case "$os_id" in
   ubuntu | debian) ;;
@@ -99,8 +110,15 @@ esac
 
 mkdir -p "$(dirname "$record")"
 touch "$record"
+# The record's lines, read once: remember looks a line up here instead of a grep per line.
+declare -A recorded=()
+while IFS= read -r line || [ -n "$line" ]; do
+  [ -z "$line" ] || recorded["$line"]=1
+done <"$record"
 remember() { # <line>: once
-  grep -qxF -- "$1" "$record" || echo "$1" >>"$record"
+  [ -n "${recorded["$1"]:-}" ] && return 0
+  echo "$1" >>"$record"
+  recorded["$1"]=1
 }
 
 # --- Packages: only what is missing. apt verifies every package against the archive's signed
@@ -158,7 +176,7 @@ echo "install-host: Docker $server"
 # session opened before this (the one running it, a ControlMaster connection kept by the user's
 # ssh config) lacks it; the program's later steps and the Docker provider log in afresh.
 getent group docker >/dev/null 2>&1 || die "there is no docker group; Docker's package makes one"
-if ! id -nG "$user" | tr ' ' '\n' | grep -qx docker; then
+if [[ " $(id -nG "$user") " != *" docker "* ]]; then
   usermod -aG docker "$user" || die "could not add $user to the docker group"
   remember "group docker $user"
   echo "install-host: $user added to the docker group (new SSH sessions have it)"
@@ -192,12 +210,15 @@ if [ ${#wanted_lines[@]} -gt 0 ]; then
     sysctl -q -p "$sysctl_file" >/dev/null || die "sysctl -p $sysctl_file failed"
   fi
 fi
-for setting in "${sysctls[@]}"; do
-  key="${setting%%=*}"
-  value="${setting#*=}"
-  current="$(sysctl -n "$key")"
-  [ "$current" -ge "$value" ] || die "$key is $current, expected at least $value"
-done
+# Read again only after a change: without one, the values read above are all high enough already.
+if [ -n "$apply" ]; then
+  for setting in "${sysctls[@]}"; do
+    key="${setting%%=*}"
+    value="${setting#*=}"
+    current="$(sysctl -n "$key")"
+    [ "$current" -ge "$value" ] || die "$key is $current, expected at least $value"
+  done
+fi
 if [ ${#modules[@]} -gt 0 ]; then
   modules_file="$modules_dir/bigbang-oci-dev.conf"
   content="$(printf '# bigbang-oci-dev: Istio'"'"'s iptables redirection (removed by its destroy)\n'; printf '%s\n' "${modules[@]}")"
