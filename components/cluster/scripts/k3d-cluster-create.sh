@@ -55,7 +55,10 @@ start_ticker() {
         trap '[[ -n $nap ]] && kill "$nap" 2>/dev/null; exit 0' TERM
         start=$SECONDS
         while ((SECONDS - start < timeout_seconds + 60)); do
-            sleep "$interval" &
+            # Not on the script's stdout: a TERM between this fork and `nap=$!` leaves the sleep
+            # behind, and holding the output open it would keep the command (and pulumi up) waiting
+            # for the rest of the interval after the script has ended.
+            sleep "$interval" >/dev/null 2>&1 &
             nap=$!
             wait "$nap" || true
             nap=""
